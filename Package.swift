@@ -1,0 +1,115 @@
+// swift-tools-version: 6.0
+// charm-telemetry: telemetry for AI-agent runs, compatible with Charm (charmos 0.5.2).
+//
+// Heavy dependencies (NIO, AsyncHTTPClient, swift-crypto, swift-protobuf) live only in the
+// targets that need them, so the core library and the monitor's pure model build and test fast.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "charm-telemetry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "CharmTelemetry", targets: ["CharmTelemetry"]),
+        .library(name: "CharmExporters", targets: ["CharmExporters"]),
+        .library(name: "CharmMonitorCore", targets: ["CharmMonitorCore"]),
+        .executable(name: "charm-monitor", targets: ["charm-monitor"]),
+        .executable(name: "charm-demo", targets: ["charm-demo"]),
+        .executable(name: "charm-bench", targets: ["charm-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // The shared library: events, exporter protocol, manager, emitter, decoder, charm.yaml.
+        .target(
+            name: "CharmTelemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // A simulated agent on the library: used by charm-demo and `charm-monitor --demo`.
+        .target(name: "CharmDemo", dependencies: ["CharmTelemetry"], swiftSettings: strict),
+        // Vendor exporters and their delivery engine (the only place HTTP clients live).
+        .target(
+            name: "CharmExporters",
+            dependencies: [
+                "CharmTelemetry",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The monitor's pure core: model, update, view into a grid, themes, key map.
+        .target(
+            name: "CharmMonitorCore",
+            dependencies: ["CharmTelemetry", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // Where events come from: stdin, files, Unix/TCP sockets, the runner's SSE.
+        .target(
+            name: "CharmSources",
+            dependencies: [
+                "CharmTelemetry",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        // ncursesw, imported as a system library; the defines live in the header.
+        .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
+        // Accessors for what Swift cannot import from curses.h (macros, globals).
+        .target(name: "CNCursesShim", dependencies: ["CNCursesW"], path: "Sources/CNCursesShim"),
+        // The only code that talks to ncurses: draws a grid, reads keys and mouse.
+        .target(
+            name: "CharmTerminal",
+            dependencies: ["CNCursesW", "CNCursesShim", "CharmMonitorCore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "charm-monitor",
+            dependencies: [
+                "CharmTelemetry", "CharmExporters", "CharmMonitorCore", "CharmSources",
+                "CharmTerminal", "CharmDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "charm-demo",
+            dependencies: [
+                "CharmTelemetry", "CharmDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "charm-bench",
+            dependencies: [
+                "CharmTelemetry", "CharmMonitorCore", "CharmExporters", "CharmDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CharmTelemetryTests", dependencies: ["CharmTelemetry", "CharmDemo"], swiftSettings: strict),
+        .testTarget(name: "CharmMonitorCoreTests", dependencies: ["CharmMonitorCore", "CharmTelemetry"], swiftSettings: strict),
+        .testTarget(name: "CharmSourcesTests", dependencies: ["CharmSources", "CharmTelemetry"], swiftSettings: strict),
+        .testTarget(name: "CharmExportersTests", dependencies: ["CharmExporters", "CharmTelemetry"], swiftSettings: strict),
+        .testTarget(name: "CharmMonitorE2ETests", dependencies: [], swiftSettings: strict),
+    ]
+)

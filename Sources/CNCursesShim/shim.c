@@ -1,0 +1,1 @@
+#include "cncurses_shim.h"
