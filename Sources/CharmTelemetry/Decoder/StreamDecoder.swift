@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turns a byte stream into `DecodedRecord`s, one line at a time, whatever the framing.
+///
+/// No flag says which framing a source uses: each line is recognised on its own, so a
+/// container's stdout (`__CHARM_EVENT__{json}`, `::CHARM_EVENT::{json}`, raw prints), the
+/// runner's SSE (`data: {json}` + blank line; `event:`, `id:`, `retry:` and `:` comments
+/// tolerated) and bare NDJSON can even be mixed. Nothing crashes it: invalid UTF-8 becomes
+/// U+FFFD, NUL bytes are data, CRLF is accepted, and a line longer than `maxLineLength` is
+/// skipped (counted as `.oversized`) without being held in memory.
+public struct StreamDecoder {
+    /// The default longest line kept: 16 MiB, so a 10 MB tool output still decodes.
+    public static let defaultMaxLineLength = 16 << 20
+
+    static let prefixBytes = Array(CharmProtocol.eventPrefix.utf8)
+    static let alternatePrefixBytes = Array(CharmProtocol.alternatePrefix.utf8)
+
+    /// The source's name, used for legacy runs (`legacy:<name>`).
+    public let sourceName: String
+    /// Lines longer than this many bytes are skipped and reported as `.oversized`.
+    public let maxLineLength: Int
+    /// The last SSE `id:` seen, for reconnecting with `Last-Event-ID`.
+    public private(set) var lastEventID: String?
+    /// Lines read so far.
+    public private(set) var lineNumber = 0
+
+    private var carry: [UInt8] = []
+    private var skipping = false
+    private var skippedBytes = 0
+    private var sseData: [UInt8] = []
+    private var sseHasData = false
+    private var sseLine = 0
+    private var legacy: LegacyInterpreter
+
+    /// A decoder for the source named `sourceName`.
+    public init(sourceName: String = "stdin", maxLineLength: Int = StreamDecoder.defaultMaxLineLength) {
+        self.sourceName = sourceName
+        self.maxLineLength = maxLineLength
+        self.legacy = LegacyInterpreter(sourceName: sourceName)
+    }
+
+    /// Decodes the complete lines in `bytes` (keeping a partial last line for the next call).
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (DecodedRecord) -> Void) {
+        let buf = bytes.bindMemory(to: UInt8.self)
+        var start = 0
+        let n = buf.count
+        while start < n {
+            // memchr is much faster than a byte loop on long lines.
+            let remaining = n - start
+            let found = memchrIndex(buf, from: start, count: remaining)
+            guard let nl = found else {
+                appendCarry(UnsafeBufferPointer(rebasing: buf[start..<n]), emit)
+                return
+            }
+            if skipping {
+                skippedBytes += nl - start
+                finishSkip(emit)
+            } else if carry.isEmpty {
+                handleLine(UnsafeBufferPointer(rebasing: buf[start..<nl]), emit)
+            } else {
+                appendCarry(UnsafeBufferPointer(rebasing: buf[start..<nl]), emit)
+                if skipping {
+                    finishSkip(emit)
+                } else {
+                    let line = carry
+                    carry.removeAll(keepingCapacity: true)
+                    line.withUnsafeBufferPointer { handleLine($0, emit) }
+                }
+            }
+            start = nl + 1
+        }
+    }
+
+    /// Decodes bytes given as an array.
+    public mutating func feed(_ bytes: [UInt8], _ emit: (DecodedRecord) -> Void) {
+        bytes.withUnsafeBytes { feed($0, emit) }
+    }
+
+    /// Decodes the text of `string` (a convenience for tests and small inputs).
+    public mutating func feed(_ string: String, _ emit: (DecodedRecord) -> Void) {
+        feed(Array(string.utf8), emit)
+    }
+
+    /// Ends the stream: a last line without a newline, and a pending SSE frame, are decoded.
+    public mutating func finish(_ emit: (DecodedRecord) -> Void) {
+        if skipping {
+            finishSkip(emit)
+        } else if !carry.isEmpty {
+            let line = carry
+            carry.removeAll()
+            line.withUnsafeBufferPointer { handleLine($0, emit) }
+        }
+        flushSSE(emit)
+    }
+
+    /// Decodes a whole input at once.
+    public static func decodeAll(_ text: String, sourceName: String = "stdin") -> [DecodedRecord] {
+        var d = StreamDecoder(sourceName: sourceName)
+        var out: [DecodedRecord] = []
+        d.feed(text) { out.append($0) }
+        d.finish { out.append($0) }
+        return out
+    }
+
+    private func memchrIndex(_ buf: UnsafeBufferPointer<UInt8>, from: Int, count: Int) -> Int? {
+        guard let base = buf.baseAddress, let p = memchr(base + from, 0x0A, count) else { return nil }
+        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+    }
+
+    private mutating func appendCarry(_ part: UnsafeBufferPointer<UInt8>, _ emit: (DecodedRecord) -> Void) {
+        if skipping {
+            skippedBytes += part.count
+            return
+        }
+        if carry.count + part.count > maxLineLength {
+            skipping = true
+            skippedBytes = carry.count + part.count
+            carry.removeAll()
+            return
+        }
+        carry.append(contentsOf: part)
+    }
+
+    private mutating func finishSkip(_ emit: (DecodedRecord) -> Void) {
+        lineNumber += 1
+        emit(.oversized(bytes: skippedBytes, line: lineNumber))
+        skipping = false
+        skippedBytes = 0
+    }
+
+    private mutating func handleLine(_ raw: UnsafeBufferPointer<UInt8>, _ emit: (DecodedRecord) -> Void) {
+        lineNumber += 1
+        var line = raw
+        if line.count > maxLineLength {
+            emit(.oversized(bytes: line.count, line: lineNumber))
+            return
+        }
+        if let last = line.last, last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
+        // Leading/trailing blanks never change a line's meaning; Charm's runner strips them too.
+        var lo = 0, hi = line.count
+        while lo < hi, line[lo] == 0x20 || line[lo] == 0x09 { lo += 1 }
+        while hi > lo, line[hi - 1] == 0x20 || line[hi - 1] == 0x09 || line[hi - 1] == 0x0D { hi -= 1 }
+        let t = UnsafeBufferPointer(rebasing: line[lo..<hi])
+        if t.isEmpty {
+            flushSSE(emit)
+            return
+        }
+        let first = t[0]
+        if first == UInt8(ascii: "{") {
+            flushSSE(emit)
+            decodeJSON(t, framing: .ndjson, line: lineNumber, emit)
+            return
+        }
+        if first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first == UInt8(ascii: "d")
+            || first == UInt8(ascii: "e") || first == UInt8(ascii: "i") || first == UInt8(ascii: "r")
+        {
+            if let rest = t.after(prefix: "data:") {
+                if sseHasData { sseData.append(0x0A) } else { sseLine = lineNumber }
+                sseHasData = true
+                let body = rest.first == 0x20 ? UnsafeBufferPointer(rebasing: rest.dropFirst()) : rest
+                sseData.append(contentsOf: body)
+                return
+            }
+            if first == UInt8(ascii: ":") && t.after(prefix: "::CHARM_EVENT::") == nil { return }  // SSE comment
+            if let rest = t.after(prefix: "id:") {
+                let v = rest.first == 0x20 ? UnsafeBufferPointer(rebasing: rest.dropFirst()) : rest
+                lastEventID = String(decoding: v, as: UTF8.self)
+                return
+            }
+            if t.after(prefix: "event:") != nil || t.after(prefix: "retry:") != nil { return }
+        }
+        flushSSE(emit)
+        if let r = t.find(StreamDecoder.prefixBytes) ?? t.find(StreamDecoder.alternatePrefixBytes) {
+            var j = UnsafeBufferPointer(rebasing: t[r...])
+            while let f = j.first, f == 0x20 || f == 0x09 { j = UnsafeBufferPointer(rebasing: j.dropFirst()) }
+            decodeJSON(j, framing: .prefixed, line: lineNumber, emit)
+            return
+        }
+        emit(.raw(String(decoding: t, as: UTF8.self)))
+    }
+
+    private mutating func flushSSE(_ emit: (DecodedRecord) -> Void) {
+        guard sseHasData else { return }
+        let data = sseData
+        sseData.removeAll(keepingCapacity: true)
+        sseHasData = false
+        data.withUnsafeBufferPointer { decodeJSON($0, framing: .sse, line: sseLine, emit) }
+    }
+
+    private mutating func decodeJSON(
+        _ bytes: UnsafeBufferPointer<UInt8>, framing: Framing, line: Int, _ emit: (DecodedRecord) -> Void
+    ) {
+        func malformed(_ reason: String) {
+            let text = String(decoding: bytes.prefix(MalformedLine.previewLength * 4), as: UTF8.self)
+            let preview = String(text.prefix(MalformedLine.previewLength))
+            emit(.malformed(MalformedLine(framing: framing, reason: reason, preview: preview, line: line)))
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            malformed("not JSON: \(error)")
+            return
+        }
+        guard case .object(let object) = value else {
+            malformed("not a JSON object")
+            return
+        }
+        guard let type = object["type"]?.stringValue else {
+            malformed("no string \"type\"")
+            return
+        }
+        var event = WireEvent(type: type, object: object, framing: framing)
+        if let t = object["telemetry"] {
+            if let to = t.objectValue {
+                do {
+                    event.hookEvents = [try TelemetryEvent(telemetry: to)]
+                    legacy.markStructured()
+                } catch {
+                    event.telemetryIssue = error.description
+                }
+            } else {
+                event.telemetryIssue = "telemetry is not an object"
+            }
+        }
+        if event.hookEvents.isEmpty {
+            event.hookEvents = legacy.interpret(type: type, object: object)
+        }
+        emit(.event(event))
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The bytes after `prefix` when the buffer starts with it.
+    fileprivate func after(prefix: StaticString) -> UnsafeBufferPointer<UInt8>? {
+        let n = prefix.utf8CodeUnitCount
+        guard count >= n else { return nil }
+        let p = prefix.utf8Start
+        for k in 0..<n where self[k] != p[k] { return nil }
+        return UnsafeBufferPointer(rebasing: self[n...])
+    }
+
+    /// The index just after the first occurrence of `needle`.
+    fileprivate func find(_ nb: [UInt8]) -> Int? {
+        guard count >= nb.count, let base = baseAddress else { return nil }
+        if memcmp(base, nb, nb.count) == 0 { return nb.count }
+        var i = 1
+        let last = count - nb.count
+        while i <= last {
+            guard let p = memchr(base + i, Int32(nb[0]), last - i + 1) else { return nil }
+            let at = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + at, nb, nb.count) == 0 { return at + nb.count }
+            i = at + 1
+        }
+        return nil
+    }
+}

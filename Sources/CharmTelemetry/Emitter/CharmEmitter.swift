@@ -1,0 +1,103 @@
+/// Writes Charm's stdout protocol: `__CHARM_EVENT__` + JSON + `\n`, one line per event.
+///
+/// The JSON is what charmos writes (`json.dumps({"type": t, **payload}, ensure_ascii=False)`):
+/// `type` first, Python's separators, UTF-8 text; our structured `telemetry` object, when
+/// given, comes last so a line's prefix up to it is byte-identical to charmos' line.
+public struct CharmEmitter: Sendable {
+    /// Where lines go.
+    public let output: CharmOutput
+
+    /// An emitter on `output` (the real stdout by default).
+    public init(output: CharmOutput = .standard) { self.output = output }
+
+    /// The bytes of one event line.
+    public static func line(type: String, payload: JSONObject, telemetry: JSONObject? = nil) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        out.append(contentsOf: CharmProtocol.eventPrefix.utf8)
+        var o = JSONObject()
+        o.appendUnchecked("type", .string(type))
+        for m in payload where m.key != "type" { o.appendUnchecked(m.key, m.value) }
+        if let telemetry { o["telemetry"] = .object(telemetry) }
+        JSONWriter.writeObject(o, into: &out)
+        out.append(0x0A)
+        return out
+    }
+
+    /// Writes an event of any type with the given payload members.
+    public func write(type: String, payload: JSONObject, telemetry: JSONObject? = nil) {
+        output.write(CharmEmitter.line(type: type, payload: payload, telemetry: telemetry))
+    }
+
+    /// `emit_status(message)`.
+    public func status(_ message: String) { write(type: "status", payload: ["content": .string(message)]) }
+    /// `emit_thinking(content)`.
+    public func thinking(_ content: String) { write(type: "thinking", payload: ["content": .string(content)]) }
+    /// `emit_delta(content)`.
+    public func delta(_ content: String) { write(type: "delta", payload: ["content": .string(content)]) }
+    /// `emit_error(message)`.
+    public func error(_ message: String) { write(type: "error", payload: ["content": .string(message)]) }
+
+    /// `emit_final(content, format)`; `format` nil means Charm's "auto": `rich_component` for
+    /// an object with `_charm_render_type`, `json` for other objects and arrays, else `markdown`.
+    public func final(_ content: JSONValue, format: String? = nil) {
+        let f: String
+        if let format {
+            f = format
+        } else {
+            switch content {
+            case .object(let o) where o["_charm_render_type"] != nil: f = "rich_component"
+            case .object, .array: f = "json"
+            default: f = "markdown"
+            }
+        }
+        write(type: "final", payload: ["content": content, "format": .string(f)])
+    }
+
+    /// `emit_artifact(name, url, mime)`.
+    public func artifact(name: String, url: String, mime: String) {
+        write(
+            type: "artifact",
+            payload: ["content": .object(["name": .string(name), "url": .string(url), "mime": .string(mime)])])
+    }
+
+    /// `emit_tool_usage(tool, count)`.
+    public func toolUsage(_ tool: String, count: Int = 1) {
+        write(type: "tool_usage", payload: ["tool": .string(tool), "count": .int(Int64(count))])
+    }
+}
+
+/// The default exporter: streams every hook on stdout in Charm's protocol, exactly as
+/// charmos' `CharmEmitterExporter` does, plus run start/end/error and the `telemetry` object.
+public final class CharmEmitterExporter: TelemetryExporter {
+    /// Its name in statistics and in the monitor.
+    public static let name = "charm-emitter"
+
+    /// Where it writes.
+    public let emitter: CharmEmitter
+
+    /// An emitter exporter on `output` (the real stdout by default).
+    public init(output: CharmOutput = .standard) { self.emitter = CharmEmitter(output: output) }
+
+    private func emit(_ payload: TelemetryEvent.Payload, runID: String) {
+        guard let (type, content) = CharmProtocol.line(for: payload, runID: runID) else { return }
+        emitter.write(type: type, payload: ["content": .string(content)], telemetry: TelemetryContext.event?.telemetryObject)
+    }
+
+    public func onRunStart(runID: String, inputs: JSONObject) { emit(.runStart(inputs: inputs), runID: runID) }
+    public func onRunEnd(runID: String, outputs: JSONObject) {
+        emit(.runEnd(outputs: outputs, status: nil), runID: runID)
+    }
+    public func onError(runID: String, error: TelemetryError) { emit(.error(error), runID: runID) }
+    public func onToolStart(toolName: String, inputStr: String) {
+        emit(.toolStart(toolName: toolName, input: inputStr), runID: "")
+    }
+    public func onToolEnd(toolName: String, output: String) { emit(.toolEnd(toolName: toolName, output: output), runID: "") }
+    public func onToolError(toolName: String, error: TelemetryError) {
+        emit(.toolError(toolName: toolName, error: error), runID: "")
+    }
+    public func onLLMNewToken(token: String) { emit(.llmNewToken(token: token), runID: "") }
+    public func onAgentAction(tool: String, toolInput: String) {
+        emit(.agentAction(tool: tool, toolInput: toolInput), runID: "")
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Dispatches lifecycle events to exporters: the Swift counterpart of Charm's
+/// `TelemetryManager(enabled_exporters)`, without its flaw.
+///
+/// Charm calls each exporter inline on the agent's thread, so one slow exporter slows the
+/// agent. Here `dispatch` only appends the event to each enabled exporter's bounded queue;
+/// every exporter has its own worker thread, sees events in order, and can throw, stall or
+/// hang without touching the caller or the other exporters. The default
+/// `CharmEmitterExporter` always comes first, as in Charm.
+public final class TelemetryManager: Sendable {
+    /// Tuning; the defaults suit an agent process and the monitor alike.
+    public struct Configuration: Sendable {
+        /// Events each exporter may have waiting before new ones are dropped (and counted).
+        public var queueCapacity: Int
+        /// Where warnings go (unknown exporter names, exporters that could not be made).
+        public var logger: Logger
+
+        /// A configuration with every field given.
+        public init(queueCapacity: Int = 16_384, logger: Logger = Logger(label: "charm.telemetry")) {
+            self.queueCapacity = queueCapacity
+            self.logger = logger
+        }
+    }
+
+    private struct Slots {
+        var workers: [ExporterWorker] = []
+        /// Names asked for that could not be made, with the reason (shown by the monitor).
+        var unavailable: [String: String] = [:]
+    }
+
+    private let slots = Mutex(Slots())
+    private let registry: ExporterRegistry
+    private let context: ExporterContext
+    private let configuration: Configuration
+    private let warningsStore = Mutex<[String]>([])
+
+    /// Sequence numbers increase per process, across managers, as the protocol requires.
+    static let sequence = Atomic<UInt64>(0)
+
+    /// Builds a manager: `emitter` first (pass `nil` to leave it out, as the monitor does since
+    /// it owns the screen), then each name in `enabledExporters` from `registry`.
+    /// An unknown name or an exporter that cannot be made is a warning, never a crash.
+    public init(
+        enabledExporters: [String] = [],
+        registry: ExporterRegistry = .shared,
+        context: ExporterContext = ExporterContext(environment: ProcessInfo.processInfo.environment),
+        emitter: (any TelemetryExporter)? = CharmEmitterExporter(),
+        configuration: Configuration = Configuration()
+    ) {
+        self.registry = registry
+        self.context = context
+        self.configuration = configuration
+        if let emitter { add(emitter, named: CharmEmitterExporter.name) }
+        var seen = Set<String>()
+        for name in enabledExporters where seen.insert(name).inserted && name != CharmEmitterExporter.name {
+            do {
+                try enable(name)
+            } catch {
+                warn(String(describing: error))
+            }
+        }
+    }
+
+    private func warn(_ message: String) {
+        warningsStore.withLock { $0.append(message) }
+        configuration.logger.warning("\(message)")
+    }
+
+    /// Warnings raised so far (unknown names, missing secrets), oldest first.
+    public var warnings: [String] { warningsStore.withLock { $0 } }
+
+    /// The registry the manager builds named exporters from.
+    public var exporterRegistry: ExporterRegistry { registry }
+
+    /// Adds an exporter instance under a name, enabled. Replaces nothing: a second exporter
+    /// with the same name is added beside the first.
+    public func add(_ exporter: any TelemetryExporter, named name: String) {
+        let worker = ExporterWorker(name: name, exporter: exporter, capacity: configuration.queueCapacity)
+        slots.withLock {
+            $0.workers.append(worker)
+            $0.unavailable[name] = nil
+        }
+    }
+
+    /// Enables `name`, building it from the registry the first time.
+    /// Events dispatched after this call reach it; earlier ones do not.
+    public func enable(_ name: String) throws(ExporterSetupError) {
+        if let w = worker(named: name) {
+            w.enabled = true
+            return
+        }
+        do {
+            let exporter = try registry.make(name, context: context)
+            add(exporter, named: name)
+        } catch {
+            slots.withLock { $0.unavailable[name] = error.description }
+            throw error
+        }
+    }
+
+    /// Stops queueing events for `name`; what it already has queued is still delivered.
+    public func disable(_ name: String) {
+        worker(named: name)?.enabled = false
+    }
+
+    /// Enables or disables `name`.
+    public func setEnabled(_ name: String, _ on: Bool) throws(ExporterSetupError) {
+        if on { try enable(name) } else { disable(name) }
+    }
+
+    /// Whether events currently reach `name`.
+    public func isEnabled(_ name: String) -> Bool { worker(named: name)?.enabled ?? false }
+
+    private func worker(named name: String) -> ExporterWorker? {
+        slots.withLock { $0.workers.first { $0.name == name } }
+    }
+
+    /// Every exporter added or asked for, in order, with its counters; names that could not be
+    /// made appear disabled with `unavailableReason`.
+    public func statistics() -> [ExporterStatistics] {
+        let (workers, unavailable) = slots.withLock { ($0.workers, $0.unavailable) }
+        var out = workers.map { $0.statistics() }
+        for (name, reason) in unavailable.sorted(by: { $0.key < $1.key }) where !out.contains(where: { $0.name == name }) {
+            out.append(ExporterStatistics(name: name, enabled: false, health: .failing, unavailableReason: reason))
+        }
+        return out
+    }
+
+    /// Hands an already-built event to every enabled exporter. Never blocks, never throws.
+    public func dispatch(_ event: TelemetryEvent) {
+        let workers = slots.withLock { $0.workers }
+        for w in workers { w.offer(event) }
+    }
+
+    /// Builds an event with the next sequence number and the current time, and dispatches it.
+    @discardableResult
+    public func dispatch(
+        _ payload: TelemetryEvent.Payload, runID: String, parentRunID: String? = nil, callID: String? = nil
+    ) -> TelemetryEvent {
+        let event = TelemetryEvent(
+            seq: TelemetryManager.nextSequence(), timestamp: .now(), runID: runID, parentRunID: parentRunID,
+            callID: callID, payload: payload)
+        dispatch(event)
+        return event
+    }
+
+    /// The next per-process sequence number.
+    public static func nextSequence() -> UInt64 {
+        sequence.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    /// The outcome of a flush or shutdown: the exporters that did not finish in time.
+    public struct FlushReport: Sendable, Hashable {
+        /// Names that were still busy at the deadline, or whose own flush reported failure.
+        public var unfinished: [String]
+        /// True when every exporter finished.
+        public var complete: Bool { unfinished.isEmpty }
+    }
+
+    /// Waits until every exporter has handled what was queued before this call and flushed
+    /// its own buffers, or until `timeout` passes. Blocks the calling thread: call it from
+    /// shutdown paths, not from hot code.
+    @discardableResult
+    public func flush(timeout: Duration) -> FlushReport {
+        drain(timeout: timeout) { .flush($0) }
+    }
+
+    /// Flushes (within `timeout`), then shuts every exporter down; later events are ignored.
+    @discardableResult
+    public func shutdown(timeout: Duration = .seconds(5)) -> FlushReport {
+        drain(timeout: timeout) { .shutdown($0) }
+    }
+
+    private func drain(timeout: Duration, _ make: (ExporterWorker.FlushTicket) -> ExporterWorker.Item) -> FlushReport {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let workers = slots.withLock { $0.workers }
+        var tickets: [(String, ExporterWorker.FlushTicket)] = []
+        for w in workers {
+            let t = ExporterWorker.FlushTicket(deadline: deadline)
+            if w.enqueueControl(make(t)) { tickets.append((w.name, t)) }
+        }
+        var unfinished: [String] = []
+        for (name, t) in tickets {
+            let left = ContinuousClock.now.duration(to: deadline)
+            let ns = max(0, left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000)
+            if t.done.wait(timeout: .now() + .nanoseconds(Int(ns))) == .timedOut || !t.result.withLock({ $0 }) {
+                unfinished.append(name)
+            }
+        }
+        return FlushReport(unfinished: unfinished)
+    }
+}
