@@ -56,12 +56,6 @@ public struct DemoAgent: Sendable {
         try? await Task.sleep(for: .milliseconds(Int(seconds * 1000 / options.pace)))
     }
 
-    private struct DemoFailure: Error, CustomStringConvertible {
-        let type: String
-        let message: String
-        var description: String { message }
-    }
-
     /// One user question: a root run, a nested planner run, tool calls, and a streamed answer.
     private func session(index: Int, seed: UInt64) async {
         var rng = SplitMix64(seed: seed)
@@ -87,7 +81,7 @@ public struct DemoAgent: Sendable {
                 await pause(0.04)
             }
             if failRun {
-                throw DemoFailure(type: "RateLimitError", message: "model quota exceeded for session \(index) (429)")
+                throw TelemetryError(type: "RateLimitError", message: "model quota exceeded for session \(index) (429)")
             }
             return ["output": .string(answer), "status": .string("success")]
         }
@@ -105,7 +99,7 @@ public struct DemoAgent: Sendable {
             await pause(0.2 + Double(rng.next() % 600) / 1000)
             if fails {
                 let e = tool.errors[Int(rng.next() % UInt64(tool.errors.count))]
-                throw DemoFailure(type: e.type, message: e.message)
+                throw TelemetryError(type: e.type, message: e.message)
             }
             return output
         }
