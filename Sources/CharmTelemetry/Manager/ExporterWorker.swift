@@ -122,12 +122,11 @@ final class ExporterWorker: Sendable {
             for item in batch {
                 switch item {
                 case .event(let e):
-                    do {
-                        try exporter.deliver(e)
-                        delivered &+= 1
-                    } catch {
+                    if let error = handle(e) {
                         failed &+= 1
-                        lastError = "\(e.hook.pythonMethod): \(error)"
+                        lastError = error
+                    } else {
+                        delivered &+= 1
                     }
                 case .flush(let ticket):
                     commit(delivered: &delivered, failed: &failed, lastError: &lastError)
@@ -147,6 +146,18 @@ final class ExporterWorker: Sendable {
             commit(delivered: &delivered, failed: &failed, lastError: &lastError)
             state.withLock { $0.inFlight = 0 }
             batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// One hook call; the error text if it threw. Kept out of line: inlined into `run`, the
+    /// Swift 6.3 optimizer crashes (an ownership verifier failure) on the task-local binding.
+    @inline(never)
+    private func handle(_ e: TelemetryEvent) -> String? {
+        do {
+            try exporter.deliver(e)
+            return nil
+        } catch {
+            return "\(e.hook.pythonMethod): \(error)"
         }
     }
 
