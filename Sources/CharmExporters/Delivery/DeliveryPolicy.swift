@@ -43,7 +43,7 @@ public struct DeliveryPolicy: Sendable, Hashable {
     /// The delay before retry number `attempt` (1-based): exponential, capped, with "equal
     /// jitter" (half fixed, half random) so many clients recovering together spread out
     /// while each still waits at least half the nominal delay.
-    func backoff(attempt: Int) -> Duration {
+    public func backoff(attempt: Int) -> Duration {
         let base = initialBackoff.secondsValue * Double(1 << min(attempt - 1, 20))
         let capped = min(base, maxBackoff.secondsValue)
         return .seconds(capped / 2 + Double.random(in: 0...(capped / 2)))
