@@ -174,6 +174,17 @@ struct DeliveryEngineTests {
         await server.stop()
     }
 
+    @Test("Retry-After accepts delta-seconds and IMF-fixdate")
+    func retryAfterParsing() {
+        let now = RetryAfter.httpDate("Sun, 06 Nov 1994 08:49:37 GMT") ?? 0
+        #expect(now == 784_111_777)
+        #expect(RetryAfter.delay("120") == .seconds(120))
+        #expect(RetryAfter.delay("Sun, 06 Nov 1994 08:50:07 GMT", now: now) == .seconds(30))
+        #expect(RetryAfter.delay("Sun, 06 Nov 1994 08:49:00 GMT", now: now) == .zero)
+        #expect(RetryAfter.delay("soon") == nil)
+        #expect(RetryAfter.delay(nil) == nil)
+    }
+
     @Test("backoff stays within its caps")
     func backoffCaps() {
         #expect(DeliveryPolicy().backoff(attempt: 1) <= .milliseconds(250))
