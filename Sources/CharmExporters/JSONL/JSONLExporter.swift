@@ -130,6 +130,7 @@ public final class JSONLExporter: EventDrivenExporter, ExporterStatusReporting {
         }
     }
 
+    /// Lines written, the last write error, and failing while writes fail.
     public var status: ExporterStatus {
         state.withLock { s in
             ExporterStatus(health: s.lastFailed ? .failing : .ok, sent: s.written, lastError: s.lastError)

@@ -47,8 +47,12 @@ public final class LangSmithExporter: EventDrivenExporter, ExporterStatusReporti
         requiredEnvironment: [["LANGSMITH_API_KEY", "LANGCHAIN_API_KEY"]]
     ) { context in try LangSmithExporter(context: context) }
 
+    /// Converts the event and queues what it produces; never touches the network.
     public func handle(_ event: TelemetryEvent) { core.handle(event) }
+    /// Sends what is queued and waits for it until `deadline`; false if something is left.
     public func flush(deadline: ContinuousClock.Instant) -> Bool { core.flush(deadline: deadline) }
+    /// Ends open spans, sends them with what is queued (one last attempt), and stops.
     public func shutdown() { core.shutdown() }
+    /// Health, held, dropped and sent counts, and the last error (secrets removed).
     public var status: ExporterStatus { core.status }
 }

@@ -52,6 +52,7 @@ public final class SentryExporter: EventDrivenExporter, ExporterStatusReporting 
         name: name, summary: "Sentry transactions per run and error events", requiredEnvironment: [["SENTRY_DSN"]]
     ) { context in try SentryExporter(context: context) }
 
+    /// Queues an error event for run and tool errors, and spans for the transaction; never touches the network.
     public func handle(_ event: TelemetryEvent) {
         let trace = traces.withLock { t -> String in
             if case .runStart = event.payload {
@@ -64,7 +65,10 @@ public final class SentryExporter: EventDrivenExporter, ExporterStatusReporting 
         core.handle(event)
     }
 
+    /// Sends what is queued and waits for it until `deadline`; false if something is left.
     public func flush(deadline: ContinuousClock.Instant) -> Bool { core.flush(deadline: deadline) }
+    /// Ends open spans, sends them with what is queued (one last attempt), and stops.
     public func shutdown() { core.shutdown() }
+    /// Health, held, dropped and sent counts, and the last error (secrets removed).
     public var status: ExporterStatus { core.status }
 }

@@ -47,12 +47,16 @@ public final class WebhookExporter: EventDrivenExporter, ExporterStatusReporting
         requiredEnvironment: [["CHARM_TELEMETRY_WEBHOOK_URL"], ["CHARM_TELEMETRY_WEBHOOK_SECRET"]]
     ) { context in try WebhookExporter(context: context) }
 
+    /// Queues the event's line for the next batch; never touches the network.
     public func handle(_ event: TelemetryEvent) {
         let line = ReplayLine.bytes(for: event)
         engine.append(line, bytes: line.count + 1)
     }
 
+    /// Sends what is queued and waits for it until `deadline`; false if something is left.
     public func flush(deadline: ContinuousClock.Instant) -> Bool { engine.flush(deadline: deadline) }
+    /// Sends what is queued (one last attempt) and stops.
     public func shutdown() { engine.shutdown() }
+    /// Health, held, dropped and sent counts, and the last error (secrets removed).
     public var status: ExporterStatus { engine.status }
 }
