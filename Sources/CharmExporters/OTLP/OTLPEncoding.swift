@@ -52,8 +52,7 @@ enum OTLPEncoding {
             switch kv.1 {
             case .string(let s): v.string(1, s, always: true)
             case .bool(let b): v.bool(2, b)
-            case .int(let i):
-                if i == 0 { v.bool(3, false) } else { v.int64(3, i) }  // varint 0 = tag + 0
+            case .int(let i): v.int64Member(3, i)
             case .double(let d): v.double(4, d)
             }
         }

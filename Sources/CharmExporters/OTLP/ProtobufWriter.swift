@@ -34,14 +34,15 @@ struct ProtobufWriter {
         varint(value)
     }
 
-    /// An int64 field: negative values are their two's complement as a 10-byte varint.
-    mutating func int64(_ field: Int, _ value: Int64) {
-        uint(field, UInt64(bitPattern: value))
+    /// An int64 oneof member, always written (a oneof's zero is still "set"); negative
+    /// values are their two's complement as a 10-byte varint.
+    mutating func int64Member(_ field: Int, _ value: Int64) {
+        tag(field, .varint)
+        varint(UInt64(bitPattern: value))
     }
 
-    /// A bool field.
+    /// A bool oneof member (AnyValue), always written: false is still "set".
     mutating func bool(_ field: Int, _ value: Bool) {
-        // Written even when false inside a oneof (AnyValue), so callers choose.
         tag(field, .varint)
         varint(value ? 1 : 0)
     }
