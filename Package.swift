@@ -108,6 +108,9 @@ let package = Package(
             dependencies: [
                 "CharmTelemetry", "CharmMonitorCore", "CharmExporters", "CharmDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

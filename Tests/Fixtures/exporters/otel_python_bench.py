@@ -1,6 +1,6 @@
 """Sends N spans (one root and N-1 children, as OTLPBenchmark does) with the Python
 OpenTelemetry SDK (BatchSpanProcessor + OTLPSpanExporter over HTTP/protobuf) and prints the
-seconds from the first span to the end of force_flush.
+seconds from the first span to the end of force_flush, then the process CPU seconds.
 
 usage: otel_python_bench.py N ENDPOINT_URL   (e.g. http://127.0.0.1:4318/v1/traces)
 needs: pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
@@ -31,5 +31,7 @@ with tracer.start_as_current_span("invoke_agent bench", attributes={"gen_ai.oper
 ok = provider.force_flush(timeout_millis=60_000)
 elapsed = time.perf_counter() - start
 provider.shutdown()
-print(f"{elapsed:.6f}")
+import resource
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(f"{elapsed:.6f} {ru.ru_utime + ru.ru_stime:.6f}")
 sys.exit(0 if ok else 1)
