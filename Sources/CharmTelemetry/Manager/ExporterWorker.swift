@@ -97,9 +97,17 @@ final class ExporterWorker: Sendable {
         return accepted
     }
 
+    /// How long a worker that just ran out of events naps before looking again, and how many
+    /// empty naps it takes before it sleeps until signalled. While events flow, producers
+    /// never make a system call (no wake-up per event); the cost is a bound of one nap on
+    /// the latency of an event that arrives while the worker naps.
+    static let napMilliseconds = 1
+    static let napsBeforeSleep = 50
+
     private func run() {
         var batch: [Item] = []
         batch.reserveCapacity(256)
+        var emptyNaps = 0
         while true {
             state.withLock { s in
                 let n = min(256, s.queue.count)
@@ -110,12 +118,19 @@ final class ExporterWorker: Sendable {
                     batch.append(item)
                 }
                 s.inFlight = events
-                if n == 0 { s.waiting = true }
+                if n == 0 && emptyNaps >= ExporterWorker.napsBeforeSleep { s.waiting = true }
             }
             if batch.isEmpty {
-                wake.wait()
+                if emptyNaps >= ExporterWorker.napsBeforeSleep {
+                    wake.wait()
+                    emptyNaps = 0
+                } else {
+                    _ = wake.wait(timeout: .now() + .milliseconds(ExporterWorker.napMilliseconds))
+                    emptyNaps += 1
+                }
                 continue
             }
+            emptyNaps = 0
             var delivered: UInt64 = 0
             var failed: UInt64 = 0
             var lastError: String?
