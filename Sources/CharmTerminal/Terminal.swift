@@ -1,0 +1,1 @@
+// The ncurses layer; written next.
