@@ -15,6 +15,8 @@ public enum DisplayWidth {
         // Below the combining diacriticals nothing is zero-width or wide; SOFT HYPHEN (a
         // format character) is shown as a hyphen by glibc, hence the early return.
         if value < 0x300 { return 1 }
+        // Prepended concatenation marks are format characters that glibc shows as a sign.
+        if prependedConcatenationMarks.contains(value) { return 1 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format:
             return 0
@@ -52,6 +54,11 @@ public enum DisplayWidth {
         }
         return total
     }
+
+    /// The Prepended_Concatenation_Mark scalars (Unicode 14): Arabic number signs and kin.
+    static let prependedConcatenationMarks: Set<UInt32> = [
+        0x600, 0x601, 0x602, 0x603, 0x604, 0x605, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD,
+    ]
 
     /// VARIATION SELECTOR-16 asks for emoji presentation of the scalar before it.
     static let variationSelector16: Unicode.Scalar = "\u{FE0F}"

@@ -19,7 +19,9 @@ extension Grid {
                 var start = column
                 if cells[base + start].isContinuation, start > 0 { start -= 1 }
                 let style = cells[base + start].style
-                var end = start
+                // The first cell belongs to the run even when unchanged: it is the lead of
+                // a changed continuation.
+                var end = start + 1
                 while end < width {
                     let cell = cells[base + end]
                     let changed = !sameShape || cell != old.cells[base + end]
