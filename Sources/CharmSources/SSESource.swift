@@ -14,6 +14,9 @@ struct SSESource {
     let maxRetries: Int
     let initialBackoff: Double
     let maxBackoff: Double
+    /// AsyncHTTPClient retries a refused connection until the request's deadline, so the
+    /// deadline (which ends once the response head arrives) is what bounds one attempt.
+    let connectTimeout: Double
     var pump: DecodingPump
 
     /// Runs until the stream is finished or `maxRetries` attempts in a row failed.
@@ -31,7 +34,7 @@ struct SSESource {
             if let id = pump.decoder.lastEventID { request.headers.add(name: "Last-Event-ID", value: id) }
             var gotData = false
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(connectTimeout * 1000)))
                 guard response.status == .ok else {
                     throw SSEError(message: "HTTP \(response.status.code) \(response.status.reasonPhrase)")
                 }

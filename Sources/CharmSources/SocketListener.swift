@@ -27,14 +27,14 @@ final class SocketListener: Sendable {
         channel.close(promise: nil)
     }
 
-    private static func bootstrap(name: String, sink: any SourceSink, token: String?) -> ServerBootstrap {
+    private static func bootstrap(name: NameBox, sink: any SourceSink, token: String?) -> ServerBootstrap {
         let counterBox = CounterBox()
         return ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 let n = counterBox.next()
-                let handler = LineConnectionHandler(name: "\(name)#\(n)", sink: sink, token: token)
+                let handler = LineConnectionHandler(name: "\(name.value)#\(n)", sink: sink, token: token)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -57,7 +57,7 @@ final class SocketListener: Sendable {
         let old = umask(0o177)
         let channel: any Channel
         do {
-            channel = try await bootstrap(name: name, sink: sink, token: nil).bind(unixDomainSocketPath: path).get()
+            channel = try await bootstrap(name: NameBox(name), sink: sink, token: nil).bind(unixDomainSocketPath: path).get()
         } catch {
             umask(old)
             throw SourceSetupError(source: name, reason: "cannot listen on \(path): \(error)")
@@ -70,12 +70,28 @@ final class SocketListener: Sendable {
     /// Listens on TCP; with `token`, every producer's first line must be it.
     static func tcp(host: String, port: Int, token: String?, sink: any SourceSink) async throws -> SocketListener {
         let name = "tcp:\(ListenAddress.hostPort(host, port))"
+        let box = NameBox(name)
         do {
-            let channel = try await bootstrap(name: name, sink: sink, token: token).bind(host: host, port: port).get()
-            return SocketListener(name: name, channel: channel)
+            let channel = try await bootstrap(name: box, sink: sink, token: token).bind(host: host, port: port).get()
+            // Port 0 asks the system for a free port: name the source by the one it gave.
+            let bound = "tcp:\(ListenAddress.hostPort(host, channel.localAddress?.port ?? port))"
+            box.value = bound
+            return SocketListener(name: bound, channel: channel)
         } catch {
             throw SourceSetupError(source: name, reason: "cannot listen on \(host):\(port): \(error)")
         }
+    }
+}
+
+/// A listener's name, settable once the bound port is known.
+final class NameBox: Sendable {
+    private let stored: Mutex<String>
+
+    init(_ name: String) { stored = Mutex(name) }
+
+    var value: String {
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
     }
 }
 

@@ -23,12 +23,17 @@ public final class SourceHub: Sendable {
     public let pollInterval: Double
     /// The first SSE reconnect delay in seconds (doubled per failure).
     public let sseInitialBackoff: Double
+    /// Seconds an SSE attempt may take to get the response head (connecting included).
+    public let sseConnectTimeout: Double
 
     /// A hub delivering into `sink`.
-    public init(sink: any SourceSink, pollInterval: Double = 0.2, sseInitialBackoff: Double = 0.5) {
+    public init(
+        sink: any SourceSink, pollInterval: Double = 0.2, sseInitialBackoff: Double = 0.5, sseConnectTimeout: Double = 5
+    ) {
         self.sink = sink
         self.pollInterval = pollInterval
         self.sseInitialBackoff = sseInitialBackoff
+        self.sseConnectTimeout = sseConnectTimeout
     }
 
     /// Sources that could not be opened (a missing file, a port in use, an SSE server never
@@ -81,8 +86,9 @@ public final class SourceHub: Sendable {
             do {
                 let l = try await SocketListener.tcp(host: host, port: port, token: token, sink: sink)
                 state.withLock { $0.listeners.append(l) }
-                sink.phaseChanged(.open, of: name, error: nil)
-                return Started(name: name, port: l.localPort)
+                if l.name != name { sink.phaseChanged(.ended, of: name, error: nil) }
+                sink.phaseChanged(.open, of: l.name, error: nil)
+                return Started(name: l.name, port: l.localPort)
             } catch {
                 throw failedToStart(name, error)
             }
@@ -90,10 +96,13 @@ public final class SourceHub: Sendable {
             begin()
             let sink = self.sink
             let backoff = sseInitialBackoff
+            let connectTimeout = sseConnectTimeout
             let task = Task { [self] in
                 var pump = DecodingPump(name: name, sink: sink)
                 pump.watchesRunFinished = true
-                var source = SSESource(url: url, maxRetries: retries, initialBackoff: backoff, maxBackoff: 30, pump: pump)
+                var source = SSESource(
+                    url: url, maxRetries: retries, initialBackoff: backoff, maxBackoff: 30,
+                    connectTimeout: connectTimeout, pump: pump)
                 if await !source.run() { state.withLock { $0.openFailures += 1 } }
                 end()
             }

@@ -45,6 +45,9 @@ struct MonitorCommand: ParsableCommand {
     @Option(help: "Reconnect attempts in a row before an SSE source gives up.")
     var sseRetries = 5
 
+    @Option(help: ArgumentHelp("Seconds one SSE attempt may take to connect and get the response head.", valueName: "seconds"))
+    var sseTimeout: Double = 5
+
     @Flag(help: "Run the simulated agent in-process as a source.")
     var demo = false
 
@@ -80,6 +83,7 @@ struct MonitorCommand: ParsableCommand {
         if let r = replay, !(r > 0) { throw ValidationError("--replay SPEED must be greater than 0") }
         if follow && files.isEmpty { throw ValidationError("--follow needs at least one --file") }
         if !(flushTimeout >= 0) { throw ValidationError("--flush-timeout must be 0 or more") }
+        if !(sseTimeout > 0) { throw ValidationError("--sse-timeout must be greater than 0") }
         if sseRetries < 0 { throw ValidationError("--sse-retries must be 0 or more") }
         for l in listens {
             do {

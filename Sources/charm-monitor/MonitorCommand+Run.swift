@@ -51,7 +51,7 @@ extension MonitorCommand {
     // MARK: Headless
 
     private func runHeadless(engine: MonitorEngine, specs: [SourceSpec]) async -> Int32 {
-        let hub = SourceHub(sink: EngineSink(engine: engine))
+        let hub = SourceHub(sink: EngineSink(engine: engine), sseConnectTimeout: sseTimeout)
         let signals = SignalWatcher { hub.stop() }
         defer { signals.cancel() }
         for spec in specs {
