@@ -52,9 +52,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                "CZlib",
             ],
             swiftSettings: strict
         ),
+        // System zlib, for gzip request bodies (Foundation on Linux has no gzip).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The monitor's pure core: model, update, view into a grid, themes, key map.
         .target(
             name: "CharmMonitorCore",
@@ -111,7 +114,16 @@ let package = Package(
         .testTarget(name: "CharmTelemetryTests", dependencies: ["CharmTelemetry", "CharmDemo"], swiftSettings: strict),
         .testTarget(name: "CharmMonitorCoreTests", dependencies: ["CharmMonitorCore", "CharmTelemetry"], swiftSettings: strict),
         .testTarget(name: "CharmSourcesTests", dependencies: ["CharmSources", "CharmTelemetry"], swiftSettings: strict),
-        .testTarget(name: "CharmExportersTests", dependencies: ["CharmExporters", "CharmTelemetry"], swiftSettings: strict),
+        .testTarget(
+            name: "CharmExportersTests",
+            dependencies: [
+                "CharmExporters", "CharmTelemetry", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CharmMonitorE2ETests", dependencies: [], swiftSettings: strict),
     ]
 )

@@ -1,1 +1,50 @@
-print("not yet")
+import Foundation
+import ArgumentParser
+import CharmDemo
+import CharmTelemetry
+
+/// `charm-demo`: a simulated agent that prints Charm's stdout protocol.
+@main
+struct CharmDemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "charm-demo",
+        abstract: "A simulated AI agent that prints Charm's telemetry protocol on stdout.",
+        discussion: "Pipe it into the monitor: charm-demo | charm-monitor")
+
+    @Option(help: "Seed for every random choice (same seed, same sessions).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Speed factor: 1 is a realistic pace, 10 ten times faster, 0 no pauses.")
+    var pace: Double = 1
+
+    @Option(help: "Stop after this many seconds (default: 20; 0 runs until interrupted).")
+    var duration: Double = 20
+
+    @Option(help: "Stop after this many sessions.")
+    var sessions: Int?
+
+    @Flag(help: "Benchmark mode: one run streaming tokens at --flood-rate per second.")
+    var flood = false
+
+    @Option(help: "Tokens per second in --flood mode.")
+    var floodRate: Double = 100_000
+
+    @Option(help: "Comma-separated exporters to enable besides the stdout emitter.")
+    var exporters: String = ""
+
+    func validate() throws {
+        guard pace >= 0 else { throw ValidationError("--pace must be 0 or more") }
+        guard duration >= 0 else { throw ValidationError("--duration must be 0 or more") }
+        guard floodRate > 0 else { throw ValidationError("--flood-rate must be positive") }
+    }
+
+    func run() async throws {
+        let names = exporters.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let manager = TelemetryManager(enabledExporters: names)
+        let options = DemoOptions(
+            seed: seed, pace: pace, duration: duration > 0 ? .milliseconds(Int(duration * 1000)) : nil,
+            sessions: sessions, flood: flood, floodRate: floodRate)
+        await DemoAgent(manager: manager, options: options).run()
+        manager.shutdown(timeout: .seconds(5))
+    }
+}

@@ -64,7 +64,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Reads RFC 3339 (`Z` or a numeric offset, any number of fractional digits).
     public init?(rfc3339 text: String) {
-        let b = Array(text.utf8)
+        var text = text
+        guard let us = text.withUTF8({ Timestamp.parse($0) }) else { return nil }
+        self.microseconds = us
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count >= 20 else { return nil }
         func num(_ from: Int, _ len: Int) -> Int64? {
             var v: Int64 = 0
@@ -107,7 +112,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         guard k == b.count else { return nil }
         let days = Timestamp.days(fromCivil: Int(y), Int(mo), Int(d))
         let secs = days * 86_400 + h * 3600 + mi * 60 + s - offset
-        self.microseconds = secs * 1_000_000 + micros
+        return secs * 1_000_000 + micros
     }
 
     // Howard Hinnant's days-from-civil algorithms: exact for the proleptic Gregorian calendar.

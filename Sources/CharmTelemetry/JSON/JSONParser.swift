@@ -95,10 +95,10 @@ public struct JSONParser {
         try enter()
         defer { depth -= 1 }
         i += 1
-        var members: [(String, JSONValue)] = []
+        var object = JSONObject()
         skipWhitespace()
-        if i < buf.count && buf[i] == UInt8(ascii: "}") { i += 1; return JSONObject() }
-        var duplicates = false
+        if i < buf.count && buf[i] == UInt8(ascii: "}") { i += 1; return object }
+        object.reserveCapacity(8)
         while true {
             skipWhitespace()
             guard i < buf.count, buf[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -108,22 +108,19 @@ public struct JSONParser {
             i += 1
             skipWhitespace()
             let value = try parseValue()
-            if !duplicates && members.count < 16 {
-                for m in members where m.0 == key { duplicates = true; break }
-            } else if members.count >= 16 {
-                duplicates = true
+            // Duplicate keys are rare; the later value wins, as in Python's json.loads.
+            if object.count < 32 ? object.containsKey(key) : object[key] != nil {
+                object[key] = value
+            } else {
+                object.appendUnchecked(key, value)
             }
-            members.append((key, value))
             skipWhitespace()
             guard i < buf.count else { throw fail("unterminated object") }
             if buf[i] == UInt8(ascii: ",") { i += 1; continue }
             if buf[i] == UInt8(ascii: "}") { i += 1; break }
             throw fail("expected ',' or '}'")
         }
-        if duplicates { return JSONObject(members) }
-        var o = JSONObject()
-        for (k, v) in members { o.appendUnchecked(k, v) }
-        return o
+        return object
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {

@@ -31,6 +31,8 @@ final class ExporterWorker: Sendable {
         var waiting = false
         var closed = false
         var inFlight = 0
+        /// Flush and shutdown markers in `queue`: not events, so not counted as queued.
+        var controls = 0
         var delivered: UInt64 = 0
         var dropped: UInt64 = 0
         var failed: UInt64 = 0
@@ -86,6 +88,7 @@ final class ExporterWorker: Sendable {
             if s.closed { return (false, false) }
             if case .shutdown = item { s.closed = true }
             s.queue.append(item)
+            s.controls += 1
             let sig = s.waiting
             s.waiting = false
             return (true, sig)
@@ -100,8 +103,13 @@ final class ExporterWorker: Sendable {
         while true {
             state.withLock { s in
                 let n = min(256, s.queue.count)
-                for _ in 0..<n { batch.append(s.queue.removeFirst()) }
-                s.inFlight = n
+                var events = 0
+                for _ in 0..<n {
+                    let item = s.queue.removeFirst()
+                    if case .event = item { events += 1 } else { s.controls -= 1 }
+                    batch.append(item)
+                }
+                s.inFlight = events
                 if n == 0 { s.waiting = true }
             }
             if batch.isEmpty {
@@ -114,12 +122,11 @@ final class ExporterWorker: Sendable {
             for item in batch {
                 switch item {
                 case .event(let e):
-                    do {
-                        try exporter.deliver(e)
-                        delivered &+= 1
-                    } catch {
+                    if let error = handle(e) {
                         failed &+= 1
-                        lastError = "\(e.hook.pythonMethod): \(error)"
+                        lastError = error
+                    } else {
+                        delivered &+= 1
                     }
                 case .flush(let ticket):
                     commit(delivered: &delivered, failed: &failed, lastError: &lastError)
@@ -139,6 +146,18 @@ final class ExporterWorker: Sendable {
             commit(delivered: &delivered, failed: &failed, lastError: &lastError)
             state.withLock { $0.inFlight = 0 }
             batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// One hook call; the error text if it threw. Kept out of line: inlined into `run`, the
+    /// Swift 6.3 optimizer crashes (an ownership verifier failure) on the task-local binding.
+    @inline(never)
+    private func handle(_ e: TelemetryEvent) -> String? {
+        do {
+            try exporter.deliver(e)
+            return nil
+        } catch {
+            return "\(e.hook.pythonMethod): \(error)"
         }
     }
 
@@ -164,7 +183,7 @@ final class ExporterWorker: Sendable {
 
     func statistics() -> ExporterStatistics {
         let s = state.withLock { s in
-            (s.delivered, s.dropped, s.failed, s.queue.count + s.inFlight, s.lastError, s.lastErrorAt, s.recentFailures)
+            (s.delivered, s.dropped, s.failed, s.queue.count - s.controls + s.inFlight, s.lastError, s.lastErrorAt, s.recentFailures)
         }
         var stats = ExporterStatistics(
             name: name, enabled: enabled, delivered: s.0, dropped: s.1, failed: s.2, queued: s.3,

@@ -75,10 +75,12 @@ public final class TelemetryManager: Sendable {
     /// The registry the manager builds named exporters from.
     public var exporterRegistry: ExporterRegistry { registry }
 
-    /// Adds an exporter instance under a name, enabled. Replaces nothing: a second exporter
-    /// with the same name is added beside the first.
-    public func add(_ exporter: any TelemetryExporter, named name: String) {
-        let worker = ExporterWorker(name: name, exporter: exporter, capacity: configuration.queueCapacity)
+    /// Adds an exporter instance under a name, enabled, with its own queue capacity (the
+    /// configuration's by default). Replaces nothing: a second exporter with the same name is
+    /// added beside the first.
+    public func add(_ exporter: any TelemetryExporter, named name: String, queueCapacity: Int? = nil) {
+        let worker = ExporterWorker(
+            name: name, exporter: exporter, capacity: queueCapacity ?? configuration.queueCapacity)
         slots.withLock {
             $0.workers.append(worker)
             $0.unavailable[name] = nil

@@ -1,0 +1,28 @@
+/// How the simulated agent behaves.
+public struct DemoOptions: Sendable {
+    /// Seed of every random choice: the same seed gives the same sessions.
+    public var seed: UInt64
+    /// Speed factor: 1 is a realistic pace, 10 is ten times faster, 0 no pauses at all.
+    public var pace: Double
+    /// Stop after this long; `nil` runs until the task is cancelled.
+    public var duration: Duration?
+    /// Stop after this many sessions; `nil` for no limit.
+    public var sessions: Int?
+    /// Flood mode for benchmarks: one run streaming tokens at `floodRate` per second.
+    public var flood: Bool
+    /// Tokens per second in flood mode.
+    public var floodRate: Double
+
+    /// Options with every field given; the defaults are a realistic, endless demo.
+    public init(
+        seed: UInt64 = 42, pace: Double = 1, duration: Duration? = nil, sessions: Int? = nil, flood: Bool = false,
+        floodRate: Double = 100_000
+    ) {
+        self.seed = seed
+        self.pace = pace
+        self.duration = duration
+        self.sessions = sessions
+        self.flood = flood
+        self.floodRate = floodRate
+    }
+}

@@ -1,0 +1,20 @@
+import CharmTelemetry
+
+/// The built-in vendor exporters and their shared delivery engine.
+public enum CharmExporters {
+    /// This library's version, sent as the `User-Agent` and in Sentry's client id.
+    public static let version = "0.1.0"
+
+    /// Registers datadog, langsmith, sentry, otlp, jsonl and webhook in `registry`.
+    public static func registerBuiltins(in registry: ExporterRegistry = .shared) {
+        for d in builtinDescriptors { registry.register(d) }
+    }
+
+    /// The descriptors `registerBuiltins` registers, in order.
+    public static var builtinDescriptors: [ExporterDescriptor] {
+        [
+            DatadogExporter.descriptor, LangSmithExporter.descriptor, SentryExporter.descriptor,
+            OTLPExporter.descriptor, JSONLExporter.descriptor, WebhookExporter.descriptor,
+        ]
+    }
+}

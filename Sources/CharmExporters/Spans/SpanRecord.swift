@@ -1,0 +1,82 @@
+import CharmTelemetry
+
+/// A unit of work rebuilt from hook events: a run, a tool call or a token stream, with its
+/// place in the tree. Vendors call these spans (Datadog, OTLP, Sentry) or runs (LangSmith).
+public struct SpanRecord: Sendable, Hashable {
+    /// What the span stands for.
+    public enum Kind: String, Sendable, Hashable {
+        /// A run (`on_run_start` … `on_run_end`): an agent invocation.
+        case run
+        /// A tool call (`on_tool_start` … `on_tool_end`/`on_tool_error`).
+        case tool
+        /// A stretch of streamed tokens (`on_llm_new_token`), ended by the next tool call,
+        /// agent action or the run's end: the model's turn.
+        case llm
+    }
+
+    /// Run, tool or llm.
+    public var kind: Kind
+    /// A key unique among spans: the run id, the tool call id, or run id + `#llm` + seq.
+    public var key: String
+    /// The run it belongs to (itself for a run).
+    public var runID: String
+    /// The parent span's key: the parent run for a run, the run for a tool or llm span.
+    public var parentKey: String?
+    /// The key of the root run of its trace.
+    public var traceKey: String
+    /// The agent's name for a run, the tool's name, or "llm".
+    public var name: String
+    /// The tool call id, for tool spans.
+    public var callID: String?
+    /// When it started and ended (end is nil while open).
+    public var start: Timestamp
+    /// When it ended.
+    public var end: Timestamp?
+    /// Run inputs (object), tool input (string), or nothing.
+    public var input: JSONValue?
+    /// Run outputs (object), tool output (string), or the streamed text.
+    public var output: JSONValue?
+    /// The error that failed it, if any.
+    public var error: TelemetryError?
+    /// Tokens streamed (llm spans).
+    public var tokenCount: Int = 0
+    /// The agent action that ended an llm span, if one did.
+    public var action: (tool: String, input: String)? {
+        get { actionTool.map { ($0, actionInput ?? "") } }
+        set { actionTool = newValue?.tool; actionInput = newValue?.input }
+    }
+    private var actionTool: String?
+    private var actionInput: String?
+
+    /// True once the span has ended with an error.
+    public var failed: Bool { error != nil }
+
+    /// Duration in nanoseconds (0 while open).
+    public var durationNanoseconds: Int64 {
+        guard let end else { return 0 }
+        return max(0, end.microseconds - start.microseconds) * 1_000
+    }
+
+    init(
+        kind: Kind, key: String, runID: String, parentKey: String?, traceKey: String, name: String,
+        callID: String? = nil, start: Timestamp, input: JSONValue? = nil
+    ) {
+        self.kind = kind
+        self.key = key
+        self.runID = runID
+        self.parentKey = parentKey
+        self.traceKey = traceKey
+        self.name = name
+        self.callID = callID
+        self.start = start
+        self.input = input
+    }
+}
+
+/// A change the tracker reports: a span opened, or a span closed (with all its fields).
+public enum SpanChange: Sendable, Hashable {
+    /// A span started; LangSmith posts it now, the others wait for its end.
+    case started(SpanRecord)
+    /// A span ended.
+    case finished(SpanRecord)
+}

@@ -1,0 +1,176 @@
+import CharmTelemetry
+
+/// Rebuilds spans from the eight hooks: keeps what is open, keyed by run id and tool call
+/// id, and reports each span when it starts and when it ends.
+///
+/// Owned by one exporter and used only from its hooks (one thread, in order), so it is a
+/// plain value without locks. Events whose start was never seen still produce a span
+/// (started at the event), so an exporter enabled mid-run loses no end.
+public struct SpanTracker: Sendable {
+    /// The agent's name, used for run spans.
+    public var agentName: String
+    private var open: [String: SpanRecord] = [:]
+    /// Open tool calls per run without call ids (legacy producers), oldest first.
+    private var anonymousTools: [String: [String]] = [:]
+    /// The open llm span of each run.
+    private var llmOf: [String: String] = [:]
+    /// The text streamed so far per open llm span (set on the span when it ends).
+    private var llmText: [String: String] = [:]
+    /// Root run of each run seen: kept after a run ends so late children find their trace.
+    private var traceOf: [String: String] = [:]
+    private var anonymousCounter = 0
+
+    /// A tracker naming runs after `agentName`.
+    public init(agentName: String) { self.agentName = agentName }
+
+    /// Spans still open.
+    public var openSpans: [SpanRecord] { open.values.sorted { $0.start < $1.start } }
+
+    /// Updates the open spans for one event and returns what started and ended.
+    public mutating func handle(_ event: TelemetryEvent) -> [SpanChange] {
+        var changes: [SpanChange] = []
+        let ts = event.timestamp
+        let runID = event.runID
+        switch event.payload {
+        case .runStart(let inputs):
+            let trace = event.parentRunID.map { traceOf[$0] ?? $0 } ?? runID
+            remember(runID, trace: trace)
+            let span = SpanRecord(
+                kind: .run, key: runID, runID: runID, parentKey: event.parentRunID, traceKey: trace,
+                name: agentName, start: ts, input: .object(inputs))
+            open[runID] = span
+            changes.append(.started(span))
+        case .runEnd(let outputs, let status):
+            closeLLM(of: runID, at: ts, into: &changes)
+            var span = ensureRun(runID, event: event, into: &changes)
+            span.output = .object(outputs)
+            if status == .error && span.error == nil {
+                span.error = TelemetryError(type: "Error", message: "run ended with status error")
+            }
+            span.end = ts
+            open[runID] = nil
+            changes.append(.finished(span))
+        case .error(let e):
+            closeLLM(of: runID, at: ts, into: &changes)
+            var span = ensureRun(runID, event: event, into: &changes)
+            span.error = e
+            open[runID] = span
+        case .toolStart(let name, let input):
+            closeLLM(of: runID, at: ts, into: &changes)
+            _ = ensureRun(runID, event: event, into: &changes)
+            let key = event.callID ?? anonymousKey(run: runID)
+            let span = SpanRecord(
+                kind: .tool, key: key, runID: runID, parentKey: runID, traceKey: trace(of: runID), name: name,
+                callID: event.callID, start: ts, input: .string(input))
+            open[key] = span
+            changes.append(.started(span))
+        case .toolEnd(let name, let output):
+            finishTool(event, name: name, output: output, error: nil, into: &changes)
+        case .toolError(let name, let e):
+            finishTool(event, name: name, output: nil, error: e, into: &changes)
+        case .llmNewToken(let token):
+            _ = ensureRun(runID, event: event, into: &changes)
+            let key: String
+            if let k = llmOf[runID] {
+                key = k
+            } else {
+                key = "\(runID)#llm\(event.seq)"
+                llmOf[runID] = key
+                let span = SpanRecord(
+                    kind: .llm, key: key, runID: runID, parentKey: runID, traceKey: trace(of: runID), name: "llm",
+                    start: ts)
+                open[key] = span
+                changes.append(.started(span))
+            }
+            // In place: a long stream must not copy its text per token.
+            llmText[key, default: ""] += token
+            if let i = open.index(forKey: key) {
+                open.values[i].tokenCount += 1
+                open.values[i].end = ts
+            }
+        case .agentAction(let tool, let input):
+            if let k = llmOf[runID] { open[k]?.action = (tool, input) }
+            closeLLM(of: runID, at: ts, into: &changes)
+        }
+        return changes
+    }
+
+    /// Ends every open span at `time` (shutdown: nothing more will come), children first.
+    public mutating func closeAll(at time: Timestamp) -> [SpanChange] {
+        let spans = open.values.sorted { ($0.kind == .run ? 1 : 0, $0.start) < ($1.kind == .run ? 1 : 0, $1.start) }
+        open.removeAll()
+        llmOf.removeAll()
+        anonymousTools.removeAll()
+        let texts = llmText
+        llmText.removeAll()
+        return spans.map { s in
+            var s = s
+            if s.kind == .llm { s.output = .string(texts[s.key] ?? "") }
+            if s.kind != .llm || s.end == nil { s.end = max(time, s.start) }
+            return .finished(s)
+        }
+    }
+
+    private mutating func remember(_ runID: String, trace: String) {
+        // Bounded so a long-lived monitor does not grow without end; losing an old entry
+        // only makes a very late child start its own trace.
+        if traceOf.count > 50_000 { traceOf.removeAll(keepingCapacity: true) }
+        traceOf[runID] = trace
+    }
+
+    private func trace(of runID: String) -> String { traceOf[runID] ?? runID }
+
+    private mutating func ensureRun(_ runID: String, event: TelemetryEvent, into changes: inout [SpanChange]) -> SpanRecord {
+        if let s = open[runID] { return s }
+        let trace = traceOf[runID] ?? event.parentRunID.map { traceOf[$0] ?? $0 } ?? runID
+        remember(runID, trace: trace)
+        let span = SpanRecord(
+            kind: .run, key: runID, runID: runID, parentKey: event.parentRunID, traceKey: trace, name: agentName,
+            start: event.timestamp, input: .object([:]))
+        open[runID] = span
+        changes.append(.started(span))
+        return span
+    }
+
+    private mutating func anonymousKey(run: String) -> String {
+        anonymousCounter += 1
+        let key = "\(run)#tool\(anonymousCounter)"
+        anonymousTools[run, default: []].append(key)
+        return key
+    }
+
+    private mutating func closeLLM(of runID: String, at ts: Timestamp, into changes: inout [SpanChange]) {
+        guard let key = llmOf.removeValue(forKey: runID), var span = open.removeValue(forKey: key) else { return }
+        span.end = max(span.end ?? ts, span.start)
+        span.output = .string(llmText.removeValue(forKey: key) ?? "")
+        changes.append(.finished(span))
+    }
+
+    private mutating func finishTool(
+        _ event: TelemetryEvent, name: String, output: String?, error: TelemetryError?, into changes: inout [SpanChange]
+    ) {
+        let runID = event.runID
+        var key = event.callID
+        if key == nil || open[key!] == nil, var queue = anonymousTools[runID], !queue.isEmpty {
+            // Legacy events: the oldest open call of that tool in that run.
+            let i = queue.firstIndex { open[$0]?.name == name } ?? 0
+            key = queue.remove(at: i)
+            anonymousTools[runID] = queue
+        }
+        var span: SpanRecord
+        if let k = key, let s = open.removeValue(forKey: k) {
+            span = s
+        } else {
+            closeLLM(of: runID, at: event.timestamp, into: &changes)
+            _ = ensureRun(runID, event: event, into: &changes)
+            span = SpanRecord(
+                kind: .tool, key: key ?? anonymousKey(run: runID), runID: runID, parentKey: runID,
+                traceKey: trace(of: runID), name: name, callID: event.callID, start: event.timestamp)
+            changes.append(.started(span))
+        }
+        span.end = event.timestamp
+        if let output { span.output = .string(output) }
+        span.error = error
+        changes.append(.finished(span))
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import CharmTelemetry
+import Dispatch
+import Foundation
+
+/// An exporter that does nothing: measures the manager, not the exporter.
+final class NoopExporter: TelemetryExporter {
+    func onRunStart(runID: String, inputs: JSONObject) {}
+    func onRunEnd(runID: String, outputs: JSONObject) {}
+    func onError(runID: String, error: TelemetryError) {}
+    func onToolStart(toolName: String, inputStr: String) {}
+    func onToolEnd(toolName: String, output: String) {}
+    func onToolError(toolName: String, error: TelemetryError) {}
+    func onLLMNewToken(token: String) {}
+    func onAgentAction(tool: String, toolInput: String) {}
+}
+
+/// An exporter that never returns from its first hook.
+final class HungBenchExporter: TelemetryExporter {
+    let gate = DispatchSemaphore(value: 0)
+    func onRunStart(runID: String, inputs: JSONObject) { gate.wait() }
+    func onRunEnd(runID: String, outputs: JSONObject) { gate.wait() }
+    func onError(runID: String, error: TelemetryError) { gate.wait() }
+    func onToolStart(toolName: String, inputStr: String) { gate.wait() }
+    func onToolEnd(toolName: String, output: String) { gate.wait() }
+    func onToolError(toolName: String, error: TelemetryError) { gate.wait() }
+    func onLLMNewToken(token: String) { gate.wait() }
+    func onAgentAction(tool: String, toolInput: String) { gate.wait() }
+}
+
+/// Caller-side cost of `dispatch`: what the agent pays per event.
+struct DispatchBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispatch", abstract: "Caller-side dispatch cost (ns/event), against charmos' TelemetryManager.dispatch.")
+
+    @Option(help: "Events per scenario.")
+    var events = 1_000_000
+
+    @Flag(help: "Skip the Python charmos comparison.")
+    var noPython = false
+
+    func run() throws {
+        print("dispatch: \(events) llm_new_token events per scenario, one caller thread")
+        print("scenario                      p50 ns   p99 ns  p99.9 ns   mean ns")
+        for (label, exporters, hung) in [("swift, 0 exporters", 0, false), ("swift, 1 no-op exporter", 1, false),
+                                         ("swift, 3 no-op exporters", 3, false), ("swift, 1 no-op + 1 hung", 1, true)] {
+            let m = TelemetryManager(enabledExporters: [], registry: ExporterRegistry(), context: .init(environment: [:]), emitter: nil)
+            for i in 0..<exporters { m.add(NoopExporter(), named: "noop\(i)") }
+            let hungExporter = HungBenchExporter()
+            if hung { m.add(hungExporter, named: "hung") }
+            var samples = [UInt64](repeating: 0, count: events)
+            for i in 0..<events {
+                let t0 = monotonicNanos()
+                m.dispatch(.llmNewToken(token: "tok"), runID: "bench")
+                samples[i] = monotonicNanos() &- t0
+            }
+            let p = Percentiles(samples)
+            print(row(label, p))
+            if !hung { m.flush(timeout: .seconds(30)) }
+            if hung {
+                let dropped = m.statistics().first { $0.name == "hung" }?.dropped ?? 0
+                print("    (hung exporter: \(dropped) events dropped and counted, caller never waited)")
+            }
+        }
+        guard !noPython else { return }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_charmos_dispatch.py").standardized.path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, String(min(events, 200_000))]
+        try p.run()
+        p.waitUntilExit()
+    }
+
+    func row(_ label: String, _ p: Percentiles) -> String {
+        label.padding(toLength: 28, withPad: " ", startingAt: 0)
+            + [p.p50, p.p99, p.p999, p.mean].map { format($0).leftPad(9) }.joined()
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+@testable import CharmTelemetry
+
+/// The emitter against the real Charm SDK: for the same hook calls, our lines must carry
+/// exactly charmos' `type` and `content`, and with our `telemetry` member removed they must
+/// be byte-for-byte the lines charmos 0.5.2 prints.
+@Suite struct EmitterOracleTests {
+    /// Hook calls as the oracle script takes them: [python hook, arg, arg].
+    static let script: [[String]] = [
+        ["on_tool_start", "web_search", #"{"query": "東京の天気", "top_k": 5}"#],
+        ["on_tool_end", "web_search", String(repeating: "é", count: 3) + String(repeating: "🙂", count: 600)],
+        ["on_tool_start", "calc", "1 / 0\ttab \"quoted\" back\\slash /slash \u{01}\u{1f}\u{7f}"],
+        ["on_tool_error", "calc", "division by zero"],
+        ["on_llm_new_token", "Hello"],
+        ["on_llm_new_token", ""],
+        ["on_llm_new_token", "e\u{301}\n"],
+        ["on_llm_new_token", "👩‍💻 ツ"],
+        ["on_agent_action", "read_file", #"{"path": "résumé.txt"}"#],
+        ["on_tool_end", "read_file", String(repeating: "x", count: 499) + "ツ" + "tail"],
+        ["on_tool_end", "short", ""],
+    ]
+
+    static func payload(for call: [String]) -> TelemetryEvent.Payload {
+        switch call[0] {
+        case "on_tool_start": .toolStart(toolName: call[1], input: call[2])
+        case "on_tool_end": .toolEnd(toolName: call[1], output: call[2])
+        case "on_tool_error": .toolError(toolName: call[1], error: TelemetryError(type: "Exception", message: call[2]))
+        case "on_llm_new_token": .llmNewToken(token: call[1])
+        case "on_agent_action": .agentAction(tool: call[1], toolInput: call[2])
+        default: fatalError("unknown hook in test script")
+        }
+    }
+
+    func oracleLines(sse: Bool = false) throws -> [String] {
+        let path = Support.tempPath("script.json")
+        let data = try JSONSerialization.data(withJSONObject: Self.script)
+        try data.write(to: URL(fileURLWithPath: path))
+        var args = ["python3", Support.fixture("charmos_emitter.py"), path]
+        if sse { args.append("--sse") }
+        let out = try Support.run(args)
+        #expect(out.status == 0, "oracle failed: \(out.stderr)")
+        return String(decoding: out.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    func ourLines() -> [String] {
+        let bytes = Support.captureEmitter { output in
+            let manager = TelemetryManager(enabledExporters: [], registry: ExporterRegistry(), emitter: CharmEmitterExporter(output: output))
+            for call in Self.script {
+                manager.dispatch(Self.payload(for: call), runID: "run-1", callID: "call-1")
+            }
+            manager.shutdown(timeout: .seconds(10))
+        }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    @Test func typeAndContentMatchCharmos() throws {
+        guard Support.charmosAvailable else { return }
+        let oracle = try oracleLines()
+        let ours = ourLines()
+        #expect(oracle.count == 10, "charmos skips the empty token")
+        #expect(ours.count == oracle.count)
+        for (o, p) in zip(oracle, ours) {
+            let ov = try JSONParser.parse(String(o.dropFirst(CharmProtocol.eventPrefix.count)))
+            let pv = try JSONParser.parse(String(p.dropFirst(CharmProtocol.eventPrefix.count)))
+            #expect(ov["type"] == pv["type"])
+            #expect(ov["content"] == pv["content"])
+        }
+    }
+
+    @Test func linesAreByteIdenticalWithoutTelemetry() throws {
+        guard Support.charmosAvailable else { return }
+        let oracle = try oracleLines()
+        let ours = ourLines()
+        #expect(ours.count == oracle.count)
+        for (o, p) in zip(oracle, ours) {
+            // Ours = charmos' line with `, "telemetry": {...}` inserted before the final brace.
+            #expect(p.hasPrefix(String(o.dropLast())), "\(p) does not extend \(o)")
+            #expect(p.contains(#", "telemetry": {"v": 1, "hook": "#))
+            #expect(p.hasSuffix("}}"))
+        }
+    }
+
+    @Test func directHookCallsWithoutManagerAreExactlyCharmos() throws {
+        guard Support.charmosAvailable else { return }
+        let oracle = try oracleLines()
+        let bytes = Support.captureEmitter { output in
+            let exporter = CharmEmitterExporter(output: output)
+            for call in Self.script { try? exporter.deliverWithoutContext(Self.payload(for: call)) }
+        }
+        let ours = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(ours == oracle)
+    }
+
+    @Test func decoderReadsCharmosInBothFramings() throws {
+        guard Support.charmosAvailable else { return }
+        for sse in [false, true] {
+            let text = try oracleLines(sse: sse).joined(separator: sse ? "\n\n" : "\n")
+            let records = StreamDecoder.decodeAll(text, sourceName: "py")
+            let events = records.compactMap { r -> WireEvent? in if case .event(let e) = r { e } else { nil } }
+            #expect(events.count == 10)
+            #expect(events.allSatisfy { $0.framing == (sse ? .sse : .prefixed) })
+            let hooks = events.flatMap(\.hookEvents)
+            #expect(hooks.map(\.hook) == [
+                .runStart, .toolStart, .toolEnd, .toolStart, .toolError, .llmNewToken, .llmNewToken, .llmNewToken,
+                .agentAction, .toolEnd, .toolEnd,
+            ])
+            #expect(Set(hooks.map(\.runID)) == ["legacy:py"])
+            let tokens = hooks.compactMap { if case .llmNewToken(let t) = $0.payload { t } else { nil } }
+            #expect(tokens.joined() == "Helloe\u{301}\n👩‍💻 ツ")
+            if case .toolStart(let name, let input) = hooks[1].payload {
+                #expect(name == "web_search")
+                #expect(input == #"{"query": "東京の天気", "top_k": 5}"#)
+            } else {
+                Issue.record("expected a rebuilt tool start")
+            }
+            #expect(hooks[2].callID == hooks[1].callID)
+            #expect(hooks[4].callID == hooks[3].callID)
+        }
+    }
+}
+
+extension CharmEmitterExporter {
+    /// Calls the hook outside a manager, so no `telemetry` member is written (plain charmos).
+    func deliverWithoutContext(_ payload: TelemetryEvent.Payload) throws {
+        switch payload {
+        case .toolStart(let n, let i): onToolStart(toolName: n, inputStr: i)
+        case .toolEnd(let n, let o): onToolEnd(toolName: n, output: o)
+        case .toolError(let n, let e): onToolError(toolName: n, error: e)
+        case .llmNewToken(let t): onLLMNewToken(token: t)
+        case .agentAction(let t, let i): onAgentAction(tool: t, toolInput: i)
+        default: break
+        }
+    }
+}

@@ -1,0 +1,40 @@
+"""The peer for `charm-bench dispatch`: charmos 0.5.2's own TelemetryManager.dispatch.
+
+Timed per call with perf_counter_ns, like the Swift side. charmos always installs its stdout
+emitter; it is removed here so the exporters are the same no-op ones as in the Swift run.
+A hung exporter cannot be measured: charmos calls exporters inline, so dispatch never returns.
+"""
+import sys
+import time
+
+from charm.core.telemetry import BaseTelemetryExporter, TelemetryManager
+
+
+class Noop(BaseTelemetryExporter):
+    def on_run_start(self, run_id, inputs): pass
+    def on_run_end(self, run_id, outputs): pass
+    def on_error(self, run_id, error): pass
+    def on_tool_start(self, tool_name, input_str): pass
+    def on_tool_end(self, tool_name, output): pass
+    def on_tool_error(self, tool_name, error): pass
+    def on_llm_new_token(self, token): pass
+    def on_agent_action(self, tool, tool_input): pass
+
+
+def pct(s, q):
+    return s[min(len(s) - 1, int(len(s) * q))]
+
+
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+for k in (0, 1, 3):
+    m = TelemetryManager([])
+    m.exporters = [Noop() for _ in range(k)]
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter_ns()
+        m.dispatch("on_llm_new_token", token="tok")
+        samples.append(time.perf_counter_ns() - t0)
+    samples.sort()
+    label = f"charmos, {k} no-op exporter{'s' if k != 1 else ''}"
+    print(f"{label:<28}{pct(samples, .5):>9}{pct(samples, .99):>9}{pct(samples, .999):>9}{sum(samples) // len(samples):>9}")
+print("charmos, 1 no-op + 1 hung       (dispatch never returns: exporters run inline)")
