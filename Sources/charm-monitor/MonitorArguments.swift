@@ -51,6 +51,15 @@ struct MonitorCommand: ParsableCommand {
     @Flag(help: "Run the simulated agent in-process as a source.")
     var demo = false
 
+    @Option(help: "--demo: sessions to simulate (default: until interrupted).")
+    var demoSessions: Int?
+
+    @Option(help: "--demo: speed factor (1 realistic, 10 ten times faster, 0 no pauses).")
+    var demoPace: Double = 1
+
+    @Option(help: "--demo: seed of every random choice.")
+    var demoSeed: UInt64 = 42
+
     @Flag(help: "Ignore standard input even when it is a pipe.")
     var noStdin = false
 
@@ -83,6 +92,8 @@ struct MonitorCommand: ParsableCommand {
         if let r = replay, !(r > 0) { throw ValidationError("--replay SPEED must be greater than 0") }
         if follow && files.isEmpty { throw ValidationError("--follow needs at least one --file") }
         if !(flushTimeout >= 0) { throw ValidationError("--flush-timeout must be 0 or more") }
+        if let n = demoSessions, n < 1 { throw ValidationError("--demo-sessions must be 1 or more") }
+        if !(demoPace >= 0) { throw ValidationError("--demo-pace must be 0 or more") }
         if !(sseTimeout > 0) { throw ValidationError("--sse-timeout must be greater than 0") }
         if sseRetries < 0 { throw ValidationError("--sse-retries must be 0 or more") }
         for l in listens {

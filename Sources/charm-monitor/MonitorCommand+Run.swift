@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import CharmDemo
+import CharmExporters
 import CharmMonitorCore
 import CharmSources
 import CharmTelemetry
@@ -12,8 +14,7 @@ import Foundation
 extension MonitorCommand {
     /// Runs the monitor; returns the process exit code.
     func execute() async -> Int32 {
-        // Built-in exporters join the registry here once the CharmExporters module has them:
-        // CharmExporters.registerBuiltins(in: .shared)
+        CharmExporters.registerBuiltins(in: .shared)
 
         let enabled: [String]
         do {
@@ -115,8 +116,9 @@ extension MonitorCommand {
         }
         for u in sseURLs { specs.append(.sse(url: u, maxRetries: sseRetries)) }
         if demo {
-            guard let stream = DemoWiring.makeStream() else {
-                throw ValidationError("--demo: the simulated agent (CharmDemo) is not available in this build yet")
+            let options = DemoOptions(seed: demoSeed, pace: demoPace, sessions: demoSessions)
+            guard let stream = DemoWiring.makeStream(options: options) else {
+                throw ValidationError("--demo: cannot create a pipe for the simulated agent")
             }
             specs.append(.demo(name: "demo", bytes: stream))
         }

@@ -144,6 +144,18 @@ struct HeadlessTests {
         #expect(try Monitor.run(["--headless", "--replay"]).status == 2)
     }
 
+    @Test("--demo runs the simulated agent in-process as a source")
+    func demo() throws {
+        let r = try Monitor.run(["--headless", "--demo", "--demo-sessions", "2", "--demo-pace", "0"])
+        #expect(r.status == 0)
+        let s = try Monitor.summary(r)
+        let runs = s["runs"] as? [[String: Any]] ?? []
+        #expect((s["events"] as? Int ?? 0) > 0)
+        #expect(runs.count >= 2)
+        #expect(runs.contains { $0["parent_run_id"] is String })
+        #expect(runs.allSatisfy { $0["status"] as? String != "running" })
+    }
+
     @Test("an unknown exporter is a warning, never a crash")
     func unknownExporter() throws {
         let r = try Monitor.run(["--headless", "--exporters", "nope"], stdin: Array("{\"type\":\"a\"}\n".utf8))
