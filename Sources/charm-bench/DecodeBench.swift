@@ -10,12 +10,12 @@ struct DecodeBench: ParsableCommand {
     var events = 1_000_000
 
     /// A realistic mix: mostly tokens, some tool calls and statuses, all structured.
-    static func generate(events: Int, framing: Framing) -> [UInt8] {
+    static func generate(events: Int, framing: Framing, runs: Int = 4) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(events * 260)
         let base = Timestamp.now()
         for i in 0..<events {
-            let run = "run_\(i % 4)"
+            let run = "run_\(i % max(1, runs))"
             let ts = Timestamp(microseconds: base.microseconds + Int64(i) * 10)
             let payload: TelemetryEvent.Payload
             switch i % 10 {

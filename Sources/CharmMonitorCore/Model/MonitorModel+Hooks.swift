@@ -8,9 +8,13 @@ extension MonitorModel {
     public mutating func apply(_ event: TelemetryEvent, source: SourceID, at: Timestamp) {
         counters.hookEvents += 1
         let id = event.runID
-        let isNew = run(id) == nil
-        ensureRun(id, source: source, at: event.timestamp)
-        guard runs[id] != nil else { return }  // evicted at once: maxRuns reached by live runs
+        // Index lookups, not `runs[id]`: reading a run out of the dictionary copies it (every
+        // array and string in it retained), which dominated ingest of token floods.
+        let isNew = runs.index(forKey: id) == nil
+        if isNew {
+            ensureRun(id, source: source, at: event.timestamp)
+            guard runs.index(forKey: id) != nil else { return }  // evicted at once: maxRuns reached by live runs
+        }
         let ts = event.timestamp
         let ioLimit = limits.maxToolIOBytes
         updateRun(id) { r in
@@ -24,8 +28,9 @@ extension MonitorModel {
             }
             if let parent = event.parentRunID, parent != id { setParent(id, parent) }
         case .runEnd(let outputs, let status):
-            let wasFinished = runs[id]!.isFinished
+            var wasFinished = false
             updateRun(id) { r in
+                wasFinished = r.isFinished
                 r.outputs = outputs
                 r.end = ts
                 r.endStatus = status
@@ -71,7 +76,7 @@ extension MonitorModel {
     /// Mutates a run in place (no copy of the run or the dictionary).
     mutating func updateRun(_ id: String, _ body: (inout MonitorRun) -> Void) {
         withRuns { runs in
-            if runs[id] != nil { body(&runs[id]!) }
+            if let i = runs.index(forKey: id) { body(&runs.values[i]) }
         }
     }
 
