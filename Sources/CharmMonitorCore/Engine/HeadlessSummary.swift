@@ -1,0 +1,41 @@
+import CharmTelemetry
+
+extension MonitorModel {
+    /// The one JSON object `charm-monitor --headless` prints (see docs/headless.md):
+    /// `{"events", "malformed", "raw_lines", "runs": [{"run_id", "parent_run_id", "status",
+    /// "tokens", "text", "errors", "tool_calls": [{"call_id", "tool_name", "status",
+    /// "duration_ms"}]}]}`, runs in order of first appearance, tool calls in start order.
+    public func headlessSummary() -> JSONValue {
+        var runsJSON: [JSONValue] = []
+        runsJSON.reserveCapacity(runs.count)
+        for r in orderedRuns {
+            var calls: [JSONValue] = []
+            calls.reserveCapacity(r.toolCalls.count)
+            for c in r.toolCalls {
+                calls.append(
+                    .object([
+                        "call_id": .string(c.callID),
+                        "tool_name": .string(c.toolName),
+                        "status": .string(c.status.rawValue),
+                        "duration_ms": c.duration.map { .double(($0 * 1_000_000).rounded() / 1_000) } ?? .null,
+                    ]))
+            }
+            runsJSON.append(
+                .object([
+                    "run_id": .string(r.id),
+                    "parent_run_id": r.parentID.map(JSONValue.string) ?? .null,
+                    "status": .string(r.status.rawValue),
+                    "tokens": .int(Int64(r.tokenCount)),
+                    "text": .string(r.text),
+                    "errors": .int(Int64(r.errorCount)),
+                    "tool_calls": .array(calls),
+                ]))
+        }
+        return .object([
+            "events": .int(Int64(counters.events)),
+            "malformed": .int(Int64(counters.malformed)),
+            "raw_lines": .int(Int64(counters.rawLines)),
+            "runs": .array(runsJSON),
+        ])
+    }
+}

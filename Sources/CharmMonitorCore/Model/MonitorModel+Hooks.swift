@@ -1,0 +1,175 @@
+import CharmTelemetry
+
+extension MonitorModel {
+    /// Applies one hook event (parsed telemetry, or rebuilt from a legacy stream) from `source`.
+    ///
+    /// Any event creates its run if unseen, so a stream that starts mid-run still shows it;
+    /// a later `run_start` then fills in the start time, inputs and parent.
+    public mutating func apply(_ event: TelemetryEvent, source: SourceID, at: Timestamp) {
+        counters.hookEvents += 1
+        let id = event.runID
+        let isNew = run(id) == nil
+        ensureRun(id, source: source, at: event.timestamp)
+        guard runs[id] != nil else { return }  // evicted at once: maxRuns reached by live runs
+        let ts = event.timestamp
+        let ioLimit = limits.maxToolIOBytes
+        updateRun(id) { r in
+            if ts > r.lastActivity { r.lastActivity = ts }
+        }
+        switch event.payload {
+        case .runStart(let inputs):
+            updateRun(id) { r in
+                r.inputs = inputs
+                if !isNew || ts < r.start { r.start = ts }
+            }
+            if let parent = event.parentRunID, parent != id { setParent(id, parent) }
+        case .runEnd(let outputs, let status):
+            let wasFinished = runs[id]!.isFinished
+            updateRun(id) { r in
+                r.outputs = outputs
+                r.end = ts
+                r.endStatus = status
+            }
+            if !wasFinished { noteFinished(id) }
+        case .error(let e):
+            updateRun(id) { r in
+                r.errorCount += 1
+                r.lastError = e
+            }
+            addError(MonitorErrorEntry(at: at, kind: .run, source: source, runID: id, message: describe(e)))
+        case .toolStart(let name, let input):
+            startTool(run: id, callID: event.callID, name: name, input: input, at: ts)
+        case .toolEnd(let name, let output):
+            endTool(run: id, callID: event.callID, name: name, at: ts) { c in
+                c.status = .ok
+                c.output = MonitorModel.cut(output, ioLimit)
+            }
+        case .toolError(let name, let e):
+            let callID = endTool(run: id, callID: event.callID, name: name, at: ts) { c in
+                c.status = .error
+                c.error = TelemetryError(type: e.type, message: MonitorModel.cut(e.message, ioLimit))
+            }
+            addError(
+                MonitorErrorEntry(
+                    at: at, kind: .tool, source: source, runID: id, callID: callID, message: "\(name): \(describe(e))"))
+        case .llmNewToken(let token):
+            appendToken(run: id, token, at: ts)
+        case .agentAction(let tool, let input):
+            let cap = limits.maxActionsPerRun
+            updateRun(id) { r in
+                guard cap > 0 else { return }
+                if r.actions.count >= cap { r.actions.removeFirst(max(1, cap / 8)) }
+                r.actions.append(AgentActionRecord(at: ts, tool: tool, toolInput: input))
+            }
+        }
+    }
+
+    private func describe(_ e: TelemetryError) -> String {
+        e.type == "Error" || e.type.isEmpty ? e.message : "\(e.type): \(e.message)"
+    }
+
+    /// Mutates a run in place (no copy of the run or the dictionary).
+    mutating func updateRun(_ id: String, _ body: (inout MonitorRun) -> Void) {
+        withRuns { runs in
+            if runs[id] != nil { body(&runs[id]!) }
+        }
+    }
+
+    static func cut(_ s: String, _ limit: Int) -> String {
+        guard s.utf8.count > limit else { return s }
+        var end = s.utf8.index(s.utf8.startIndex, offsetBy: limit)
+        while end > s.utf8.startIndex && end.samePosition(in: s.unicodeScalars) == nil {
+            end = s.utf8.index(before: end)
+        }
+        return String(s[..<end]) + "…"
+    }
+
+    private mutating func startTool(run id: String, callID: String?, name: String, input: String, at ts: Timestamp) {
+        let limits = self.limits
+        var evicted = 0
+        updateRun(id) { r in
+            let cid: String
+            if let callID {
+                cid = callID
+            } else {
+                r.anonymousCalls += 1
+                cid = "call-\(r.anonymousCalls)"
+            }
+            let abs = r.evictedToolCalls + r.toolCalls.count
+            r.toolCalls.append(
+                ToolCallRecord(callID: cid, toolName: name, input: MonitorModel.cut(input, limits.maxToolIOBytes), start: ts))
+            r.callIndex[cid] = abs
+            r.openCalls.append(abs)
+            r.toolCallCount += 1
+            if r.toolCalls.count > limits.maxToolCallsPerRun {
+                let n = max(1, min(r.toolCalls.count - 1, limits.maxToolCallsPerRun / 8))
+                for c in r.toolCalls[0..<n] where r.callIndex[c.callID].map({ $0 - r.evictedToolCalls < n }) ?? false {
+                    r.callIndex[c.callID] = nil
+                }
+                r.toolCalls.removeFirst(n)
+                r.evictedToolCalls += n
+                let floor = r.evictedToolCalls
+                r.openCalls.removeAll { $0 < floor }
+                evicted = n
+            }
+        }
+        counters.evictedToolCalls += evicted
+    }
+
+    /// Ends the call `callID` (or, without an id, the oldest running call of that tool, then
+    /// the oldest running call); a call whose start was never seen is added as it ends.
+    @discardableResult
+    private mutating func endTool(
+        run id: String, callID: String?, name: String, at ts: Timestamp, _ finish: (inout ToolCallRecord) -> Void
+    ) -> String? {
+        var result: String?
+        updateRun(id) { r in
+            var abs: Int?
+            if let callID {
+                abs = r.callIndex[callID]
+            } else {
+                abs = r.openCalls.first { r.toolCalls[$0 - r.evictedToolCalls].toolName == name } ?? r.openCalls.first
+            }
+            if abs == nil {
+                let cid = callID ?? { r.anonymousCalls += 1; return "call-\(r.anonymousCalls)" }()
+                let a = r.evictedToolCalls + r.toolCalls.count
+                r.toolCalls.append(ToolCallRecord(callID: cid, toolName: name, input: "", start: ts))
+                r.callIndex[cid] = a
+                r.toolCallCount += 1
+                abs = a
+            }
+            let i = abs! - r.evictedToolCalls
+            finish(&r.toolCalls[i])
+            r.toolCalls[i].end = ts
+            if let k = r.openCalls.firstIndex(of: abs!) { r.openCalls.remove(at: k) }
+            result = r.toolCalls[i].callID
+        }
+        return result
+    }
+
+    private mutating func appendToken(run id: String, _ token: String, at ts: Timestamp) {
+        let limit = limits.maxTextBytesPerRun
+        var dropped = 0
+        updateRun(id) { r in
+            r.tokenCount += 1
+            if r.firstTokenAt == nil { r.firstTokenAt = ts }
+            r.lastTokenAt = ts
+            r.text.append(token)
+            r.textBytes += token.utf8.count
+            // Trim in steps of a quarter of the limit so trimming stays amortised O(1).
+            if r.textBytes > limit + limit / 4 {
+                let excess = r.textBytes - limit
+                var cut = r.text.utf8.index(r.text.utf8.startIndex, offsetBy: excess)
+                while cut < r.text.utf8.endIndex && cut.samePosition(in: r.text.unicodeScalars) == nil {
+                    cut = r.text.utf8.index(after: cut)
+                }
+                let removed = r.text.utf8.distance(from: r.text.utf8.startIndex, to: cut)
+                r.text = String(r.text[cut...])
+                r.textBytes -= removed
+                r.droppedTextBytes += removed
+                dropped = removed
+            }
+        }
+        counters.evictedTextBytes += dropped
+    }
+}

@@ -1,0 +1,256 @@
+import CharmTelemetry
+
+/// Everything the monitor knows, as one value: runs as a tree, tool calls, errors, the log,
+/// sources and counters.
+///
+/// A value type so the front end can take a snapshot (a cheap copy-on-write copy) and draw
+/// it while the engine goes on applying records. Every update is O(1) amortised per event:
+/// runs and tool calls are found through dictionaries, never by scanning.
+public struct MonitorModel: Sendable {
+    /// What is kept.
+    public let limits: RetentionLimits
+    /// Runs by id.
+    public internal(set) var runs: [String: MonitorRun] = [:]
+    /// Problems of every kind, oldest first (bounded by `limits.maxErrors`).
+    public private(set) var errors: BoundedBuffer<MonitorErrorEntry>
+    /// Raw prints, `thinking` and `status` lines, oldest first (bounded by `limits.maxLogLines`).
+    public private(set) var log: BoundedBuffer<LogEntry>
+    /// Sources by id.
+    public private(set) var sources: [SourceID: SourceStatus] = [:]
+    /// Source ids in order of first appearance.
+    public private(set) var sourceOrder: [SourceID] = []
+    /// Totals.
+    public internal(set) var counters = MonitorCounters()
+    /// Events per second, by receive time.
+    public private(set) var eventRate = RateWindow(seconds: 5)
+
+    /// Run ids with their `order`, in order of first appearance; entries of evicted runs are
+    /// skipped when read and compacted away now and then.
+    private var runOrder: [(id: String, order: UInt64)] = []
+    private var staleOrderEntries = 0
+    private var nextOrder: UInt64 = 0
+    /// Finished runs in the order they finished: eviction candidates, oldest first.
+    private var finishedQueue: [(id: String, order: UInt64)] = []
+    private var finishedHead = 0
+    /// Where the fallback eviction (no finished run left) resumes in `runOrder`.
+    private var runOrderHead = 0
+    /// Children whose parent has not arrived yet, by parent id.
+    private var pendingChildren: [String: [String]] = [:]
+
+    /// An empty model.
+    public init(limits: RetentionLimits = .standard) {
+        self.limits = limits
+        self.errors = BoundedBuffer(capacity: limits.maxErrors)
+        self.log = BoundedBuffer(capacity: limits.maxLogLines)
+    }
+
+    // MARK: Reading
+
+    /// Runs in order of first appearance.
+    public var orderedRuns: [MonitorRun] {
+        var out: [MonitorRun] = []
+        out.reserveCapacity(runs.count)
+        for e in runOrder { if let r = runs[e.id], r.order == e.order { out.append(r) } }
+        return out
+    }
+
+    /// Runs with no parent, or whose parent is not (or no longer) known, in order of first
+    /// appearance: the roots of the run tree.
+    public var rootRuns: [MonitorRun] {
+        orderedRuns.filter { r in r.parentID.map { runs[$0] == nil } ?? true }
+    }
+
+    /// The run with id `id`.
+    public func run(_ id: String) -> MonitorRun? { runs[id] }
+
+    /// The children of `id`, in order of first appearance.
+    public func children(of id: String) -> [MonitorRun] {
+        runs[id]?.children.compactMap { runs[$0] } ?? []
+    }
+
+    /// Sources in order of first appearance.
+    public var orderedSources: [SourceStatus] { sourceOrder.compactMap { sources[$0] } }
+
+    /// Events per second over the last few seconds.
+    public func eventsPerSecond(now: Timestamp) -> Double { eventRate.rate(now: now) }
+
+    // MARK: Records
+
+    /// Applies one decoded line from `source`, received at `at`.
+    public mutating func apply(_ record: DecodedRecord, source: SourceID, at: Timestamp) {
+        switch record {
+        case .event(let e):
+            counters.events += 1
+            eventRate.add(at: at)
+            switch e.type {
+            case "thinking": appendLog(.thinking, e.contentText, source: source, at: at)
+            case "status": appendLog(.status, e.contentText, source: source, at: at)
+            default: break
+            }
+            if let issue = e.telemetryIssue {
+                addError(MonitorErrorEntry(at: at, kind: .telemetry, source: source, message: issue))
+            }
+            for h in e.hookEvents { apply(h, source: source, at: at) }
+        case .malformed(let m):
+            counters.malformed += 1
+            addError(
+                MonitorErrorEntry(
+                    at: at, kind: .malformed, source: source, message: m.reason, preview: m.preview, line: m.line))
+        case .raw(let text):
+            counters.rawLines += 1
+            appendLog(.raw, text, source: source, at: at)
+        case .oversized(let bytes, let line):
+            counters.oversized += 1
+            addError(
+                MonitorErrorEntry(
+                    at: at, kind: .oversized, source: source, message: "line of \(bytes) bytes skipped", line: line))
+        }
+        if sources[source] != nil { sources[source]!.records += 1 } else { noteSource(source, at: at) }
+    }
+
+    /// Applies a batch of records from one source.
+    public mutating func apply(_ records: [DecodedRecord], source: SourceID, at: Timestamp) {
+        for r in records { apply(r, source: source, at: at) }
+    }
+
+    /// Records a source's new state; a failure becomes an error entry.
+    public mutating func setSourceState(_ source: SourceID, _ state: SourceState, error: String? = nil, at: Timestamp) {
+        if sources[source] == nil { noteSource(source, at: at, records: 0) }
+        sources[source]!.state = state
+        sources[source]!.since = at
+        if let error {
+            sources[source]!.lastError = error
+            addError(MonitorErrorEntry(at: at, kind: .source, source: source, message: error))
+        }
+    }
+
+    /// Gives `body` the run dictionary to mutate in place.
+    mutating func withRuns(_ body: (inout [String: MonitorRun]) -> Void) { body(&runs) }
+
+    /// Counts records lost before they reached the model.
+    public mutating func noteDropped(_ n: Int) { counters.dropped += n }
+
+    /// Records an exporter problem (a failure, a missing secret, an unknown name).
+    public mutating func addExporterError(_ message: String, at: Timestamp) {
+        addError(MonitorErrorEntry(at: at, kind: .exporter, message: message))
+    }
+
+    private mutating func noteSource(_ source: SourceID, at: Timestamp, records: Int = 1) {
+        sources[source] = SourceStatus(id: source, state: .open, since: at, records: records)
+        sourceOrder.append(source)
+    }
+
+    private mutating func appendLog(_ kind: LogEntry.Kind, _ text: String, source: SourceID, at: Timestamp) {
+        log.append(LogEntry(at: at, source: source, kind: kind, text: text))
+    }
+
+    mutating func addError(_ e: MonitorErrorEntry) {
+        counters.errors += 1
+        errors.append(e)
+    }
+
+    // MARK: Runs
+
+    /// The run `id`, created (and its waiting children adopted) if new.
+    mutating func ensureRun(_ id: String, source: SourceID, at: Timestamp) {
+        guard runs[id] == nil else { return }
+        nextOrder += 1
+        var run = MonitorRun(id: id, source: source, order: nextOrder, start: at)
+        if let waiting = pendingChildren.removeValue(forKey: id) {
+            run.children = waiting.filter { runs[$0]?.parentID == id }
+                .sorted { (runs[$0]?.order ?? 0) < (runs[$1]?.order ?? 0) }
+        }
+        runs[id] = run
+        runOrder.append((id, nextOrder))
+        if runs.count > limits.maxRuns { evictOneRun(sparing: id) }
+    }
+
+    /// Sets `child`'s parent, moving it in the tree; ignored if it would make a cycle.
+    mutating func setParent(_ child: String, _ parent: String?) {
+        guard let old = runs[child]?.parentID, old == parent else {
+            if let parent, createsCycle(child: child, parent: parent) { return }
+            detachFromParent(child)
+            runs[child]!.parentID = parent
+            if let parent {
+                if runs[parent] != nil {
+                    runs[parent]!.children.append(child)
+                } else {
+                    pendingChildren[parent, default: []].append(child)
+                }
+            }
+            return
+        }
+    }
+
+    private func createsCycle(child: String, parent: String) -> Bool {
+        var p: String? = parent
+        var depth = 0
+        while let cur = p, depth < 1_000 {
+            if cur == child { return true }
+            p = runs[cur]?.parentID
+            depth += 1
+        }
+        return false
+    }
+
+    private mutating func detachFromParent(_ child: String) {
+        guard let old = runs[child]?.parentID else { return }
+        if runs[old] != nil {
+            runs[old]!.children.removeAll { $0 == child }
+        } else if var list = pendingChildren[old] {
+            list.removeAll { $0 == child }
+            pendingChildren[old] = list.isEmpty ? nil : list
+        }
+    }
+
+    /// Queues a run that just finished as an eviction candidate.
+    mutating func noteFinished(_ id: String) {
+        guard let r = runs[id] else { return }
+        finishedQueue.append((id, r.order))
+    }
+
+    /// Evicts the oldest finished run, or failing that the oldest run other than `sparing`.
+    private mutating func evictOneRun(sparing: String) {
+        while finishedHead < finishedQueue.count {
+            let c = finishedQueue[finishedHead]
+            finishedHead += 1
+            if let r = runs[c.id], r.order == c.order, r.isFinished, c.id != sparing {
+                removeRun(c.id)
+                compactQueues()
+                return
+            }
+        }
+        while runOrderHead < runOrder.count {
+            let c = runOrder[runOrderHead]
+            runOrderHead += 1
+            if let r = runs[c.id], r.order == c.order, c.id != sparing {
+                removeRun(c.id)
+                compactQueues()
+                return
+            }
+        }
+    }
+
+    private mutating func removeRun(_ id: String) {
+        detachFromParent(id)
+        guard let r = runs.removeValue(forKey: id) else { return }
+        // Its children stay, shown as roots until (unless) the parent comes back.
+        for c in r.children where runs[c] != nil { pendingChildren[id, default: []].append(c) }
+        counters.evictedRuns += 1
+        staleOrderEntries += 1
+    }
+
+    /// Drops consumed and stale queue entries once they outnumber the live ones.
+    private mutating func compactQueues() {
+        if finishedHead > 1_024 && finishedHead * 2 > finishedQueue.count {
+            finishedQueue.removeFirst(finishedHead)
+            finishedHead = 0
+        }
+        if staleOrderEntries > 1_024 && staleOrderEntries * 2 > runOrder.count {
+            let live = runs
+            runOrder.removeAll { e in live[e.id]?.order != e.order }
+            staleOrderEntries = 0
+            runOrderHead = 0
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import CharmTelemetry
+
+/// One run as the monitor knows it: its place in the tree, its status, its tool calls and
+/// its streamed text.
+public struct MonitorRun: Sendable, Hashable {
+    /// The run id.
+    public let id: String
+    /// The source it was first seen on.
+    public let source: SourceID
+    /// Position in order of first appearance (runs are listed in this order).
+    public let order: UInt64
+    /// The parent run id, as given by `run_start` (the parent may not have arrived yet).
+    public internal(set) var parentID: String?
+    /// Child run ids, in order of first appearance.
+    public internal(set) var children: [String] = []
+    /// `run_start`'s inputs, when seen.
+    public internal(set) var inputs: JSONObject = [:]
+    /// `run_end`'s outputs, when seen.
+    public internal(set) var outputs: JSONObject?
+    /// Start: the `run_start` time, or the first event's time when the start was not seen.
+    public internal(set) var start: Timestamp
+    /// The `run_end` time.
+    public internal(set) var end: Timestamp?
+    /// The status `run_end` gave, if any.
+    public internal(set) var endStatus: RunStatus?
+    /// Error hooks of this run (tool errors are counted on their calls).
+    public internal(set) var errorCount = 0
+    /// The last error hook's error.
+    public internal(set) var lastError: TelemetryError?
+    /// Tool calls in start order (the oldest may have been evicted: see `evictedToolCalls`).
+    public internal(set) var toolCalls: [ToolCallRecord] = []
+    /// Tool calls of this run ever started (including evicted ones).
+    public internal(set) var toolCallCount = 0
+    /// Tool calls evicted from the front of `toolCalls`.
+    public internal(set) var evictedToolCalls = 0
+    /// Agent actions, oldest first (bounded).
+    public internal(set) var actions: [AgentActionRecord] = []
+    /// Token events.
+    public internal(set) var tokenCount = 0
+    /// The streamed text (its start dropped beyond `RetentionLimits.maxTextBytesPerRun`).
+    public internal(set) var text = ""
+    /// Bytes dropped from the start of `text`.
+    public internal(set) var droppedTextBytes = 0
+    /// The first token's time.
+    public internal(set) var firstTokenAt: Timestamp?
+    /// The last token's time.
+    public internal(set) var lastTokenAt: Timestamp?
+    /// The latest event's time.
+    public internal(set) var lastActivity: Timestamp
+
+    /// Call id → absolute index (index in `toolCalls` plus `evictedToolCalls`).
+    var callIndex: [String: Int] = [:]
+    /// Absolute indices of calls still running, oldest first.
+    var openCalls: [Int] = []
+    /// Counter for ids given to calls that arrived without one.
+    var anonymousCalls = 0
+    /// Byte length of `text`, tracked to avoid recounting.
+    var textBytes = 0
+
+    init(id: String, source: SourceID, order: UInt64, start: Timestamp) {
+        self.id = id
+        self.source = source
+        self.order = order
+        self.start = start
+        self.lastActivity = start
+    }
+
+    /// Whether `run_end` was seen.
+    public var isFinished: Bool { end != nil }
+
+    /// Error if an error hook was seen or the run ended with status error; ok if it ended
+    /// otherwise; running until then.
+    public var status: ActivityStatus {
+        if errorCount > 0 || endStatus == .error { return .error }
+        return end == nil ? .running : .ok
+    }
+
+    /// Seconds from start to end, or to `now` while running.
+    public func duration(now: Timestamp) -> Double { max(0, (end ?? now).seconds(since: start)) }
+
+    /// Tokens per second from the first token to the last (or to `now` while running).
+    public func tokensPerSecond(now: Timestamp) -> Double {
+        guard let first = firstTokenAt, tokenCount > 1 else { return 0 }
+        let last = end == nil ? now : (lastTokenAt ?? now)
+        let s = last.seconds(since: first)
+        return s > 0 ? Double(tokenCount) / s : 0
+    }
+
+    /// The call with id `callID`, if kept.
+    public func toolCall(_ callID: String) -> ToolCallRecord? {
+        guard let abs = callIndex[callID] else { return nil }
+        return toolCalls[abs - evictedToolCalls]
+    }
+}

@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CharmTelemetry
+
+/// Reads standard input or a file with plain blocking reads on a thread of its own (so it
+/// never occupies one of the few cooperative-pool threads), optionally following it and
+/// pacing it.
+///
+/// Following polls: at the end of the file it sleeps, then compares the path's inode with
+/// the open file's (rotation: the rest of the old file was already read, so reopen the
+/// path) and the file's size with the offset read (truncation: start again from 0). A
+/// vanished file is shown as `waiting`, never as the end.
+struct FileSource {
+    let path: String?
+    let follow: Bool
+    let replaySpeed: Double?
+    let pollInterval: Double
+    let stop: StopFlag
+    var pump: DecodingPump
+
+    /// Runs to the end (or until stopped). Returns false if the file could not be opened.
+    mutating func run() -> Bool {
+        var fd: Int32
+        if let path {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                let reason = "cannot open \(path): \(String(cString: strerror(errno)))"
+                guard follow else {
+                    pump.phase(.failed, reason)
+                    return false
+                }
+                pump.phase(.waiting, reason)
+                while fd < 0 {
+                    if stop.isSet { pump.phase(.ended); return true }
+                    sleepSeconds(pollInterval)
+                    fd = open(path, O_RDONLY | O_CLOEXEC)
+                }
+            }
+        } else {
+            fd = 0
+        }
+        pump.phase(.open)
+        var identity = fileIdentity(fd)
+        var offset: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var pacer = replaySpeed.map { ReplayPacer(speed: $0) }
+        var vanished = false
+        while !stop.isSet {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                offset += Int64(n)
+                buffer.withUnsafeBytes { raw in
+                    let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+                    if pacer != nil {
+                        let records = pump.decode(chunk)
+                        pacer!.deliver(records, pump: pump, stop: stop)
+                    } else {
+                        pump.feed(chunk)
+                    }
+                }
+                continue
+            }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                pump.finish()
+                pump.phase(.failed, "read error: \(String(cString: strerror(errno)))")
+                if fd != 0 { close(fd) }
+                return true
+            }
+            guard follow, let path else { break }
+            sleepSeconds(pollInterval)
+            var st = stat()
+            if stat(path, &st) != 0 {
+                if !vanished {
+                    vanished = true
+                    pump.phase(.waiting, "\(path) vanished; waiting for it to come back")
+                }
+                continue
+            }
+            if FileIdentity(st) != identity {
+                // Rotated: the old file is fully read; a partial last line of it is complete now.
+                let newFD = open(path, O_RDONLY | O_CLOEXEC)
+                guard newFD >= 0 else { continue }
+                // Lines written to the old file after our last read (the writer may still
+                // hold it open) come first.
+                while true {
+                    let m = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if m <= 0 { break }
+                    buffer.withUnsafeBytes { pump.feed(UnsafeRawBufferPointer(rebasing: $0[0..<m])) }
+                }
+                pump.finish()
+                close(fd)
+                fd = newFD
+                identity = fileIdentity(fd)
+                offset = 0
+                vanished = false
+                pump.phase(.open)
+            } else if Int64(st.st_size) < offset {
+                // Truncated in place (copytruncate): read it again from the start.
+                pump.finish()
+                lseek(fd, 0, SEEK_SET)
+                offset = 0
+            } else if vanished {
+                vanished = false
+                pump.phase(.open)
+            }
+        }
+        pump.finish()
+        if fd != 0 { close(fd) }
+        pump.phase(.ended)
+        return true
+    }
+
+    private func fileIdentity(_ fd: Int32) -> FileIdentity {
+        var st = stat()
+        fstat(fd, &st)
+        return FileIdentity(st)
+    }
+}
+
+/// A file's device and inode: what changes when a log is rotated.
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+
+    init(_ st: stat) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+    }
+}
+
+/// Delivers records no earlier than their telemetry timestamps allow: the first structured
+/// event sets time zero, and each later one waits until `(ts - first) / speed` has passed.
+/// Records without telemetry (legacy lines, raw prints) go out with the next paced one.
+struct ReplayPacer {
+    let speed: Double
+    private var base: Timestamp?
+    private var wallStart = 0.0
+
+    init(speed: Double) { self.speed = speed > 0 ? speed : 1 }
+
+    mutating func deliver(_ records: [DecodedRecord], pump: DecodingPump, stop: StopFlag) {
+        var pending: [DecodedRecord] = []
+        for r in records {
+            if case .event(let e) = r, e.isStructured, let ts = e.hookEvents.first?.timestamp {
+                if let base {
+                    let due = wallStart + ts.seconds(since: base) / speed
+                    let wait = due - monotonicSeconds()
+                    if wait > 0 {
+                        pump.deliver(pending)
+                        pending.removeAll()
+                        var left = wait
+                        while left > 0 && !stop.isSet {
+                            sleepSeconds(min(left, 0.1))
+                            left = due - monotonicSeconds()
+                        }
+                    }
+                } else {
+                    base = ts
+                    wallStart = monotonicSeconds()
+                }
+            }
+            pending.append(r)
+        }
+        pump.deliver(pending)
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func sleepSeconds(_ s: Double) {
+    guard s > 0 else { return }
+    var want = timespec(tv_sec: Int(s), tv_nsec: Int((s - Double(Int(s))) * 1e9))
+    var left = timespec()
+    while nanosleep(&want, &left) != 0 && errno == EINTR { want = left }
+}

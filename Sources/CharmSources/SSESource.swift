@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import CharmTelemetry
+import NIOCore
+import NIOHTTP1
+
+/// Follows the Charm runner's Server-Sent Events stream with a streaming GET.
+///
+/// When the connection drops (or the server closes before `internal_run_finished`, the
+/// runner's last event), it reconnects with exponential backoff, sending the last `id:`
+/// seen as `Last-Event-ID` so a server that numbers its events can resume where it stopped.
+/// One decoder spans the reconnects, so the legacy run it rebuilds is not split in two.
+struct SSESource {
+    let url: String
+    let maxRetries: Int
+    let initialBackoff: Double
+    let maxBackoff: Double
+    /// AsyncHTTPClient retries a refused connection until the request's deadline, so the
+    /// deadline (which ends once the response head arrives) is what bounds one attempt.
+    let connectTimeout: Double
+    var pump: DecodingPump
+
+    /// Runs until the stream is finished or `maxRetries` attempts in a row failed.
+    /// Returns false if it never connected.
+    mutating func run() async -> Bool {
+        var failures = 0
+        var everConnected = false
+        var finished = false
+        var lastError: String?
+        pump.phase(.connecting)
+        while !Task.isCancelled {
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Accept", value: "text/event-stream")
+            request.headers.add(name: "Cache-Control", value: "no-cache")
+            if let id = pump.decoder.lastEventID { request.headers.add(name: "Last-Event-ID", value: id) }
+            var gotData = false
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(connectTimeout * 1000)))
+                guard response.status == .ok else {
+                    throw SSEError(message: "HTTP \(response.status.code) \(response.status.reasonPhrase)")
+                }
+                everConnected = true
+                pump.phase(.open)
+                for try await buffer in response.body {
+                    gotData = true
+                    buffer.withUnsafeReadableBytes { pump.feed($0) }
+                    if pump.sawRunFinished { finished = true }
+                }
+                // A frame cut by the close is decoded now; the server resends from Last-Event-ID.
+                pump.finish()
+                if pump.sawRunFinished { finished = true }
+                if finished { break }
+                lastError = "server closed the stream before the run finished"
+            } catch {
+                pump.finish()
+                lastError = (error as? SSEError)?.message ?? "\(error)"
+            }
+            if Task.isCancelled { break }
+            failures = gotData ? 1 : failures + 1
+            if failures > maxRetries { break }
+            let delay = min(maxBackoff, initialBackoff * Double(1 << min(failures - 1, 20)))
+            pump.phase(.waiting, "\(lastError ?? "disconnected"); reconnecting in \(formatSeconds(delay))")
+            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+        }
+        if finished || Task.isCancelled {
+            pump.phase(.ended)
+        } else {
+            pump.phase(everConnected ? .ended : .failed, "gave up after \(failures) attempts: \(lastError ?? "no stream")")
+        }
+        return everConnected
+    }
+
+    private func formatSeconds(_ s: Double) -> String {
+        s < 1 ? "\(Int(s * 1000)) ms" : "\(Int(s.rounded())) s"
+    }
+}
+
+struct SSEError: Error {
+    var message: String
+}

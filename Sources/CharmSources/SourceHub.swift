@@ -1,0 +1,174 @@
+import CharmTelemetry
+import Foundation
+import Synchronization
+
+/// Starts and supervises every source, delivering all of them into one sink.
+///
+/// One source failing (a file that vanishes, a producer that disconnects mid-line, an SSE
+/// server that goes away) is reported on that source and never stops the others.
+public final class SourceHub: Sendable {
+    private struct State {
+        var running = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var listeners: [SocketListener] = []
+        var tasks: [Task<Void, Never>] = []
+        var openFailures = 0
+        var stopped = false
+    }
+
+    private let sink: any SourceSink
+    private let state = Mutex(State())
+    private let stopFlag = StopFlag()
+    /// Seconds between polls of a followed file at its end.
+    public let pollInterval: Double
+    /// The first SSE reconnect delay in seconds (doubled per failure).
+    public let sseInitialBackoff: Double
+    /// Seconds an SSE attempt may take to get the response head (connecting included).
+    public let sseConnectTimeout: Double
+
+    /// A hub delivering into `sink`.
+    public init(
+        sink: any SourceSink, pollInterval: Double = 0.2, sseInitialBackoff: Double = 0.5, sseConnectTimeout: Double = 5
+    ) {
+        self.sink = sink
+        self.pollInterval = pollInterval
+        self.sseInitialBackoff = sseInitialBackoff
+        self.sseConnectTimeout = sseConnectTimeout
+    }
+
+    /// Sources that could not be opened (a missing file, a port in use, an SSE server never
+    /// reached): the headless exit code is 1 when there is one.
+    public var openFailures: Int { state.withLock { $0.openFailures } }
+
+    /// What `start` returns: the source's name and, for listeners, the bound port.
+    public struct Started: Sendable {
+        /// The display name.
+        public var name: String
+        /// The TCP port actually bound (useful when 0 was asked for).
+        public var port: Int?
+    }
+
+    /// Starts one source. Listeners are bound before this returns, so a bind error is thrown
+    /// here (and also reported on the source); everything else reports problems on its source.
+    @discardableResult
+    public func start(_ spec: SourceSpec) async throws(SourceSetupError) -> Started {
+        let name = spec.displayName
+        switch spec {
+        case .stdin, .file:
+            let (path, follow, speed): (String?, Bool, Double?) =
+                if case .file(let p, let f, let s) = spec { (p, f, s) } else { (nil, false, nil) }
+            begin()
+            let sink = self.sink
+            let stop = stopFlag
+            let poll = pollInterval
+            let thread = Thread { [self] in
+                var reader = FileSource(
+                    path: path, follow: follow, replaySpeed: speed, pollInterval: poll, stop: stop,
+                    pump: DecodingPump(name: name, sink: sink))
+                if !reader.run() { state.withLock { $0.openFailures += 1 } }
+                end()
+            }
+            thread.name = "charm-source \(name)"
+            thread.start()
+            return Started(name: name)
+        case .unix(let path):
+            sink.phaseChanged(.connecting, of: name, error: nil)
+            do {
+                let l = try await SocketListener.unix(path: path, sink: sink)
+                state.withLock { $0.listeners.append(l) }
+                sink.phaseChanged(.open, of: name, error: nil)
+                return Started(name: name)
+            } catch {
+                throw failedToStart(name, error)
+            }
+        case .tcp(let host, let port, let token):
+            sink.phaseChanged(.connecting, of: name, error: nil)
+            do {
+                let l = try await SocketListener.tcp(host: host, port: port, token: token, sink: sink)
+                state.withLock { $0.listeners.append(l) }
+                if l.name != name { sink.phaseChanged(.ended, of: name, error: nil) }
+                sink.phaseChanged(.open, of: l.name, error: nil)
+                return Started(name: l.name, port: l.localPort)
+            } catch {
+                throw failedToStart(name, error)
+            }
+        case .sse(let url, let retries):
+            begin()
+            let sink = self.sink
+            let backoff = sseInitialBackoff
+            let connectTimeout = sseConnectTimeout
+            let task = Task { [self] in
+                var pump = DecodingPump(name: name, sink: sink)
+                pump.watchesRunFinished = true
+                var source = SSESource(
+                    url: url, maxRetries: retries, initialBackoff: backoff, maxBackoff: 30,
+                    connectTimeout: connectTimeout, pump: pump)
+                if await !source.run() { state.withLock { $0.openFailures += 1 } }
+                end()
+            }
+            state.withLock { $0.tasks.append(task) }
+            return Started(name: name)
+        case .demo(_, let bytes):
+            begin()
+            let sink = self.sink
+            let task = Task { [self] in
+                var pump = DecodingPump(name: name, sink: sink)
+                pump.phase(.open)
+                for await chunk in bytes {
+                    chunk.withUnsafeBytes { pump.feed($0) }
+                }
+                pump.finish()
+                pump.phase(.ended)
+                end()
+            }
+            state.withLock { $0.tasks.append(task) }
+            return Started(name: name)
+        }
+    }
+
+    private func failedToStart(_ name: String, _ error: any Error) -> SourceSetupError {
+        let e = (error as? SourceSetupError) ?? SourceSetupError(source: name, reason: "\(error)")
+        state.withLock { $0.openFailures += 1 }
+        sink.phaseChanged(.failed, of: name, error: e.reason)
+        return e
+    }
+
+    private func begin() { state.withLock { $0.running += 1 } }
+
+    private func end() {
+        let ready = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.running -= 1
+            guard s.running <= 0 else { return [] }
+            defer { s.waiters.removeAll() }
+            return s.waiters
+        }
+        for w in ready { w.resume() }
+    }
+
+    /// Returns when every finite source has ended (listeners and followed files never do)
+    /// or `stop()` was called.
+    public func waitForFiniteSources() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                if s.running <= 0 || s.stopped { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+
+    /// Stops everything: listeners close, followers and readers stop at their next poll,
+    /// SSE tasks are cancelled, and waiters return at once.
+    public func stop() {
+        stopFlag.set()
+        let (listeners, tasks, waiters) = state.withLock { s in
+            s.stopped = true
+            defer { s.waiters.removeAll() }
+            return (s.listeners, s.tasks, s.waiters)
+        }
+        for l in listeners { l.close() }
+        for t in tasks { t.cancel() }
+        for w in waiters { w.resume() }
+    }
+}

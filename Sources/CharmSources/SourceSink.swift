@@ -1,0 +1,88 @@
+import CharmTelemetry
+
+/// Where a source is in its life (mirrors the monitor model's source state, which this
+/// module does not depend on).
+public enum SourcePhase: String, Sendable, Hashable {
+    /// Opening, connecting, or listening.
+    case connecting
+    /// Delivering bytes.
+    case open
+    /// Temporarily without data: a followed file that vanished, an SSE stream backing off.
+    case waiting
+    /// Reached its end normally.
+    case ended
+    /// Stopped by an error.
+    case failed
+}
+
+/// What every source delivers into: decoded records in order, and state changes.
+///
+/// Calls come from many threads (one per file, NIO event loops, SSE tasks); an
+/// implementation serialises them (the monitor's engine does so with one mutex), which
+/// makes it the single ordered inbox of all sources. Calls for one source are never
+/// concurrent and arrive in order.
+public protocol SourceSink: Sendable {
+    /// Records decoded from `source`, in order.
+    func deliver(_ records: [DecodedRecord], from source: String)
+    /// `source` changed state; `error` says why when it failed or is waiting.
+    func phaseChanged(_ phase: SourcePhase, of source: String, error: String?)
+}
+
+/// A decoder bound to one source and a sink: bytes in, batches of records out.
+///
+/// One per connection or file, so a producer that disconnects mid-line cannot corrupt
+/// another producer's lines.
+struct DecodingPump {
+    let name: String
+    let sink: any SourceSink
+    var decoder: StreamDecoder
+    private var batch: [DecodedRecord] = []
+    /// Set once an `internal_run_finished` event (the runner's last) went through, when
+    /// `watchesRunFinished` asks for the check (SSE only; it costs a compare per record).
+    private(set) var sawRunFinished = false
+    var watchesRunFinished = false
+
+    init(name: String, sink: any SourceSink) {
+        self.name = name
+        self.sink = sink
+        self.decoder = StreamDecoder(sourceName: name)
+        batch.reserveCapacity(256)
+    }
+
+    /// Decodes `bytes` and delivers what they complete.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        decoder.feed(bytes) { batch.append($0) }
+        flush()
+    }
+
+    /// Decodes `bytes` and returns the records instead of delivering them (for pacing).
+    mutating func decode(_ bytes: UnsafeRawBufferPointer) -> [DecodedRecord] {
+        var out: [DecodedRecord] = []
+        decoder.feed(bytes) { out.append($0) }
+        return out
+    }
+
+    /// Ends the stream: a last line without newline and a pending SSE frame are delivered.
+    mutating func finish() {
+        decoder.finish { batch.append($0) }
+        flush()
+    }
+
+    /// Delivers what is batched.
+    mutating func flush() {
+        guard !batch.isEmpty else { return }
+        if watchesRunFinished {
+            for r in batch { if case .event(let e) = r, e.type == "internal_run_finished" { sawRunFinished = true } }
+        }
+        sink.deliver(batch, from: name)
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    /// Delivers records decoded elsewhere.
+    func deliver(_ records: [DecodedRecord]) {
+        if !records.isEmpty { sink.deliver(records, from: name) }
+    }
+
+    /// Reports a state change of this source.
+    func phase(_ p: SourcePhase, _ error: String? = nil) { sink.phaseChanged(p, of: name, error: error) }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import CharmMonitorCore
+import CharmSources
+import CharmTelemetry
+
+/// The command line. Parsing only; `MonitorCommand+Run.swift` does the work.
+struct MonitorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "charm-monitor",
+        abstract: "Watch AI-agent runs (Charm's stdout protocol, SSE, NDJSON) from many sources at once.",
+        discussion: """
+            Sources: standard input when it is a pipe or a file, --file, --listen, --sse, --demo; \
+            any number at once, each shown under its own name.
+            Exit codes: 0 ok, 1 a source failed to open, 2 usage error.
+            """)
+
+    @Flag(help: "No UI: read every source to its end (or until SIGINT/SIGTERM) and print one JSON summary.")
+    var headless = false
+
+    @Option(name: .customLong("file"), help: ArgumentHelp("Read a file (repeatable).", valueName: "path"))
+    var files: [String] = []
+
+    @Flag(help: "Keep reading files as they grow, across truncation and rotation (like tail -F).")
+    var follow = false
+
+    @Option(help: ArgumentHelp(
+        "Pace files by their events' telemetry timestamps, SPEED times faster (--replay alone: real time).",
+        valueName: "speed"))
+    var replay: Double?
+
+    @Option(name: .customLong("listen"), help: ArgumentHelp(
+        "Accept producers on unix:PATH or tcp:HOST:PORT (repeatable; TCP is loopback-only by default).",
+        valueName: "address"))
+    var listens: [String] = []
+
+    @Flag(help: "Allow a non-loopback --listen tcp address (requires --token).")
+    var allowRemote = false
+
+    @Option(help: ArgumentHelp("Access token every TCP producer must send as its first line.", valueName: "token"))
+    var token: String?
+
+    @Option(name: .customLong("sse"), help: ArgumentHelp("Follow a Charm runner's SSE stream (repeatable).", valueName: "url"))
+    var sseURLs: [String] = []
+
+    @Option(help: "Reconnect attempts in a row before an SSE source gives up.")
+    var sseRetries = 5
+
+    @Option(help: ArgumentHelp("Seconds one SSE attempt may take to connect and get the response head.", valueName: "seconds"))
+    var sseTimeout: Double = 5
+
+    @Flag(help: "Run the simulated agent in-process as a source.")
+    var demo = false
+
+    @Option(help: "--demo: sessions to simulate (default: until interrupted).")
+    var demoSessions: Int?
+
+    @Option(help: "--demo: speed factor (1 realistic, 10 ten times faster, 0 no pauses).")
+    var demoPace: Double = 1
+
+    @Option(help: "--demo: seed of every random choice.")
+    var demoSeed: UInt64 = 42
+
+    @Flag(help: "Ignore standard input even when it is a pipe.")
+    var noStdin = false
+
+    @Option(help: ArgumentHelp("Exporters to enable, comma separated (overrides --config).", valueName: "a,b"))
+    var exporters: String?
+
+    @Option(help: ArgumentHelp("charm.yaml whose runtime.telemetry names the exporters to enable.", valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for exporters to deliver before exiting.", valueName: "seconds"))
+    var flushTimeout: Double = 10
+
+    @Option(help: "Runs kept; the oldest finished go first.")
+    var maxRuns = RetentionLimits.standard.maxRuns
+
+    @Option(help: "Tool calls kept per run.")
+    var maxToolCalls = RetentionLimits.standard.maxToolCallsPerRun
+
+    @Option(help: "Bytes of streamed text kept per run (the start is dropped first).")
+    var maxTextBytes = RetentionLimits.standard.maxTextBytesPerRun
+
+    @Option(help: "Lines kept in the log of raw prints, thinking and status.")
+    var maxLogLines = RetentionLimits.standard.maxLogLines
+
+    @Option(help: "Error entries kept.")
+    var maxErrors = RetentionLimits.standard.maxErrors
+
+    mutating func validate() throws {
+        if replay != nil && files.isEmpty { throw ValidationError("--replay needs at least one --file") }
+        if let r = replay, !(r > 0) { throw ValidationError("--replay SPEED must be greater than 0") }
+        if follow && files.isEmpty { throw ValidationError("--follow needs at least one --file") }
+        if !(flushTimeout >= 0) { throw ValidationError("--flush-timeout must be 0 or more") }
+        if let n = demoSessions, n < 1 { throw ValidationError("--demo-sessions must be 1 or more") }
+        if !(demoPace >= 0) { throw ValidationError("--demo-pace must be 0 or more") }
+        if !(sseTimeout > 0) { throw ValidationError("--sse-timeout must be greater than 0") }
+        if sseRetries < 0 { throw ValidationError("--sse-retries must be 0 or more") }
+        for l in listens {
+            do {
+                if case .tcp(let host, _) = try ListenAddress.parse(l), !ListenAddress.isLoopback(host) {
+                    guard allowRemote, let token, !token.isEmpty else {
+                        throw ValidationError(
+                            "--listen \(l): a non-loopback address needs --allow-remote and --token")
+                    }
+                }
+            } catch let e as ListenAddress.ParseError {
+                throw ValidationError("--listen \(e.description)")
+            }
+        }
+        for u in sseURLs where !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
+            throw ValidationError("--sse \(u): expected an http:// or https:// URL")
+        }
+    }
+
+    /// The retention limits from the flags.
+    var limits: RetentionLimits {
+        RetentionLimits(
+            maxRuns: maxRuns, maxToolCallsPerRun: maxToolCalls, maxTextBytesPerRun: maxTextBytes,
+            maxLogLines: maxLogLines, maxErrors: maxErrors)
+    }
+}
+
+/// Argument preprocessing that ArgumentParser cannot express.
+enum MonitorArguments {
+    /// `--replay` takes an optional value: when the next argument is not a number, insert "1".
+    static func normalizingReplay(_ args: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            out.append(a)
+            if a == "--replay" {
+                let next = i + 1 < args.count ? args[i + 1] : nil
+                if next.flatMap(Double.init) == nil { out.append("1") }
+            }
+            if a == "--" { out.append(contentsOf: args[(i + 1)...]); break }
+            i += 1
+        }
+        return out
+    }
+}

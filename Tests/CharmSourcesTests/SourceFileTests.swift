@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CharmSources
+import CharmTelemetry
+import Foundation
+import Testing
+
+@Suite("Sources: files")
+struct SourceFileTests {
+    func append(_ path: String, _ text: String) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        writeAll(fd, text)
+        close(fd)
+    }
+
+    func append(_ path: String, bytes: [UInt8]) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        writeAll(fd, bytes)
+        close(fd)
+    }
+
+    @Test("a followed file survives appends, rotation and truncation; garbage costs nothing")
+    func followRotateTruncate() async throws {
+        let path = temporaryPath("agent.log")
+        append(path, tokenLine(run: "R", seq: 1, token: "1"))
+        let sink = CollectingSink()
+        let hub = SourceHub(sink: sink, pollInterval: 0.02)
+        defer { hub.stop() }
+        try await hub.start(.file(path: path, follow: true, replaySpeed: nil))
+        let name = "file:\(path)"
+        #expect(await eventually { sink.hookEvents(name).count == 1 })
+        append(path, bytes: garbage)
+        // Half a line, then the rest: no event is split.
+        let line2 = tokenLine(run: "R", seq: 2, token: "2")
+        append(path, String(line2.prefix(20)))
+        try await Task.sleep(for: .milliseconds(100))
+        append(path, String(line2.dropFirst(20)))
+        #expect(await eventually { sink.hookEvents(name).count == 2 })
+        // Rotation: move away, write a new file at the path.
+        rename(path, path + ".1")
+        append(path + ".1", tokenLine(run: "R", seq: 3, token: "3"))
+        append(path, tokenLine(run: "R", seq: 4, token: "4"))
+        #expect(await eventually { sink.hookEvents(name).count == 4 })
+        // Truncation in place, then new content.
+        truncate(path, 0)
+        try await Task.sleep(for: .milliseconds(100))
+        append(path, tokenLine(run: "R", seq: 5, token: "5"))
+        #expect(await eventually { sink.hookEvents(name).count == 5 })
+        let tokens = sink.hookEvents(name).map { e -> String in
+            if case .llmNewToken(let t) = e.payload { t } else { "?" }
+        }
+        #expect(tokens == ["1", "2", "3", "4", "5"])
+        // Vanishing is shown as waiting, not as the end.
+        unlink(path)
+        #expect(await eventually { sink.entry(name).phases.last == .waiting })
+        append(path, tokenLine(run: "R", seq: 6, token: "6"))
+        #expect(await eventually { sink.hookEvents(name).count == 6 })
+    }
+
+    @Test("a missing file fails that source and the others go on")
+    func missingFile() async throws {
+        let good = temporaryPath("good.log")
+        append(good, tokenLine(run: "G", seq: 1, token: "g"))
+        let sink = CollectingSink()
+        let hub = SourceHub(sink: sink)
+        try await hub.start(.file(path: "/nonexistent/x.log", follow: false, replaySpeed: nil))
+        try await hub.start(.file(path: good, follow: false, replaySpeed: nil))
+        await hub.waitForFiniteSources()
+        #expect(hub.openFailures == 1)
+        #expect(sink.entry("file:/nonexistent/x.log").phases == [.failed])
+        #expect(sink.hookEvents("file:\(good)").count == 1)
+        #expect(sink.entry("file:\(good)").phases.last == .ended)
+    }
+
+    @Test("replay paces events by their telemetry timestamps")
+    func replay() async throws {
+        let path = temporaryPath("replay.log")
+        // Three events 100 ms apart (tokenLine spaces seq by 1 ms, so use seq 0, 100, 200).
+        for seq in [0, 100, 200] { append(path, tokenLine(run: "P", seq: seq, token: "t")) }
+        let sink = CollectingSink()
+        let hub = SourceHub(sink: sink)
+        let start = Date()
+        try await hub.start(.file(path: path, follow: false, replaySpeed: 2))
+        await hub.waitForFiniteSources()
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(sink.hookEvents("file:\(path)").count == 3)
+        #expect(elapsed >= 0.09)  // 200 ms of event time at 2x
+        #expect(elapsed < 2)
+    }
+}
