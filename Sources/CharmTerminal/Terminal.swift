@@ -1,6 +1,7 @@
 import CharmMonitorCore
 @preconcurrency import CNCursesW
 import CNCursesShim
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +61,7 @@ public final class Terminal {
     ///   - redirectStderr: send stderr to `StderrRedirect.defaultLogPath()` until `stop`.
     public func start(
         input: Input = .stdin,
-        environment: [String: String] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         redirectStderr: Bool = true
     ) throws {
         guard screen == nil else { return }
@@ -93,7 +94,10 @@ public final class Terminal {
 
         guard let newScreen = newterm(nil, out, tty) else {
             cn_remove_signal_guard()
+            cn_guard_set_stderr(-1, nil)
             stderrRedirect.end()
+            if out != tty { fclose(out) }
+            fclose(tty)
             throw TerminalError.unsupportedTerminal(term: getenv("TERM").map { String(cString: $0) })
         }
         screen = newScreen
