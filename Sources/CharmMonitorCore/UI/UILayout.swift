@@ -30,7 +30,7 @@ public struct UILayout: Hashable, Sendable {
         let parts = body.split(.vertical, [.rest, .cells(stripHeight)])
         let top = parts[0]
         let strip = parts[1]
-        let runsWidth = min(max(30, width * 36 / 100), 56)
+        let runsWidth = min(max(32, width * 40 / 100), 64)
         let columns = top.split(.horizontal, [.cells(runsWidth), .rest])
         panes[.runs] = columns[0]
         if state.detailOpen {

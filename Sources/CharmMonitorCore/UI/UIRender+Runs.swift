@@ -12,8 +12,8 @@ extension UIPainter {
         guard inner.height > 0 else { return }
 
         // Fixed columns, right to left; the id takes what is left (at least 10 cells).
-        var columns: [(title: String, width: Int)] = [("dur", 7), ("calls", 6), ("tokens", 7), ("tok/s", 7)]
-        while !columns.isEmpty, inner.width - 2 - columns.reduce(0, { $0 + $1.width }) < 12 { columns.removeLast() }
+        var columns: [(title: String, width: Int)] = [("dur", 7), ("calls", 6), ("tokens", 7), ("tok/s", 6)]
+        while !columns.isEmpty, inner.width - 2 - columns.reduce(0, { $0 + $1.width }) < 16 { columns.removeLast() }
         let fixed = columns.reduce(0) { $0 + $1.width }
         let idWidth = inner.width - 2 - fixed
 
@@ -35,9 +35,17 @@ extension UIPainter {
             let y = inner.y + 1 + offset
             let run = row.run
             grid.put(UIFormat.glyph(run.status), x: inner.x, y: y, style: theme[UIFormat.role(run.status)])
-            let indent = min(row.depth, 6) * 2
+            // Children hang under their parent; an id that extends its parent's id
+            // ("session-1.planner" under "session-1") shows only what it adds.
+            let indent = min(max(0, row.depth - 1), 6) * 2
             var label = run.id
-            if row.depth > 0 { label = "└ " + label }
+            if row.depth > 0 {
+                var shown = run.id
+                if let parent = run.parentID, run.id.hasPrefix(parent), run.id.count > parent.count {
+                    shown = "…" + run.id.dropFirst(parent.count)
+                }
+                label = "└ " + shown
+            }
             let idX = inner.x + 2 + min(indent, max(0, idWidth - 6))
             text(label, x: idX, y: y, width: max(0, inner.x + 2 + idWidth - 1 - idX), role: .text)
             var cx = inner.x + 2 + idWidth
