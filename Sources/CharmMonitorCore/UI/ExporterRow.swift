@@ -42,26 +42,26 @@ public struct ExporterRow: Hashable, Sendable {
         self.unavailableReason = unavailableReason
     }
 
-    /// Rows for every exporter in `statistics` or in `registry`, the manager's order
-    /// first, then the registered ones it never made; secrets are looked up in
-    /// `environment` so a user sees what to set before switching one on.
+    /// Rows for every exporter in `registry` or in `statistics`: registration order
+    /// first, then names only the manager knows. The order never depends on what is
+    /// switched on, so the selected row stays on the same exporter when Space toggles it.
+    /// Secrets are looked up in `environment` so a user sees what to set before
+    /// switching one on.
     public static func rows(
         statistics: [ExporterStatistics], registry: ExporterRegistry, environment: [String: String]
     ) -> [ExporterRow] {
-        var rows: [ExporterRow] = []
-        var seen = Set<String>()
-        for s in statistics where seen.insert(s.name).inserted {
-            rows.append(ExporterRow(
+        var byName: [String: ExporterStatistics] = [:]
+        for s in statistics where byName[s.name] == nil { byName[s.name] = s }
+        var names = registry.names
+        var seen = Set(names)
+        for s in statistics where seen.insert(s.name).inserted { names.append(s.name) }
+        return names.map { name in
+            let missing = registry.descriptor(named: name)?.missingVariable(in: environment)
+            guard let s = byName[name] else { return ExporterRow(name: name, enabled: false, missingVariable: missing) }
+            return ExporterRow(
                 name: s.name, enabled: s.enabled, health: s.health, delivered: s.delivered, queued: s.queued,
-                dropped: s.dropped, failed: s.failed, lastError: s.lastError,
-                missingVariable: registry.descriptor(named: s.name)?.missingVariable(in: environment),
-                unavailableReason: s.unavailableReason))
+                dropped: s.dropped, failed: s.failed, lastError: s.lastError, missingVariable: missing,
+                unavailableReason: s.unavailableReason)
         }
-        for name in registry.names where seen.insert(name).inserted {
-            rows.append(ExporterRow(
-                name: name, enabled: false,
-                missingVariable: registry.descriptor(named: name)?.missingVariable(in: environment)))
-        }
-        return rows
     }
 }
