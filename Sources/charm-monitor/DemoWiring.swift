@@ -28,7 +28,7 @@ enum DemoWiring {
             manager.shutdown(timeout: .seconds(5))
             close(writeFD)
         }
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(4_096))
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .unbounded)
         let reader = Thread {
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             while true {
