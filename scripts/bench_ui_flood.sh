@@ -49,10 +49,10 @@ LAT=()
 for _ in $(seq "$TRIES"); do
     start=$(now_ms)
     T send-keys -t bench '?'
-    until T capture-pane -p -t bench | grep -q 'any key closes'; do :; done
+    until T capture-pane -p -t bench | grep -q 'any key closes'; do sleep 0.01; done
     LAT+=($(( $(now_ms) - start )))
     T send-keys -t bench Escape
-    until ! T capture-pane -p -t bench | grep -q 'any key closes'; do :; done
+    until ! T capture-pane -p -t bench | grep -q 'any key closes'; do sleep 0.01; done
     sleep 0.2
 done
 

@@ -60,8 +60,8 @@ extension UIPainter {
         let calls = model.runs.values.reduce(0) { $0 + $1.toolCallCount }
         var stats: [(String, String, ThemeRole)] = [
             ("events", UIFormat.count(c.events), .accent),
-            ("runs", "\(UIFormat.count(model.runs.count)) (\(running) running)", .accent),
-            ("tool calls", UIFormat.count(calls), .accent),
+            ("runs", UIFormat.count(model.runs.count) + (rect.width >= 100 ? " (\(running) running)" : ""), .accent),
+            ("calls", UIFormat.count(calls), .accent),
             ("errors", UIFormat.count(c.errors), c.errors > 0 ? .error : .accent),
             ("malformed", UIFormat.count(c.malformed), c.malformed > 0 ? .warning : .accent),
             ("dropped", UIFormat.count(c.dropped), c.dropped > 0 ? .warning : .accent),
@@ -108,7 +108,15 @@ extension UIPainter {
         } else if let path = ui.stderrLogPath {
             note = "stderr → \(path)"
         }
-        let noteWidth = note.map { min(DisplayWidth.of($0) + 2, rect.width / 2) } ?? 0
+        // Hints get up to 60% of the row; the note (a status message, or the stderr log
+        // path, which is also printed on exit) takes what is left, cut from its start.
+        var hintsWidth = 0
+        for (key, what) in footerHints {
+            let piece = DisplayWidth.of(key) + 1 + DisplayWidth.of(what) + 2
+            if hintsWidth + piece > max(rect.width * 3 / 5, rect.width - 2 - (note.map { DisplayWidth.of($0) } ?? 0)) { break }
+            hintsWidth += piece
+        }
+        let noteWidth = note.map { min(DisplayWidth.of($0) + 2, max(0, rect.width - hintsWidth - 2)) } ?? 0
         var x = rect.x + 1
         let limit = rect.maxX - noteWidth - 1
         for (key, what) in footerHints where x < limit {
@@ -117,8 +125,10 @@ extension UIPainter {
             x += grid.put(key, x: x, y: y, style: theme[.footerKey])
             x += grid.put(" " + what + "  ", x: x, y: y, style: theme[.footer])
         }
-        if let note {
-            let shown = DisplayWidth.truncate(note, to: noteWidth - 1)
+        if let note, noteWidth > 8 {
+            var shown = note
+            while DisplayWidth.of(shown) > noteWidth - 1, shown.count > 1 { shown.removeFirst() }
+            if shown != note { shown = "…" + shown.dropFirst() }
             grid.put(shown, x: rect.maxX - 1 - DisplayWidth.of(shown), y: y, style: theme[noteRole])
         }
     }

@@ -13,7 +13,7 @@ extension UIPainter {
 
         // Fixed columns, right to left; the id takes what is left (at least 10 cells).
         var columns: [(title: String, width: Int)] = [("dur", 7), ("calls", 6), ("tokens", 7), ("tok/s", 6)]
-        while !columns.isEmpty, inner.width - 2 - columns.reduce(0, { $0 + $1.width }) < 16 { columns.removeLast() }
+        while !columns.isEmpty, inner.width - 2 - columns.reduce(0, { $0 + $1.width }) < 14 { columns.removeLast() }
         let fixed = columns.reduce(0) { $0 + $1.width }
         let idWidth = inner.width - 2 - fixed
 

@@ -14,11 +14,12 @@ extension UIPainter {
             return
         }
         // A narrow pane drops the start column first; the bar and the input share the rest.
-        let nameWidth = min(16, max(8, inner.width / 6))
+        let longestName = run.toolCalls.lazy.map { DisplayWidth.of($0.toolName) }.max() ?? 0
+        let nameWidth = min(max(8, longestName + 1), 18, max(8, inner.width / 4))
         let durationWidth = 7
-        let offsetWidth = inner.width >= 48 ? 8 : 0
+        let offsetWidth = inner.width >= 60 ? 8 : 0
         let rest = max(0, inner.width - 2 - nameWidth - offsetWidth - durationWidth - 2)
-        let barWidth = inner.width >= 48 ? max(6, rest * 2 / 5) : rest
+        let barWidth = max(6, rest * 2 / 5)
         let inputWidth = max(0, rest - barWidth - 1)
 
         let span = timelineSpan(run)
