@@ -126,9 +126,10 @@ extension UIPainter {
             x += grid.put(" " + what + "  ", x: x, y: y, style: theme[.footer])
         }
         if let note, noteWidth > 8 {
-            var shown = note
+            // A message keeps its start (file:line of a theme error); a path its end.
+            var shown = noteRole == .footerKey ? DisplayWidth.truncate(note, to: noteWidth - 1) : note
             while DisplayWidth.of(shown) > noteWidth - 1, shown.count > 1 { shown.removeFirst() }
-            if shown != note { shown = "…" + shown.dropFirst() }
+            if shown != note, noteRole != .footerKey { shown = "…" + shown.dropFirst() }
             grid.put(shown, x: rect.maxX - 1 - DisplayWidth.of(shown), y: y, style: theme[noteRole])
         }
     }
