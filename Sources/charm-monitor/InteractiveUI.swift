@@ -115,6 +115,10 @@ enum InteractiveUI {
             }
         }
 
+        var lastRender = clock.now - .seconds(1)
+        var lastSignature: [Int] = []
+        var lastExporters: [ExporterRow] = []
+        var inputSinceRender = true
         while !state.quit {
             // Input first: every key pending is handled before the next frame, so a flood
             // of events can delay a frame by at most one read timeout, never a key.
@@ -122,10 +126,14 @@ enum InteractiveUI {
             while reads < 64, let event = terminal.readInput(timeoutMs: reads == 0 ? inputTimeoutMs : 0) {
                 apply(.input(event))
                 reads += 1
+                inputSinceRender = true
                 if state.quit { break }
             }
             if state.quit { break }
-            if !state.streamEnded, ended.isSet { apply(.streamEnded) }
+            if !state.streamEnded, ended.isSet {
+                apply(.streamEnded)
+                inputSinceRender = true
+            }
 
             let now = clock.now
             guard now - lastFrame >= frameInterval else { continue }
@@ -134,7 +142,19 @@ enum InteractiveUI {
             model = engine.snapshot()
             exporters = ExporterRow.rows(
                 statistics: engine.exporterStatistics(), registry: registry, environment: options.environment)
+            let before = state
             apply(.tick(.now()))
+            // An idle monitor should cost nothing: skip the frame when no key came, the
+            // model and exporters did not move and the state is unchanged — but still
+            // redraw a few times a second for the clock and running durations.
+            let c = model.counters
+            let signature = [c.events, c.rawLines, c.malformed, c.oversized, c.errors, c.dropped, model.sources.count]
+            let quiet = !inputSinceRender && signature == lastSignature && exporters == lastExporters && state == before
+            if quiet && now - lastRender < .milliseconds(250) { continue }
+            lastRender = now
+            lastSignature = signature
+            lastExporters = exporters
+            inputSinceRender = false
             let (w, h) = terminal.size
             let grid = UIRender.render(
                 model: model, ui: state, exporters: exporters, theme: theme, size: (w, h), now: .now())

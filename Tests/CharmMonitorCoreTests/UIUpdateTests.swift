@@ -47,10 +47,17 @@ struct UIUpdateTests {
         state.selectedRunID = "run-main"
         (state, _) = press([.enter], state, model: model, now: script.end)
         #expect(state.focus == .tools)
-        (state, _) = press([.char("g"), .enter], state, model: model, now: script.end)
-        #expect(state.detailOpen && state.focus == .detail && state.selectedToolIndex == 0)
+        // The second call, read_file, has a long output to scroll through.
+        (state, _) = press([.char("g"), .char("j"), .enter], state, model: model, now: script.end)
+        #expect(state.detailOpen && state.focus == .detail && state.selectedToolIndex == 1)
         (state, _) = press([.char("j"), .char("j")], state, model: model, now: script.end)
         #expect(state.detailScroll == 2)
+        // G goes to the end and k moves at once: the offset is clamped to the content.
+        (state, _) = press([.char("G")], state, model: model, now: script.end)
+        let bottom = state.detailScroll
+        #expect(bottom > 2 && bottom < 1_000)
+        (state, _) = press([.char("k")], state, model: model, now: script.end)
+        #expect(state.detailScroll == bottom - 1)
         (state, _) = press([.escape], state, model: model, now: script.end)
         #expect(!state.detailOpen && state.focus == .tools)
     }
@@ -164,6 +171,7 @@ struct UIUpdateTests {
     func tokenScroll() {
         var state = UIState()
         state.focus = .tokens
+        state.selectedRunID = "run-main"
         (state, _) = press([.char("k"), .char("k")], state, model: model, now: script.end)
         #expect(state.tokenScrollFromBottom == 2 && !state.followTokens)
         (state, _) = press([.char("f")], state, model: model, now: script.end)

@@ -143,7 +143,7 @@ struct UIInteractiveTests {
         _ = try h.sttyAfterExit()
     }
 
-    @Test("SIGTERM and SIGHUP leave the terminal sane", arguments: ["TERM", "HUP"])
+    @Test("SIGTERM, SIGHUP and SIGINT leave the terminal sane", arguments: ["TERM", "HUP", "INT"])
     func signals(signal: String) throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("charm-ui-\(getpid())-\(signal).pid").path
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
@@ -152,10 +152,34 @@ struct UIInteractiveTests {
         try waitForDemo(h)
         let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let pid = try #require(Int32(text))
-        kill(pid, signal == "TERM" ? SIGTERM : SIGHUP)
+        let (number, status): (Int32, Int32) =
+            switch signal {
+            case "TERM": (SIGTERM, 143)
+            case "HUP": (SIGHUP, 129)
+            default: (SIGINT, 130)
+            }
+        kill(pid, number)
         let stty = try h.sttyAfterExit()
         #expect(TmuxHarness.isSane(stty: stty), "\(stty)")
-        try h.waitFor(signal == "TERM" ? "[exit 143]" : "[exit 129]")
+        try h.waitFor("[exit \(status)]")
+    }
+
+    @Test("a broken theme file is reported with its file and line, and the default is used")
+    func brokenTheme() throws {
+        let theme = FileManager.default.temporaryDirectory.appendingPathComponent("charm-ui-\(getpid())-broken.yaml").path
+        defer { try? FileManager.default.removeItem(atPath: theme) }
+        try "name: broken\nstyles:\n  text: {fg: nonsense}\n".write(toFile: theme, atomically: true, encoding: .utf8)
+        let h = try demo(extra: "--theme \(TmuxHarness.quote(theme))")
+        try waitForDemo(h)
+        try h.sendKeys("t")
+        try h.waitFor("theme: ")
+        try h.sendKeys("q")
+        _ = try h.sttyAfterExit()
+        // Printed before the screen was taken, so it is still there after quitting.
+        // The line may wrap at the pane's edge: read the screen as one string.
+        let screen = try h.waitFor("[exit 0]").replacingOccurrences(of: "\n", with: "")
+        #expect(screen.contains("broken.yaml:3:14"), "\(screen)")
+        #expect(screen.contains("using the default theme"))
     }
 
     @Test("events piped into stdin, keys from the terminal")

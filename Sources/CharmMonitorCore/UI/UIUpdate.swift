@@ -257,13 +257,28 @@ public enum UIUpdate {
             state.scroll[.exporters] = UIRows.window(
                 selected: next, count: context.exporters.count, visible: visible, stored: state.scroll[.exporters] ?? 0)
         case .tokens:
-            // Scrolling up leaves follow mode; reaching the end again resumes it.
-            state.tokenScrollFromBottom = max(0, saturatingSubtract(state.tokenScrollFromBottom, delta))
-            state.followTokens = state.tokenScrollFromBottom == 0
+            // Scrolling up leaves follow mode; reaching the end again resumes it. Offsets
+            // are clamped to the content (wrapped at the pane's width), so `g` then `j`
+            // moves at once instead of first unwinding an offset past the top.
+            var next = max(0, saturatingSubtract(state.tokenScrollFromBottom, delta))
+            if next > 0, let run = UIRows.selectedRun(model, state: state) {
+                let total = DisplayWidth.wrap(run.text, width: max(1, layout.inner(.tokens).width)).count
+                next = min(next, max(0, total - visible))
+            }
+            state.tokenScrollFromBottom = next
+            state.followTokens = next == 0
         case .log:
-            state.logScrollFromBottom = max(0, saturatingSubtract(state.logScrollFromBottom, delta))
+            let count = UIRows.log(model, filter: state.filter).count
+            state.logScrollFromBottom = min(max(0, saturatingSubtract(state.logScrollFromBottom, delta)), max(0, count - visible))
         case .detail:
-            state.detailScroll = max(0, saturatingAdd(state.detailScroll, delta))
+            var next = max(0, saturatingAdd(state.detailScroll, delta))
+            if let run = UIRows.selectedRun(model, state: state), let index = UIRows.selectedToolIndex(run, state: state) {
+                let width = max(1, layout.inner(.detail).width)
+                let lines = UIPainter.detailLines(run.toolCalls[index], run: run, now: context.now)
+                let total = lines.reduce(0) { $0 + $1.wrapped(width: width).count }
+                next = min(next, max(0, total - visible))
+            }
+            state.detailScroll = next
         }
     }
 
