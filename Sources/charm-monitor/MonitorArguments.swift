@@ -60,6 +60,11 @@ struct MonitorCommand: ParsableCommand {
     @Option(help: "--demo: seed of every random choice.")
     var demoSeed: UInt64 = 42
 
+    @Option(help: ArgumentHelp(
+        "Theme by name (themes/, $CHARM_MONITOR_THEMES, ~/.config/charm-monitor/themes) or path to a .yaml file.",
+        valueName: "name|path"))
+    var theme: String?
+
     @Flag(help: "Ignore standard input even when it is a pipe.")
     var noStdin = false
 

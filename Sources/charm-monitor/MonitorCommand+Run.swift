@@ -37,16 +37,54 @@ extension MonitorCommand {
             warn("no sources: pipe events into stdin, or give --file, --listen, --sse or --demo (see --help)")
             return 2
         }
-        guard headless else { return startInteractive(engine: engine, specs: specs) }
+        guard headless else { return await startInteractive(engine: engine, specs: specs) }
         return await runHeadless(engine: engine, specs: specs)
     }
 
     // MARK: Interactive (the front end plugs in here)
 
-    /// Where the ncurses front end will start: it takes the engine and the sources.
-    private func startInteractive(engine: MonitorEngine, specs: [SourceSpec]) -> Int32 {
-        warn("the interactive UI is not built yet; use --headless")
-        return 2
+    /// The ncurses front end: starts the sources, runs the UI loop until `q` or a signal,
+    /// then stops the sources and flushes the exporters (see InteractiveUI.swift).
+    private func startInteractive(engine: MonitorEngine, specs: [SourceSpec]) async -> Int32 {
+        let environment = ProcessInfo.processInfo.environment
+        let (themes, themeProblem) = ThemeChoice.load(requested: theme)
+        var notes: [String] = []
+        if let themeProblem {
+            // Printed before the screen is taken, so it is still there after quitting.
+            warn("theme: \(themeProblem); using the default theme")
+            notes.append("theme \(themeProblem)")
+        }
+        let hub = SourceHub(sink: EngineSink(engine: engine), sseConnectTimeout: sseTimeout)
+        for spec in specs {
+            do {
+                let started = try await hub.start(spec)
+                if let port = started.port { notes.append("listening on \(started.name) (port \(port))") }
+            } catch {
+                warn("\(error)")
+                notes.append("\(error)")
+                engine.sourceChanged(SourceID(spec.displayName), to: .failed, error: "\(error)")
+            }
+        }
+        let ended = InteractiveUI.EndFlag()
+        if specs.allSatisfy(\.isFinite) {
+            Task.detached {
+                await hub.waitForFiniteSources()
+                ended.set()
+            }
+        }
+        let options = InteractiveUI.Options(
+            themes: themes, startupMessage: notes.isEmpty ? nil : notes.joined(separator: " · "),
+            keyboardFromTTY: isatty(STDIN_FILENO) == 0, environment: environment)
+        let (status, logPath) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
+        hub.stop()
+        let report = engine.flush(timeout: .milliseconds(Int64(min(flushTimeout, 5) * 1000)))
+        if !report.complete {
+            warn("exporters that missed the flush deadline: \(report.unfinished.joined(separator: ", "))")
+        }
+        if let logPath, let size = (try? FileManager.default.attributesOfItem(atPath: logPath))?[.size] as? Int, size > 0 {
+            warn("stderr while the UI was up is in \(logPath)")
+        }
+        return status
     }
 
     // MARK: Headless

@@ -1,0 +1,67 @@
+import CharmTelemetry
+
+/// One row of the exporters panel: an exporter the registry knows or the manager runs,
+/// with its switch, health, counters and what stops it.
+public struct ExporterRow: Hashable, Sendable {
+    /// The exporter's name.
+    public var name: String
+    /// Whether it receives events.
+    public var enabled: Bool
+    /// Delivering, retrying or failing.
+    public var health: ExporterHealth
+    /// Hooks delivered.
+    public var delivered: UInt64
+    /// Events waiting.
+    public var queued: Int
+    /// Events dropped.
+    public var dropped: UInt64
+    /// Hooks that failed.
+    public var failed: UInt64
+    /// The last error, if any.
+    public var lastError: String?
+    /// A required environment variable that is not set ("needs DATADOG_API_KEY").
+    public var missingVariable: String?
+    /// Why it could not be made, when it could not.
+    public var unavailableReason: String?
+
+    /// A row with every field given.
+    public init(
+        name: String, enabled: Bool, health: ExporterHealth = .ok, delivered: UInt64 = 0, queued: Int = 0,
+        dropped: UInt64 = 0, failed: UInt64 = 0, lastError: String? = nil, missingVariable: String? = nil,
+        unavailableReason: String? = nil
+    ) {
+        self.name = name
+        self.enabled = enabled
+        self.health = health
+        self.delivered = delivered
+        self.queued = queued
+        self.dropped = dropped
+        self.failed = failed
+        self.lastError = lastError
+        self.missingVariable = missingVariable
+        self.unavailableReason = unavailableReason
+    }
+
+    /// Rows for every exporter in `registry` or in `statistics`: registration order
+    /// first, then names only the manager knows. The order never depends on what is
+    /// switched on, so the selected row stays on the same exporter when Space toggles it.
+    /// Secrets are looked up in `environment` so a user sees what to set before
+    /// switching one on.
+    public static func rows(
+        statistics: [ExporterStatistics], registry: ExporterRegistry, environment: [String: String]
+    ) -> [ExporterRow] {
+        var byName: [String: ExporterStatistics] = [:]
+        for s in statistics where byName[s.name] == nil { byName[s.name] = s }
+        var names = registry.names
+        var seen = Set(names)
+        for s in statistics where seen.insert(s.name).inserted { names.append(s.name) }
+        return names.map { name in
+            let missing = registry.descriptor(named: name)?.missingVariable(in: environment)
+            guard let s = byName[name] else { return ExporterRow(name: name, enabled: false, missingVariable: missing) }
+            return ExporterRow(
+                name: s.name, enabled: s.enabled, health: s.health, delivered: s.delivered, queued: s.queued,
+                dropped: s.dropped, failed: s.failed, lastError: s.lastError, missingVariable: missing,
+                unavailableReason: s.unavailableReason)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import CharmTelemetry
+
+/// Everything outside `UIState` that `update` and `render` read: the live model, the
+/// exporter rows, the screen size and the time. Plain values, so both stay pure.
+public struct UIContext: Sendable {
+    /// The live model (the view shows `UIState.paused` instead while paused).
+    public var model: MonitorModel
+    /// The exporters panel's rows.
+    public var exporters: [ExporterRow]
+    /// Columns.
+    public var width: Int
+    /// Rows.
+    public var height: Int
+    /// The time the frame is for.
+    public var now: Timestamp
+
+    /// A context with every field given.
+    public init(model: MonitorModel, exporters: [ExporterRow] = [], width: Int, height: Int, now: Timestamp) {
+        self.model = model
+        self.exporters = exporters
+        self.width = width
+        self.height = height
+        self.now = now
+    }
+
+    /// The model the view shows under `state`: frozen while paused, else live.
+    public func viewModel(_ state: UIState) -> MonitorModel { state.paused?.model ?? model }
+}

@@ -1,0 +1,88 @@
+import CharmTelemetry
+import Foundation
+
+/// Short, fixed-width renderings of numbers, durations and times for table cells.
+public enum UIFormat {
+    /// `850ms`, `12.3s`, `4m05s`, `1h02m`.
+    public static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "–" }
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let total = Int(seconds)
+        if total < 3600 { return String(format: "%dm%02ds", total / 60, total % 60) }
+        return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60)
+    }
+
+    /// `999`, `1.2k`, `34k`, `1.2M`.
+    public static func count<N: BinaryInteger>(_ value: N) -> String {
+        let v = Double(value)
+        if v < 1_000 { return "\(value)" }
+        if v < 10_000 { return String(format: "%.1fk", v / 1_000) }
+        if v < 1_000_000 { return "\(Int(v / 1_000))k" }
+        if v < 10_000_000 { return String(format: "%.1fM", v / 1_000_000) }
+        return "\(Int(v / 1_000_000))M"
+    }
+
+    /// A rate such as events or tokens per second: `0`, `4.5`, `120`, `1.2k`.
+    public static func rate(_ value: Double) -> String {
+        guard value.isFinite, value > 0 else { return "0" }
+        if value < 10 { return String(format: "%.1f", value) }
+        return count(Int(value.rounded()))
+    }
+
+    /// `HH:MM:SS` in the local time zone.
+    public static func clock(_ time: Timestamp) -> String {
+        var seconds = time_t(time.microseconds / 1_000_000)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
+
+    /// The status glyph of a run or a tool call.
+    public static func glyph(_ status: ActivityStatus) -> String {
+        switch status {
+        case .running: "●"
+        case .ok: "✓"
+        case .error: "✗"
+        }
+    }
+
+    /// The theme role of a status.
+    public static func role(_ status: ActivityStatus) -> ThemeRole {
+        switch status {
+        case .running: .statusRunning
+        case .ok: .statusOk
+        case .error: .statusError
+        }
+    }
+
+    /// The eight block heights of a sparkline, lowest first.
+    public static let sparkBlocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    /// The last `width` samples as a sparkline scaled to their maximum.
+    public static func sparkline(_ samples: [Double], width: Int) -> String {
+        guard width > 0 else { return "" }
+        let shown = samples.suffix(width)
+        let top = shown.max() ?? 0
+        var out = ""
+        for s in shown {
+            let level = top > 0 ? Int((s / top * 7).rounded()) : 0
+            out.append(sparkBlocks[min(7, max(0, level))])
+        }
+        return out
+    }
+
+    /// One line of text for a table cell: newlines and tabs become spaces so a
+    /// multi-line input still previews on one row.
+    public static func oneLine(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(min(text.utf8.count, 512))
+        var count = 0
+        for c in text {
+            out.append(c.isNewline || c == "\t" ? " " : c)
+            count += 1
+            if count >= 400 { break }  // a preview never needs more than a screen width
+        }
+        return out
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import CharmTelemetry
+
+/// One row of the run tree: a run and how deep it sits.
+public struct RunRow: Sendable {
+    /// The run.
+    public var run: MonitorRun
+    /// 0 for a root, 1 for its children, and so on.
+    public var depth: Int
+}
+
+/// The lists the panes show, derived from the model and the filter. Shared by `update`
+/// (to move selections) and `render` (to draw them), so both agree on every index.
+public enum UIRows {
+    /// The run tree flattened depth-first, children under their parent; with a filter,
+    /// only runs whose id, a tool name or the streamed text contains it (depths kept).
+    public static func runs(_ model: MonitorModel, filter: String) -> [RunRow] {
+        var rows: [RunRow] = []
+        rows.reserveCapacity(model.runs.count)
+        var stack: [(MonitorRun, Int)] = model.rootRuns.reversed().map { ($0, 0) }
+        var visited = Set<String>()
+        while let item = stack.popLast() {
+            let (run, depth) = item
+            guard visited.insert(run.id).inserted else { continue }
+            if filter.isEmpty || runMatches(run, filter: filter) { rows.append(RunRow(run: run, depth: depth)) }
+            for child in model.children(of: run.id).reversed() { stack.append((child, depth + 1)) }
+        }
+        return rows
+    }
+
+    /// Whether a run matches the filter by id, tool name, tool input or text.
+    public static func runMatches(_ run: MonitorRun, filter: String) -> Bool {
+        if matches(run.id, filter) { return true }
+        if run.toolCalls.contains(where: { matches($0.toolName, filter) || matches($0.input, filter) }) { return true }
+        return matches(run.text, filter)
+    }
+
+    /// The selected row's index: the selected id's row, or the newest run when none is
+    /// picked (or the picked one was filtered out or evicted).
+    public static func selectedRunIndex(_ rows: [RunRow], state: UIState) -> Int? {
+        guard !rows.isEmpty else { return nil }
+        if let id = state.selectedRunID, let index = rows.firstIndex(where: { $0.run.id == id }) { return index }
+        var newest = 0
+        for (index, row) in rows.enumerated() where row.run.order > rows[newest].run.order { newest = index }
+        return newest
+    }
+
+    /// The run the tool, token and detail panes are about.
+    public static func selectedRun(_ model: MonitorModel, state: UIState) -> MonitorRun? {
+        if let id = state.selectedRunID, let run = model.run(id) { return run }
+        let rows = runs(model, filter: state.filter)
+        return selectedRunIndex(rows, state: state).map { rows[$0].run }
+    }
+
+    /// The selected tool call's index in `run.toolCalls`.
+    public static func selectedToolIndex(_ run: MonitorRun?, state: UIState) -> Int? {
+        guard let run, !run.toolCalls.isEmpty else { return nil }
+        return min(state.selectedToolIndex ?? run.toolCalls.count - 1, run.toolCalls.count - 1)
+    }
+
+    /// Errors that match the filter, oldest first.
+    public static func errors(_ model: MonitorModel, filter: String) -> [MonitorErrorEntry] {
+        let all = Array(model.errors)
+        guard !filter.isEmpty else { return all }
+        return all.filter { e in
+            matches(e.message, filter) || matches(e.runID ?? "", filter) || matches(e.preview ?? "", filter)
+                || matches(e.source?.name ?? "", filter)
+        }
+    }
+
+    /// The selected error's index.
+    public static func selectedErrorIndex(_ errors: [MonitorErrorEntry], state: UIState) -> Int? {
+        guard !errors.isEmpty else { return nil }
+        return min(state.selectedErrorIndex ?? errors.count - 1, errors.count - 1)
+    }
+
+    /// Log lines that match the filter, oldest first.
+    public static func log(_ model: MonitorModel, filter: String) -> [LogEntry] {
+        let all = Array(model.log)
+        guard !filter.isEmpty else { return all }
+        return all.filter { matches($0.text, filter) || matches($0.source.name, filter) }
+    }
+
+    /// Case-insensitive containment; the empty filter matches nothing (nothing to mark).
+    public static func matches(_ text: String, _ filter: String) -> Bool {
+        !filter.isEmpty && text.range(of: filter, options: .caseInsensitive) != nil
+    }
+
+    /// The first row to show so `selected` is visible in `visible` rows, starting from
+    /// the stored offset and moving as little as possible.
+    public static func window(selected: Int?, count: Int, visible: Int, stored: Int) -> Int {
+        let visible = max(1, visible)
+        var top = min(max(0, stored), max(0, count - visible))
+        if let selected {
+            if selected < top { top = selected }
+            if selected >= top + visible { top = selected - visible + 1 }
+        }
+        return max(0, top)
+    }
+}

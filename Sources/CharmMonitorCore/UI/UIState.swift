@@ -1,0 +1,141 @@
+import CharmTelemetry
+
+/// A pane of the monitor that can hold the keyboard.
+public enum UIPane: String, CaseIterable, Hashable, Sendable {
+    /// The run tree.
+    case runs
+    /// The selected run's tool calls as a timeline.
+    case tools
+    /// The selected run's token stream.
+    case tokens
+    /// Raw prints, thinking and status lines.
+    case log
+    /// Every kind of problem.
+    case errors
+    /// The exporters panel.
+    case exporters
+    /// One tool call in full (opened with Enter on a call).
+    case detail
+}
+
+/// What the monitor shows right now, apart from the model itself: focus, selections,
+/// scroll positions, overlays, the filter, pause. A value type so `update` is a pure
+/// function and every key can be tested without a terminal.
+public struct UIState: Hashable, Sendable {
+    /// The pane that has the keyboard.
+    public var focus: UIPane = .runs
+    /// The selected run's id (by id, not index, so new runs arriving do not move it);
+    /// `nil` follows the newest run until the user picks one.
+    public var selectedRunID: String?
+    /// The selected tool call, as an index into the selected run's kept calls; `nil`
+    /// follows the newest call as calls arrive.
+    public var selectedToolIndex: Int?
+    /// The selected error, as an index into the filtered error list (newest last);
+    /// `nil` follows the newest.
+    public var selectedErrorIndex: Int?
+    /// The selected exporter row.
+    public var selectedExporterIndex = 0
+    /// First visible row of each list pane.
+    public var scroll: [UIPane: Int] = [:]
+    /// Lines scrolled up from the bottom of the token stream (0 = the end).
+    public var tokenScrollFromBottom = 0
+    /// Lines scrolled up from the bottom of the log (0 = the end).
+    public var logScrollFromBottom = 0
+    /// First visible line of the detail view.
+    public var detailScroll = 0
+    /// Whether the tool-call detail view is open (it takes the right-hand side).
+    public var detailOpen = false
+    /// Whether the lower right pane shows the log instead of the token stream.
+    public var showLog = false
+    /// The filter in force (case-insensitive substring of run id, tool name or text).
+    public var filter = ""
+    /// The filter being typed, while `filterEditing`.
+    public var filterDraft = ""
+    /// True while the user types a filter after `/`.
+    public var filterEditing = false
+    /// Whether the help overlay is shown.
+    public var helpVisible = false
+    /// The frozen model while paused.
+    public var paused: PausedView?
+    /// Whether the token stream sticks to its end as tokens arrive.
+    public var followTokens = true
+    /// Which of the loaded themes is in use.
+    public var themeIndex = 0
+    /// How many themes there are to cycle through with `t`.
+    public var themeCount = 1
+    /// Whether the exporters panel is shown.
+    public var exportersVisible = false
+    /// A one-line message for the footer (an exporter toggled, a theme changed).
+    public var statusMessage: String?
+    /// When the status message was set, so it fades after a few seconds.
+    public var statusMessageAt: Timestamp?
+    /// Set when the user asked to quit.
+    public var quit = false
+    /// Set once every finite source has ended: the UI says so and waits for `q`.
+    public var streamEnded = false
+    /// Where stderr goes while the UI is up, shown in the footer.
+    public var stderrLogPath: String?
+    /// Tokens-per-second samples of the selected run, oldest first, one per second.
+    public var tokenRateSamples: [Double] = []
+    /// The last sample point: run, token count and time.
+    public var tokenSampleBase: TokenSample?
+
+    /// A fresh state.
+    public init() {}
+
+    /// The model being paused: the view stays on `model` while ingest goes on.
+    public struct PausedView: Hashable, Sendable {
+        /// The frozen model.
+        public var model: MonitorModel
+        /// The live event count when paused, to tell how many arrived since.
+        public var eventsAtPause: Int
+
+        /// Freezes `model`.
+        public init(model: MonitorModel) {
+            self.model = model
+            self.eventsAtPause = model.counters.events
+        }
+
+        public static func == (a: PausedView, b: PausedView) -> Bool { a.eventsAtPause == b.eventsAtPause }
+        public func hash(into hasher: inout Hasher) { hasher.combine(eventsAtPause) }
+    }
+
+    /// One point of the token-rate sampler.
+    public struct TokenSample: Hashable, Sendable {
+        /// The run sampled.
+        public var runID: String
+        /// Its token count then.
+        public var tokens: Int
+        /// When.
+        public var at: Timestamp
+    }
+
+    /// The pane list for Tab: what is on screen, in reading order.
+    public var focusCycle: [UIPane] {
+        var panes: [UIPane] = [.runs, detailOpen ? .detail : .tools]
+        if !detailOpen { panes.append(showLog ? .log : .tokens) }
+        panes.append(.errors)
+        if exportersVisible { panes.append(.exporters) }
+        return panes
+    }
+}
+
+/// What `update` asks the outside world to do.
+public enum UIEffect: Hashable, Sendable {
+    /// Turn an exporter on or off (`MonitorEngine.setExporter`).
+    case setExporter(name: String, enabled: Bool)
+    /// Switch to the theme at this index of the loaded list.
+    case setTheme(index: Int)
+    /// Leave the UI with this exit status.
+    case quit(status: Int32)
+}
+
+/// What `update` reacts to.
+public enum UIMessage: Hashable, Sendable {
+    /// A key, a mouse event, a resize or a signal.
+    case input(InputEvent)
+    /// A frame tick at this time (samples the token rate, fades messages).
+    case tick(Timestamp)
+    /// Every finite source has ended.
+    case streamEnded
+}

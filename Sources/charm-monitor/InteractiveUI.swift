@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CharmMonitorCore
+import CharmTelemetry
+import CharmTerminal
+import Foundation
+import Synchronization
+
+/// The interactive front end's loop. One dedicated thread owns the `Terminal` (ncurses is
+/// not thread-safe and its reads block, so never the cooperative pool); sources go on
+/// ingesting on their own threads into the engine, and the loop only reads snapshots.
+enum InteractiveUI {
+    /// What the loop needs besides the engine.
+    struct Options: Sendable {
+        /// The themes `t` cycles through; the first is used at start.
+        var themes: [Theme]
+        /// A message for the footer at start (a broken theme, a source that failed).
+        var startupMessage: String?
+        /// Read keys from /dev/tty because stdin carries the event stream.
+        var keyboardFromTTY: Bool
+        /// The environment (NO_COLOR, COLORTERM, exporters' secrets).
+        var environment: [String: String]
+    }
+
+    /// A one-way flag set from a task when every finite source has ended.
+    final class EndFlag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { value.store(true, ordering: .releasing) }
+        var isSet: Bool { value.load(ordering: .acquiring) }
+    }
+
+    /// Frames are drawn at most this often, however fast events arrive.
+    static let frameInterval: Duration = .milliseconds(33)
+    /// How long one input read waits: short, so frames and signals are never late.
+    static let inputTimeoutMs = 16
+
+    /// Runs the UI on its own thread until the user quits or a signal arrives; returns
+    /// the exit status and where stderr was logged.
+    static func run(engine: MonitorEngine, options: Options, ended: EndFlag) async -> (status: Int32, log: String?) {
+        await withCheckedContinuation { (continuation: CheckedContinuation<(status: Int32, log: String?), Never>) in
+            let thread = Thread(block: makeBody(engine: engine, options: options, ended: ended, done: continuation))
+            thread.name = "charm-monitor ui"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// The thread's body, made in a nonisolated function so the closure is a plain
+    /// `@Sendable` one (closures made in top-level code trap on a background thread).
+    private nonisolated static func makeBody(
+        engine: MonitorEngine, options: Options, ended: EndFlag,
+        done: CheckedContinuation<(status: Int32, log: String?), Never>
+    ) -> @Sendable () -> Void {
+        return {
+            let result = loop(engine: engine, options: options, ended: ended)
+            done.resume(returning: result)
+        }
+    }
+
+    private static func loop(engine: MonitorEngine, options: Options, ended: EndFlag) -> (status: Int32, log: String?) {
+        let terminal = Terminal()
+        do {
+            try terminal.start(input: options.keyboardFromTTY ? .tty : .stdin, environment: options.environment)
+        } catch {
+            warn("\(error)")
+            return (1, nil)
+        }
+        defer { terminal.stop() }
+        let logPath = terminal.stderrLogPath
+
+        var state = UIState()
+        state.themeCount = options.themes.count
+        state.stderrLogPath = logPath
+        state.statusMessage = options.startupMessage
+        state.statusMessageAt = options.startupMessage == nil ? nil : .now()
+        var theme = options.themes.first ?? .builtinDefault
+        let registry = engine.manager.exporterRegistry
+        let clock = ContinuousClock()
+        var lastFrame = clock.now - frameInterval
+        var model = engine.snapshot()
+        var exporters = ExporterRow.rows(
+            statistics: engine.exporterStatistics(), registry: registry, environment: options.environment)
+        var status: Int32 = 0
+
+        func context() -> UIContext {
+            let (w, h) = terminal.size
+            return UIContext(model: model, exporters: exporters, width: w, height: h, now: .now())
+        }
+
+        func apply(_ message: UIMessage) {
+            let (next, effects) = UIUpdate.update(state, message, context: context())
+            state = next
+            for effect in effects {
+                switch effect {
+                case .quit(let code):
+                    status = code
+                case .setTheme(let index):
+                    theme = options.themes[index % max(1, options.themes.count)]
+                    state.statusMessage = "theme: \(theme.name)"
+                    state.statusMessageAt = .now()
+                case .setExporter(let name, let enabled):
+                    // Applied at once: the manager starts or stops queueing for it now.
+                    if let problem = engine.setExporter(name, enabled: enabled) {
+                        state.statusMessage = problem
+                    } else {
+                        state.statusMessage = "exporter \(name) \(enabled ? "on" : "off")"
+                    }
+                    state.statusMessageAt = .now()
+                    exporters = ExporterRow.rows(
+                        statistics: engine.exporterStatistics(), registry: registry, environment: options.environment)
+                }
+            }
+        }
+
+        var lastRender = clock.now - .seconds(1)
+        var lastSignature: [Int] = []
+        var lastExporters: [ExporterRow] = []
+        var inputSinceRender = true
+        while !state.quit {
+            // Input first: every key pending is handled before the next frame, so a flood
+            // of events can delay a frame by at most one read timeout, never a key.
+            var reads = 0
+            while reads < 64, let event = terminal.readInput(timeoutMs: reads == 0 ? inputTimeoutMs : 0) {
+                apply(.input(event))
+                reads += 1
+                inputSinceRender = true
+                if state.quit { break }
+            }
+            if state.quit { break }
+            if !state.streamEnded, ended.isSet {
+                apply(.streamEnded)
+                inputSinceRender = true
+            }
+
+            let now = clock.now
+            guard now - lastFrame >= frameInterval else { continue }
+            lastFrame = now
+            engine.syncExporterProblems()
+            model = engine.snapshot()
+            exporters = ExporterRow.rows(
+                statistics: engine.exporterStatistics(), registry: registry, environment: options.environment)
+            let before = state
+            apply(.tick(.now()))
+            // An idle monitor should cost nothing: skip the frame when no key came, the
+            // model and exporters did not move and the state is unchanged — but still
+            // redraw a few times a second for the clock and running durations.
+            let c = model.counters
+            let signature = [c.events, c.rawLines, c.malformed, c.oversized, c.errors, c.dropped, model.sources.count]
+            let quiet = !inputSinceRender && signature == lastSignature && exporters == lastExporters && state == before
+            if quiet && now - lastRender < .milliseconds(250) { continue }
+            lastRender = now
+            lastSignature = signature
+            lastExporters = exporters
+            inputSinceRender = false
+            let (w, h) = terminal.size
+            let grid = UIRender.render(
+                model: model, ui: state, exporters: exporters, theme: theme, size: (w, h), now: .now())
+            terminal.draw(grid)
+        }
+        return (status, logPath)
+    }
+}
