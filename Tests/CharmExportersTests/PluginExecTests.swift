@@ -77,19 +77,18 @@ struct PluginExecTests {
             options: .init(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(400)))
         defer { exporter.shutdown() }
         var sent = 0
+        // Keep feeding it, so each new process has a line to die on; the status is looked at
+        // while the plugin is down, between a crash and its restart.
         #expect(PluginFixture.waitUntil {
-            // Keep feeding it, so each new process has a line to die on.
-            if sent < 200 {
+            if sent < 5_000 {
                 try? exporter.deliver(Scenario.events[sent % Scenario.events.count])
                 sent += 1
             }
-            return exporter.restarts >= 3
-        })
-        #expect(PluginFixture.waitUntil {
             let s = exporter.status
-            return s.health == .failing && (s.lastError ?? "").hasPrefix("exited with status 3, restarting in ")
+            return exporter.restarts >= 3 && s.health == .failing
+                && (s.lastError ?? "").hasPrefix("exited with status 3, restarting in ")
         })
-        #expect(exporter.recentStderr.contains("boom after one line"))
+        #expect(PluginFixture.waitUntil { exporter.recentStderr.contains("boom after one line") })
     }
 
     @Test("a plugin that never reads stdin costs the caller nothing: the buffer fills and drops are counted")

@@ -1,5 +1,4 @@
 import CharmTelemetry
-import DequeModule
 import Foundation
 
 #if canImport(Glibc)
@@ -41,7 +40,7 @@ final class PluginProcess: @unchecked Sendable {
 
     private let condition = NSCondition()
     // Everything below is guarded by `condition`.
-    private var buffer = Deque<[UInt8]>()
+    private var buffer = LineQueue()
     private var stdinFD: Int32 = -1
     private var writerBusy = false
     private var writerFD: Int32 = -1
@@ -53,13 +52,16 @@ final class PluginProcess: @unchecked Sendable {
     private var stopped = false
     private var acking: Bool
     private var acked = 0
+    /// Whether the current process has written any stdout line yet (its handshake).
+    private var heardFrom = false
+    private var startedAt = ContinuousClock.now
     private var generationWritten = 0
     private var totalWritten = 0
     private var droppedLines = 0
     private var restartCount = 0
     private var report = PluginReport()
     private var downMessage: String?
-    private var stderrTail = Deque<String>()
+    private var stderrTail: [String] = []
 
     private static let ignoreSIGPIPE: Void = {
         // A plugin that exits while we write must give us EPIPE, not kill the agent.
@@ -100,10 +102,20 @@ final class PluginProcess: @unchecked Sendable {
     }
 
     /// Waits until every queued line is written and, for a plugin that acks, acknowledged.
+    ///
+    /// A plugin declares that it acks in its first stdout line (`{"ack":0}`); until that line
+    /// has come, or the process has run for `handshakeWindow` without one, we cannot know
+    /// whether to wait for acks, so we wait for the handshake first.
     func flush(deadline: ContinuousClock.Instant) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while !(buffer.isEmpty && !writerBusy && (!acking || acked >= generationWritten || !running)) {
+        func settled() -> Bool {
+            guard buffer.isEmpty && !writerBusy else { return false }
+            guard running else { return true }
+            let decided = acking || heardFrom || ContinuousClock.now - startedAt >= Self.handshakeWindow
+            return decided && (!acking || acked >= generationWritten)
+        }
+        while !settled() {
             if stopped { return buffer.isEmpty }
             let left = ContinuousClock.now.duration(to: deadline)
             if left <= .zero { return false }
@@ -151,7 +163,7 @@ final class PluginProcess: @unchecked Sendable {
         return Snapshot(
             running: running, pid: running ? pid : nil, buffered: buffer.count + (writerBusy ? 1 : 0),
             written: totalWritten, dropped: droppedLines, restarts: restartCount, report: report,
-            downMessage: downMessage, stderr: Array(stderrTail))
+            downMessage: downMessage, stderr: stderrTail)
     }
 
     // MARK: - Writer thread
@@ -271,6 +283,8 @@ final class PluginProcess: @unchecked Sendable {
         stdinFD = inWrite
         generationWritten = 0
         acked = 0
+        heardFrom = false
+        startedAt = .now
         downMessage = nil
         report = PluginReport()
         if stopping { closeStdin() }
@@ -312,6 +326,10 @@ final class PluginProcess: @unchecked Sendable {
 
     private func apply(_ line: [UInt8]) {
         guard !line.isEmpty else { return }
+        condition.lock()
+        heardFrom = true
+        condition.broadcast()
+        condition.unlock()
         guard let r = PluginReport(line: line) else {
             keep("stdout: " + String(decoding: line, as: UTF8.self))
             return
@@ -356,7 +374,7 @@ final class PluginProcess: @unchecked Sendable {
     private func keep(_ line: String) {
         condition.lock()
         stderrTail.append(line)
-        while stderrTail.count > options.stderrLines { stderrTail.removeFirst() }
+        if stderrTail.count > options.stderrLines { stderrTail.removeFirst(stderrTail.count - options.stderrLines) }
         condition.unlock()
     }
 
@@ -427,6 +445,9 @@ final class PluginProcess: @unchecked Sendable {
         let signal = status & 0x7F
         return signal == 0 ? "exited with status \((status >> 8) & 0xFF)" : "killed by signal \(signal)"
     }
+
+    /// How long after starting a plugin may take to write its first stdout line.
+    static let handshakeWindow: Duration = .seconds(1)
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

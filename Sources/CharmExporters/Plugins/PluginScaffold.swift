@@ -66,7 +66,7 @@ public enum PluginScaffold {
         } catch {
             throw .io("cannot write \(directory.path): \(error)")
         }
-        return files.map(\.0)
+        return files.map { $0.0 }
     }
 
     /// `my-exp_2` → `MyExp2`: the Swift and Python class name stem.

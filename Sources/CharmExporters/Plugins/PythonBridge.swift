@@ -1,6 +1,12 @@
 import CharmTelemetry
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Runs Charm's own Python exporters: entry points of the group `charm.telemetry`.
 ///
 /// Each enabled Python exporter gets its own bridge process (`python3 charm_bridge.py NAME`),
