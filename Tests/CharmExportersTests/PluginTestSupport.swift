@@ -1,3 +1,4 @@
+import CharmExporters
 import CharmTelemetry
 import Foundation
 
