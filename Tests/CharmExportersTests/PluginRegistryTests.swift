@@ -15,6 +15,9 @@ struct PluginRegistryTests {
         #expect(doc.exporters.map(\.id) == ["myexp", "tee", "jsonl"])
         let manifest = Self.shipped.appendingPathComponent("manifests/myexp.json")
         #expect(PluginRegistry.validateManifest(data: try Data(contentsOf: manifest), fileName: manifest.path).isEmpty)
+        #expect(PluginRegistry.validateFile(atPath: manifest.path).isEmpty)
+        #expect(PluginRegistry.validateFile(atPath: Self.shipped.appendingPathComponent("registry.json").path).isEmpty)
+        #expect(PluginRegistry.validateFile(atPath: "/nonexistent.json").first?.path == "$")
     }
 
     @Test("problems carry their JSON path: bad id, unknown key, duplicate, missing and mistyped members")

@@ -43,6 +43,7 @@ struct PluginScaffoldTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let project = dir.appendingPathComponent("charm-telemetry-acme")
         let root = PluginFixture.repositoryRoot
+        #expect(PluginScaffold.sourceCheckoutPath == root.standardizedFileURL.path)
         let files = try PluginScaffold.create(name: "acme", kind: .swift, at: project, charmTelemetryPath: root.path)
         #expect(files.contains("Sources/AcmeExporter/AcmeExporter.swift"))
         // Pin the same dependency versions as this checkout, so resolution needs no network.

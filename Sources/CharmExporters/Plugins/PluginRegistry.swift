@@ -95,6 +95,16 @@ public enum PluginRegistry {
         return issues
     }
 
+    /// Checks a file as what it looks like: a registry when it has `exporters`, else a
+    /// manifest named after its id. What `charm-monitor plugin validate FILE` prints.
+    public static func validateFile(atPath path: String) -> [ValidationIssue] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return [ValidationIssue(path: "$", message: "cannot read \(path)")]
+        }
+        if (try? JSONParser.parse(Array(data)))?["exporters"] != nil { return validate(data: data) }
+        return validateManifest(data: data, fileName: path)
+    }
+
     /// Reads a registry file, throwing `LoadError` with every problem if it is not valid.
     public static func load(data: some Collection<UInt8>) throws(LoadError) -> Document {
         var issues: [ValidationIssue] = []

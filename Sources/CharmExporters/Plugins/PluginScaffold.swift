@@ -69,6 +69,16 @@ public enum PluginScaffold {
         return files.map { $0.0 }
     }
 
+    /// The charm-telemetry checkout this library was built from, when it is still there:
+    /// the default `charmTelemetryPath` for `swift run charm-monitor plugin new NAME --swift`.
+    /// Nil for a binary built elsewhere (the CLI should then ask for the path).
+    public static var sourceCheckoutPath: String? {
+        // #filePath is …/Sources/CharmExporters/Plugins/PluginScaffold.swift at build time.
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) ? url.path : nil
+    }
+
     /// `my-exp_2` → `MyExp2`: the Swift and Python class name stem.
     static func typeStem(_ name: String) -> String {
         name.split(whereSeparator: { $0 == "-" || $0 == "_" })
