@@ -21,24 +21,26 @@ struct PluginScaffoldTests {
     }
 
     @Test("the Python scaffold pip-installs into a venv and its pytest passes")
-    func pythonScaffold() throws {
+    func pythonScaffold() async throws {
         let dir = try PluginFixture.tempDir("charm-scaffold-py")
         defer { try? FileManager.default.removeItem(at: dir) }
         let project = dir.appendingPathComponent("charm-telemetry-acme-log")
         let files = try PluginScaffold.create(name: "acme-log", kind: .python, at: project)
         #expect(files.contains("pyproject.toml"))
         #expect(files.contains("acme_log_exporter/__init__.py"))
-        let venv = try PluginFixture.makeVenv(in: dir)
-        try PluginFixture.pipInstall(project, into: venv)
-        let r = try PluginFixture.run(
-            venv.appendingPathComponent("bin/python").path, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-            in: project)
+        let r = try await PluginFixture.offPool {
+            let venv = try PluginFixture.makeVenv(in: dir)
+            try PluginFixture.pipInstall(project, into: venv)
+            return try PluginFixture.run(
+                venv.appendingPathComponent("bin/python").path, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                in: project)
+        }
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("3 passed"))
     }
 
     @Test("the Swift scaffold builds against this checkout")
-    func swiftScaffold() throws {
+    func swiftScaffold() async throws {
         let dir = try PluginFixture.tempDir("charm-scaffold-swift")
         defer { try? FileManager.default.removeItem(at: dir) }
         let project = dir.appendingPathComponent("charm-telemetry-acme")
@@ -57,8 +59,9 @@ struct PluginScaffoldTests {
         }
         let scratch = "/tmp/charm-scaffold-build-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let r = try PluginFixture.run(
-            swift, ["build", "--build-tests", "--scratch-path", scratch, "--package-path", project.path])
+        let r = try await PluginFixture.offPool {
+            try PluginFixture.run(swift, ["build", "--build-tests", "--scratch-path", scratch, "--package-path", project.path])
+        }
         #expect(r.status == 0, "\(r.output.suffix(4000))")
     }
 }

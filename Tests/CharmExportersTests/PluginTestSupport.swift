@@ -53,6 +53,15 @@ enum PluginFixture {
         return Outcome(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs blocking work (a child process, pip, a build) on a thread of its own and awaits
+    /// it, so a test that waits minutes does not hold one of the few threads of Swift's
+    /// cooperative pool, which would starve the async tests running beside it.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
     /// Polls `condition` until it holds or `timeout` passes.
     static func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
         let end = ContinuousClock.now + timeout

@@ -5,7 +5,7 @@ import Testing
 
 /// A venv holding a package written like the Charm docs' example exporter, made once for
 /// the suite (pip is the slow part).
-private let bridgeVenv: Result<URL, any Error> = Result {
+private let bridgeVenvResult: Result<URL, any Error> = Result {
     let dir = try PluginFixture.tempDir("charm-bridge")
     let project = dir.appendingPathComponent("my-exporter")
     try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
@@ -14,6 +14,11 @@ private let bridgeVenv: Result<URL, any Error> = Result {
     let venv = try PluginFixture.makeVenv(in: dir)
     try PluginFixture.pipInstall(project, into: venv)
     return venv
+}
+
+/// The venv, made off the cooperative pool (it takes pip's time).
+private func bridgeVenv() async throws -> URL {
+    try await PluginFixture.offPool { try bridgeVenvResult.get() }
 }
 
 @Suite("Python bridge: Charm's own exporters through charm.telemetry entry points", .serialized)
@@ -98,20 +103,20 @@ struct PythonBridgeTests {
     }
 
     @Test("every hook reaches a real BaseTelemetryExporter subclass, in order, with Charm's arguments; flush waits for it")
-    func deliversThroughBridge() throws {
-        let venv = try bridgeVenv.get()
+    func deliversThroughBridge() async throws {
+        let venv = try await bridgeVenv()
         let log = venv.deletingLastPathComponent().appendingPathComponent("myexp-\(UUID().uuidString).jsonl").path
         let env = environment(venv, log: log)
-        let names = PythonBridge.listEntryPoints(environment: env).map(\.name)
+        let names = try await PluginFixture.offPool { PythonBridge.listEntryPoints(environment: env).map(\.name) }
         #expect(names.contains("myexp") && names.contains("brokenexp"))
 
-        let registry = CharmExporters.makeRegistry(environment: env)
+        let registry = try await PluginFixture.offPool { CharmExporters.makeRegistry(environment: env) }
         #expect(registry.descriptor(named: "myexp")?.summary.contains("my_exporter:MyExporter") == true)
         let manager = TelemetryManager(
             enabledExporters: ["myexp"], registry: registry, context: ExporterContext(environment: env), emitter: nil)
         #expect(manager.warnings.isEmpty)
         for e in Scenario.events { manager.dispatch(e) }
-        #expect(manager.flush(timeout: .seconds(60)).complete)
+        #expect(try await PluginFixture.offPool { manager.flush(timeout: .seconds(60)).complete })
         // No waiting here: flush returning means the bridge acknowledged every line.
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         let got = try lines.map { try JSONParser.parse(String($0)) }
@@ -123,18 +128,18 @@ struct PythonBridgeTests {
     }
 
     @Test("a Python exporter that raises is isolated: failing with its error, other exporters unaffected")
-    func raisingExporterIsIsolated() throws {
-        let venv = try bridgeVenv.get()
+    func raisingExporterIsIsolated() async throws {
+        let venv = try await bridgeVenv()
         let dir = venv.deletingLastPathComponent()
         let jsonl = dir.appendingPathComponent("side-\(UUID().uuidString).jsonl").path
         var env = environment(venv, log: dir.appendingPathComponent("unused.jsonl").path)
         env["CHARM_TELEMETRY_JSONL_PATH"] = jsonl
-        let registry = CharmExporters.makeRegistry(environment: env)
+        let registry = try await PluginFixture.offPool { [env] in CharmExporters.makeRegistry(environment: env) }
         let manager = TelemetryManager(
             enabledExporters: ["brokenexp", "jsonl"], registry: registry, context: ExporterContext(environment: env),
             emitter: nil)
         for e in Scenario.events { manager.dispatch(e) }
-        #expect(manager.flush(timeout: .seconds(60)).complete)
+        #expect(try await PluginFixture.offPool { manager.flush(timeout: .seconds(60)).complete })
         let stats = manager.statistics()
         let broken = stats.first { $0.name == "brokenexp" }
         #expect(broken?.health == .failing)
@@ -146,8 +151,8 @@ struct PythonBridgeTests {
     }
 
     @Test("an entry point that is not installed reports why and is restarted with backoff")
-    func missingEntryPoint() throws {
-        let venv = try bridgeVenv.get()
+    func missingEntryPoint() async throws {
+        let venv = try await bridgeVenv()
         let env = environment(venv, log: "/dev/null")
         let exporter = try PythonBridge.makeExporter(
             name: "nosuch", environment: env, options: .init(initialBackoff: .seconds(5)))
