@@ -1,0 +1,116 @@
+import CharmTelemetry
+
+/// An exporter that is a separate executable: `charm-telemetry-NAME`, fed NDJSON on stdin.
+///
+/// Each hook writes one line: the event's `telemetry` object, compact. The plugin may write
+/// health lines on stdout (see `PluginReport`); its stderr's last lines are kept for the
+/// monitor. Nothing the plugin does reaches the caller: lines go through a bounded buffer
+/// and a writer thread, a full buffer drops and counts, and a plugin that exits is restarted
+/// with exponential backoff. See docs/plugins.md for the protocol.
+public final class ExecPluginExporter: EventDrivenExporter, ExporterStatusReporting {
+    /// Tuning for the buffer, the restarts and the stderr tail.
+    public struct Options: Sendable {
+        /// Lines waiting for the plugin before new ones are dropped.
+        public var bufferCapacity: Int
+        /// Lines of the plugin's stderr kept.
+        public var stderrLines: Int
+        /// The first restart delay; each exit in a row doubles it.
+        public var initialBackoff: Duration
+        /// The longest restart delay.
+        public var maxBackoff: Duration
+        /// A run this long resets the backoff.
+        public var stableAfter: Duration
+        /// Whether `flush` waits for acks before the plugin has sent one (the bridge acks always).
+        public var acknowledges: Bool
+        /// How long a plugin gets to exit after its stdin closes at shutdown.
+        public var shutdownGrace: Duration
+
+        /// Options with every field given; the defaults suit a live agent.
+        public init(
+            bufferCapacity: Int = 4096, stderrLines: Int = 50, initialBackoff: Duration = .milliseconds(500),
+            maxBackoff: Duration = .seconds(30), stableAfter: Duration = .seconds(10), acknowledges: Bool = false,
+            shutdownGrace: Duration = .seconds(2)
+        ) {
+            self.bufferCapacity = max(1, bufferCapacity)
+            self.stderrLines = max(0, stderrLines)
+            self.initialBackoff = initialBackoff
+            self.maxBackoff = maxBackoff
+            self.stableAfter = stableAfter
+            self.acknowledges = acknowledges
+            self.shutdownGrace = shutdownGrace
+        }
+    }
+
+    /// The exporter's name, as charm.yaml names it.
+    public let name: String
+    /// The executable run.
+    public let executable: String
+    /// Its arguments.
+    public let arguments: [String]
+    private let process: PluginProcess
+
+    /// Starts `executable` with `arguments` and `environment` (plus `CHARM_TELEMETRY_PLUGIN=name`).
+    public init(
+        name: String, executable: String, arguments: [String] = [], environment: [String: String],
+        options: Options = Options()
+    ) {
+        self.name = name
+        self.executable = executable
+        self.arguments = arguments
+        process = PluginProcess(
+            label: name, executable: executable, arguments: arguments, environment: environment,
+            options: PluginProcess.Options(
+                bufferCapacity: options.bufferCapacity, stderrLines: options.stderrLines,
+                initialBackoff: options.initialBackoff, maxBackoff: options.maxBackoff,
+                stableAfter: options.stableAfter, acknowledges: options.acknowledges,
+                shutdownGrace: options.shutdownGrace))
+    }
+
+    /// The registry entry for a discovered plugin.
+    public static func descriptor(for plugin: PluginDiscovery.Plugin, options: Options = Options()) -> ExporterDescriptor {
+        ExporterDescriptor(name: plugin.name, summary: "exec plugin \(plugin.path)") { context in
+            ExecPluginExporter(name: plugin.name, executable: plugin.path, environment: context.environment, options: options)
+        }
+    }
+
+    /// Queues the event's `telemetry` object as one line; never blocks.
+    public func handle(_ event: TelemetryEvent) throws {
+        var line: [UInt8] = []
+        line.reserveCapacity(160)
+        JSONWriter.writeObject(event.telemetryObject, into: &line, style: .compact)
+        process.send(line)
+    }
+
+    /// Waits until every line is written to the plugin and, if it acks, acknowledged.
+    public func flush(deadline: ContinuousClock.Instant) -> Bool {
+        process.flush(deadline: deadline)
+    }
+
+    /// Closes the plugin's stdin and stops it (signalling its process group if it lingers).
+    public func shutdown() {
+        process.stop()
+    }
+
+    /// Health from the plugin's own lines, or failing while it is down; lines buffered,
+    /// dropped (ours plus the plugin's own) and written.
+    public var status: ExporterStatus {
+        let s = process.snapshot
+        var st = ExporterStatus(
+            health: s.report.health ?? .ok, buffered: s.buffered, dropped: s.dropped + (s.report.dropped ?? 0),
+            sent: s.report.sent ?? s.written, lastError: s.report.error)
+        if let down = s.downMessage, !s.running {
+            st.health = .failing
+            st.lastError = down
+        }
+        return st
+    }
+
+    /// The last lines the plugin wrote on stderr (and stdout lines that were not reports).
+    public var recentStderr: [String] { process.snapshot.stderr }
+    /// How many times the plugin has exited (or failed to start) and been scheduled again.
+    public var restarts: Int { process.snapshot.restarts }
+    /// The running process's id, or nil while it is down.
+    public var processID: Int32? { process.snapshot.pid }
+    /// Lines written to the plugin so far, across restarts.
+    public var linesWritten: Int { process.snapshot.written }
+}

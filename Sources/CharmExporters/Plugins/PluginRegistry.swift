@@ -1,0 +1,286 @@
+import CharmTelemetry
+import Foundation
+
+/// The community registry of Charm exporters (charm-community-plugin format, version 1.0):
+/// reading it, checking it, and telling which of its entries are installed here.
+///
+/// `{"version": "1.0", "exporters": [{"id", "pypi_package", "description", "author",
+/// "tags"?, "github_url"?}]}`, where `id` is the name charm.yaml enables. A pull request to
+/// the registry carries one entry as `telemetry/manifests/ID.json`, which may add `name`,
+/// `version` and `license`. Everything works offline: from a local file or a cached copy.
+public enum PluginRegistry {
+    /// The format version this code reads.
+    public static let formatVersion = "1.0"
+    /// What an `id` must match: the name used in charm.yaml.
+    public static let idPattern = "^[a-z0-9-_]+$"
+
+    /// One exporter of the registry.
+    public struct Entry: Sendable, Hashable {
+        /// The name charm.yaml enables it by.
+        public var id: String
+        /// The PyPI distribution that installs it.
+        public var pypiPackage: String
+        /// One sentence about it.
+        public var description: String
+        /// Who maintains it.
+        public var author: String
+        /// Search words.
+        public var tags: [String]
+        /// Its source, if given.
+        public var githubURL: String?
+        /// The command that installs it.
+        public var installCommand: String { "pip install \(pypiPackage)" }
+    }
+
+    /// A whole registry file.
+    public struct Document: Sendable, Hashable {
+        /// The format version, "1.0".
+        public var version: String
+        /// Its exporters, in file order.
+        public var exporters: [Entry]
+    }
+
+    /// One problem found, at a JSON path such as `$.exporters[2].id`.
+    public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible, Error {
+        /// Where: `$` is the document.
+        public var path: String
+        /// What is wrong, in words.
+        public var message: String
+        /// `path: message`.
+        public var description: String { "\(path): \(message)" }
+    }
+
+    /// Why a registry could not be loaded: the file's problems, or one reading error.
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        /// Every problem found.
+        public var issues: [ValidationIssue]
+        /// One problem a line.
+        public var description: String { issues.map(\.description).joined(separator: "\n") }
+    }
+
+    // MARK: - Validation
+
+    private static let entryKeys = ["id", "pypi_package", "description", "author", "tags", "github_url"]
+    private static let manifestExtraKeys = ["name", "version", "license"]
+
+    /// Checks a registry file; an empty result means it is valid.
+    public static func validate(data: some Collection<UInt8>) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        _ = check(data: Array(data), &issues)
+        return issues
+    }
+
+    /// Checks one manifest (`telemetry/manifests/ID.json`); `fileName`, when given, must be the
+    /// id followed by `.json`.
+    public static func validateManifest(data: some Collection<UInt8>, fileName: String? = nil) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        let root: JSONValue
+        do { root = try JSONParser.parse(Array(data)) } catch {
+            return [ValidationIssue(path: "$", message: "not JSON: \(error)")]
+        }
+        guard let o = root.objectValue else { return [ValidationIssue(path: "$", message: "must be an object")] }
+        let entry = checkEntry(o, at: "$", allowed: entryKeys + manifestExtraKeys, &issues)
+        for key in manifestExtraKeys {
+            if let v = o[key], v.stringValue == nil {
+                issues.append(ValidationIssue(path: "$.\(key)", message: "must be a string"))
+            }
+        }
+        if let fileName, let entry {
+            let base = (fileName as NSString).lastPathComponent
+            if base != "\(entry.id).json" {
+                issues.append(ValidationIssue(
+                    path: "$.id", message: "manifest file \(quoted(base)) must be named \(quoted(entry.id + ".json"))"))
+            }
+        }
+        return issues
+    }
+
+    /// Checks a file as what it looks like: a registry when it has `exporters`, else a
+    /// manifest named after its id. What `charm-monitor plugin validate FILE` prints.
+    public static func validateFile(atPath path: String) -> [ValidationIssue] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return [ValidationIssue(path: "$", message: "cannot read \(path)")]
+        }
+        if (try? JSONParser.parse(Array(data)))?["exporters"] != nil { return validate(data: data) }
+        return validateManifest(data: data, fileName: path)
+    }
+
+    /// Reads a registry file, throwing `LoadError` with every problem if it is not valid.
+    public static func load(data: some Collection<UInt8>) throws(LoadError) -> Document {
+        var issues: [ValidationIssue] = []
+        let doc = check(data: Array(data), &issues)
+        guard issues.isEmpty, let doc else { throw LoadError(issues: issues) }
+        return doc
+    }
+
+    /// Reads a registry file from disk.
+    public static func load(path: String) throws(LoadError) -> Document {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LoadError(issues: [ValidationIssue(path: "$", message: "cannot read \(path)")])
+        }
+        return try load(data: data)
+    }
+
+    /// Where a registry is looked for, in order: `CHARM_PLUGIN_REGISTRY`, then the cached copy
+    /// `$XDG_CACHE_HOME/charm/registry.json` (or `~/.cache/charm/registry.json`).
+    public static func defaultPaths(environment: [String: String]) -> [String] {
+        var paths: [String] = []
+        if let p = environment["CHARM_PLUGIN_REGISTRY"], !p.isEmpty { paths.append(p) }
+        if let c = environment["XDG_CACHE_HOME"], !c.isEmpty {
+            paths.append(c + "/charm/registry.json")
+        } else if let h = environment["HOME"], !h.isEmpty {
+            paths.append(h + "/.cache/charm/registry.json")
+        }
+        return paths
+    }
+
+    /// The first registry of `defaultPaths` that exists; throws if it is invalid, nil if none exists.
+    public static func loadDefault(environment: [String: String]) throws(LoadError) -> Document? {
+        for p in defaultPaths(environment: environment) where FileManager.default.fileExists(atPath: p) {
+            return try load(path: p)
+        }
+        return nil
+    }
+
+    private static func check(data: [UInt8], _ issues: inout [ValidationIssue]) -> Document? {
+        let root: JSONValue
+        do { root = try JSONParser.parse(data) } catch {
+            issues.append(ValidationIssue(path: "$", message: "not JSON: \(error)"))
+            return nil
+        }
+        guard let o = root.objectValue else {
+            issues.append(ValidationIssue(path: "$", message: "must be an object"))
+            return nil
+        }
+        flagUnknown(o, at: "$", allowed: ["version", "exporters"], &issues)
+        var version = ""
+        switch o["version"] {
+        case nil: issues.append(ValidationIssue(path: "$.version", message: "is required"))
+        case .string(let v)?:
+            version = v
+            if v != formatVersion {
+                issues.append(ValidationIssue(path: "$.version", message: "\(quoted(v)) is not a supported version (\(quoted(formatVersion)))"))
+            }
+        default: issues.append(ValidationIssue(path: "$.version", message: "must be a string"))
+        }
+        guard let list = o["exporters"] else {
+            issues.append(ValidationIssue(path: "$.exporters", message: "is required"))
+            return nil
+        }
+        guard let items = list.arrayValue else {
+            issues.append(ValidationIssue(path: "$.exporters", message: "must be an array"))
+            return nil
+        }
+        var entries: [Entry] = []
+        var firstAt: [String: Int] = [:]
+        for (i, item) in items.enumerated() {
+            let path = "$.exporters[\(i)]"
+            guard let eo = item.objectValue else {
+                issues.append(ValidationIssue(path: path, message: "must be an object"))
+                continue
+            }
+            guard let e = checkEntry(eo, at: path, allowed: entryKeys, &issues) else { continue }
+            if let first = firstAt[e.id] {
+                issues.append(ValidationIssue(
+                    path: "\(path).id", message: "duplicate id \(quoted(e.id)) (first at $.exporters[\(first)])"))
+            } else {
+                firstAt[e.id] = i
+            }
+            entries.append(e)
+        }
+        return Document(version: version, exporters: entries)
+    }
+
+    /// Checks one exporter object; returns it when its required members are usable.
+    private static func checkEntry(
+        _ o: JSONObject, at path: String, allowed: [String], _ issues: inout [ValidationIssue]
+    ) -> Entry? {
+        flagUnknown(o, at: path, allowed: allowed, &issues)
+        func required(_ key: String) -> String? {
+            guard let v = o[key] else {
+                issues.append(ValidationIssue(path: "\(path).\(key)", message: "is required"))
+                return nil
+            }
+            guard let s = v.stringValue else {
+                issues.append(ValidationIssue(path: "\(path).\(key)", message: "must be a string"))
+                return nil
+            }
+            if s.trimmingCharacters(in: .whitespaces).isEmpty {
+                issues.append(ValidationIssue(path: "\(path).\(key)", message: "must not be empty"))
+                return nil
+            }
+            return s
+        }
+        let id = required("id")
+        if let id, !PluginDiscovery.isValidName(id) {
+            issues.append(ValidationIssue(path: "\(path).id", message: "\(quoted(id)) does not match \(idPattern)"))
+        }
+        let package = required("pypi_package")
+        if let package, !isDistributionName(package) {
+            issues.append(ValidationIssue(path: "\(path).pypi_package", message: "\(quoted(package)) is not a valid PyPI package name"))
+        }
+        let description = required("description")
+        let author = required("author")
+        var tags: [String] = []
+        if let t = o["tags"] {
+            if let a = t.arrayValue {
+                for (j, tag) in a.enumerated() {
+                    if let s = tag.stringValue { tags.append(s) } else {
+                        issues.append(ValidationIssue(path: "\(path).tags[\(j)]", message: "must be a string"))
+                    }
+                }
+            } else {
+                issues.append(ValidationIssue(path: "\(path).tags", message: "must be an array of strings"))
+            }
+        }
+        var github: String?
+        if let g = o["github_url"] {
+            if let s = g.stringValue, s.hasPrefix("https://") { github = s } else {
+                issues.append(ValidationIssue(path: "\(path).github_url", message: "must be an https:// URL"))
+            }
+        }
+        guard let id, let package, let description, let author, PluginDiscovery.isValidName(id) else { return nil }
+        return Entry(id: id, pypiPackage: package, description: description, author: author, tags: tags, githubURL: github)
+    }
+
+    private static func flagUnknown(_ o: JSONObject, at path: String, allowed: [String], _ issues: inout [ValidationIssue]) {
+        for key in o.keys where !allowed.contains(key) {
+            issues.append(ValidationIssue(path: "\(path).\(key)", message: "unknown key (allowed: \(allowed.joined(separator: ", ")))"))
+        }
+    }
+
+    /// PEP 508's name rule: letters and digits, with `.`, `_`, `-` inside.
+    static func isDistributionName(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        func alnum(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
+        guard let f = u.first, let l = u.last, alnum(f), alnum(l) else { return false }
+        return u.allSatisfy { alnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    private static func quoted(_ s: String) -> String { JSONWriter.compact(.string(s)) }
+
+    // MARK: - Installed or not
+
+    /// One registry entry as the monitor's exporters panel lists it.
+    public struct Listing: Sendable, Hashable {
+        /// The registry entry.
+        public var entry: Entry
+        /// Whether an exporter of that name can be enabled here.
+        public var installed: Bool
+        /// What provides it when installed: the descriptor's summary (built-in, exec plugin path
+        /// or Python entry point).
+        public var providedBy: String?
+        /// `pip install <pypi_package>`.
+        public var installCommand: String { entry.installCommand }
+    }
+
+    /// Each entry of `document`, installed when `registry` (built with
+    /// `CharmExporters.makeRegistry`, so holding built-ins, exec plugins and Python entry
+    /// points) has an exporter with that id.
+    public static func listing(_ document: Document, installedIn registry: ExporterRegistry) -> [Listing] {
+        document.exporters.map { e in
+            let d = registry.descriptor(named: e.id)
+            return Listing(entry: e, installed: d != nil, providedBy: d?.summary)
+        }
+    }
+}
