@@ -447,7 +447,7 @@ final class PluginProcess: @unchecked Sendable {
     }
 
     /// How long after starting a plugin may take to write its first stdout line.
-    static let handshakeWindow: Duration = .seconds(1)
+    static let handshakeWindow: Duration = .seconds(5)
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
