@@ -14,7 +14,9 @@ import Foundation
 extension MonitorCommand {
     /// Runs the monitor; returns the process exit code.
     func execute() async -> Int32 {
+        // Built-in exporters first, then exec plugins and Charm's Python entry points, by name.
         CharmExporters.registerBuiltins(in: .shared)
+        CharmExporters.registerDiscoveredPlugins(in: .shared, environment: ProcessInfo.processInfo.environment)
 
         let enabled: [String]
         do {

@@ -1,6 +1,10 @@
 // charm-monitor: watch AI-agent runs from many sources at once, live or headless.
 import Foundation
 
+if CommandLine.arguments.dropFirst().first == "plugin" {
+    PluginCommand.main(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 let arguments = MonitorArguments.normalizingReplay(Array(CommandLine.arguments.dropFirst()))
 let command: MonitorCommand
 do {
