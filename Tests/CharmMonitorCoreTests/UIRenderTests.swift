@@ -176,6 +176,18 @@ struct UIRenderTests {
                 || grid[x: column, y: row].style.bg == Theme.builtinDefault[.selection].bg)
     }
 
+    @Test("on a narrow screen the header's indicators shorten and never cover the title")
+    func narrowHeader() {
+        var state = UIState()
+        state.streamEnded = true
+        state.paused = UIState.PausedView(model: model)
+        let header = render(model, state, width: 60, height: 16, now: script.end).lines()[0]
+        #expect(header.contains("charm-monitor"))
+        #expect(header.contains("PAUSED +0"))
+        #expect(header.contains("stream ended"))
+        #expect(DisplayWidth.of(header) == 60)
+    }
+
     @Test("stream ended is announced in the header")
     func streamEnded() {
         var state = UIState()

@@ -13,25 +13,34 @@ extension UIPainter {
         x += grid.put("charm-monitor", x: x, y: y, style: theme[.title])
         x += 2
 
-        // Right side first, so the sources get whatever room is left.
-        var right: [(String, ThemeRole)] = [
-            (UIFormat.rate(model.eventsPerSecond(now: now)) + " ev/s", .accent), ("  ", .text),
-            (UIFormat.clock(now), .timestamp),
-        ]
-        if let paused = ui.paused {
-            let unseen = max(0, live.counters.events - paused.eventsAtPause)
-            right.insert((" ⏸ PAUSED +\(UIFormat.count(unseen)) unseen ", .warning), at: 0)
-            right.insert(("  ", .text), at: 1)
+        // Right side first, so the sources get whatever room is left. The indicators
+        // come first; on a narrow screen the clock and then the rate give way, so the
+        // title is never overwritten.
+        func width(_ pieces: [(String, ThemeRole)]) -> Int { pieces.reduce(0) { $0 + DisplayWidth.of($1.0) } }
+        let room = rect.width - 17
+        let unseen = ui.paused.map { UIFormat.count(max(0, live.counters.events - $0.eventsAtPause)) }
+        var right: [(String, ThemeRole)] = []
+        if ui.streamEnded { right += [(" stream ended · q quits ", .info), ("  ", .text)] }
+        if let unseen { right += [(" ⏸ PAUSED +\(unseen) unseen ", .warning), ("  ", .text)] }
+        if width(right) > room {
+            right = []
+            if ui.streamEnded { right += [(" stream ended ", .info), (" ", .text)] }
+            if let unseen { right += [(" PAUSED +\(unseen) ", .warning), (" ", .text)] }
         }
-        if ui.streamEnded {
-            right.insert((" stream ended · q quits ", .info), at: 0)
-            right.insert(("  ", .text), at: 1)
+        let rate: (String, ThemeRole) = (UIFormat.rate(model.eventsPerSecond(now: now)) + " ev/s", .accent)
+        let clock: (String, ThemeRole) = (UIFormat.clock(now), .timestamp)
+        if width(right + [rate, ("  ", .text), clock]) <= room {
+            right += [rate, ("  ", .text), clock]
+        } else if width(right + [rate]) <= room {
+            right.append(rate)
         }
-        let rightWidth = right.reduce(0) { $0 + DisplayWidth.of($1.0) }
+        let rightWidth = width(right)
         var rx = rect.maxX - 1 - rightWidth
         for (piece, role) in right {
             var style = theme[role]
-            if piece.hasPrefix(" ⏸") || piece.hasPrefix(" stream") { style = style.adding(.reverse) }
+            if piece.hasPrefix(" ⏸") || piece.hasPrefix(" PAUSED") || piece.hasPrefix(" stream") {
+                style = style.adding(.reverse)
+            }
             rx += grid.put(piece, x: rx, y: y, style: style)
         }
 
