@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CharmExporters
 import CharmMonitorCore
 import CharmTelemetry
 import CharmTerminal
@@ -78,11 +79,20 @@ enum InteractiveUI {
         state.statusMessageAt = options.startupMessage == nil ? nil : .now()
         var theme = options.themes.first ?? .builtinDefault
         let registry = engine.manager.exporterRegistry
+        // The community registry (a local or cached copy; no network), read once: its entries
+        // with no exporter here are listed with the command that installs them.
+        let notInstalled: [(id: String, installCommand: String)] =
+            ((try? PluginRegistry.loadDefault(environment: options.environment)) ?? nil).map { doc in
+                PluginRegistry.listing(doc, installedIn: registry).filter { !$0.installed }.map {
+                    (id: $0.entry.id, installCommand: $0.installCommand)
+                }
+            } ?? []
         let clock = ContinuousClock()
         var lastFrame = clock.now - frameInterval
         var model = engine.snapshot()
         var exporters = ExporterRow.rows(
-            statistics: engine.exporterStatistics(), registry: registry, environment: options.environment)
+            statistics: engine.exporterStatistics(), registry: registry, environment: options.environment,
+            notInstalled: notInstalled)
         var status: Int32 = 0
 
         func context() -> UIContext {
@@ -110,7 +120,8 @@ enum InteractiveUI {
                     }
                     state.statusMessageAt = .now()
                     exporters = ExporterRow.rows(
-                        statistics: engine.exporterStatistics(), registry: registry, environment: options.environment)
+                        statistics: engine.exporterStatistics(), registry: registry, environment: options.environment,
+                        notInstalled: notInstalled)
                 }
             }
         }
@@ -141,7 +152,8 @@ enum InteractiveUI {
             engine.syncExporterProblems()
             model = engine.snapshot()
             exporters = ExporterRow.rows(
-                statistics: engine.exporterStatistics(), registry: registry, environment: options.environment)
+                statistics: engine.exporterStatistics(), registry: registry, environment: options.environment,
+                notInstalled: notInstalled)
             let before = state
             apply(.tick(.now()))
             // An idle monitor should cost nothing: skip the frame when no key came, the

@@ -149,6 +149,27 @@ struct UIRenderTests {
         #expect(lines.contains { $0.contains("otlp") && $0.contains("failing") && $0.contains("HTTP 503") })
     }
 
+    @Test("community registry entries not installed here are listed with their install command; Space explains")
+    func notInstalledRegistryEntries() {
+        let registry = ExporterRegistry()
+        registry.register(ExporterDescriptor(name: "jsonl", summary: "file") { _ in CharmEmitterExporter() })
+        let rows = ExporterRow.rows(
+            statistics: [], registry: registry, environment: [:],
+            notInstalled: [(id: "acme", installCommand: "pip install charm-acme"), (id: "jsonl", installCommand: "x")])
+        #expect(rows.map(\.name) == ["jsonl", "acme"])
+        var state = UIState()
+        state.exportersVisible = true
+        let lines = render(model, state, width: 120, height: 36, now: script.end, exporters: rows).lines()
+        #expect(lines.contains { $0.contains("[ ] acme") && $0.contains("not installed — pip inst") })
+        // Space on it does not try to enable it: the status line gives the whole command.
+        state.focus = .exporters
+        state.selectedExporterIndex = 1
+        let ctx = UIContext(model: model, exporters: rows, width: 120, height: 36, now: script.end)
+        let (after, effects) = UIUpdate.update(state, .input(.key(.char(" "))), context: ctx)
+        #expect(effects.isEmpty)
+        #expect(after.statusMessage == "acme is not installed here: pip install charm-acme")
+    }
+
     @Test("paused: the frozen model is drawn and the unseen count shown")
     func paused() {
         var state = UIState()

@@ -23,12 +23,14 @@ public struct ExporterRow: Hashable, Sendable {
     public var missingVariable: String?
     /// Why it could not be made, when it could not.
     public var unavailableReason: String?
+    /// For a community registry entry that is not installed here: the command that installs it.
+    public var installCommand: String?
 
     /// A row with every field given.
     public init(
         name: String, enabled: Bool, health: ExporterHealth = .ok, delivered: UInt64 = 0, queued: Int = 0,
         dropped: UInt64 = 0, failed: UInt64 = 0, lastError: String? = nil, missingVariable: String? = nil,
-        unavailableReason: String? = nil
+        unavailableReason: String? = nil, installCommand: String? = nil
     ) {
         self.name = name
         self.enabled = enabled
@@ -40,22 +42,25 @@ public struct ExporterRow: Hashable, Sendable {
         self.lastError = lastError
         self.missingVariable = missingVariable
         self.unavailableReason = unavailableReason
+        self.installCommand = installCommand
     }
 
     /// Rows for every exporter in `registry` or in `statistics`: registration order
     /// first, then names only the manager knows. The order never depends on what is
     /// switched on, so the selected row stays on the same exporter when Space toggles it.
     /// Secrets are looked up in `environment` so a user sees what to set before
-    /// switching one on.
+    /// switching one on. `notInstalled` lists community registry entries with no exporter
+    /// here (id and install command); they come last, so a user sees what could be added.
     public static func rows(
-        statistics: [ExporterStatistics], registry: ExporterRegistry, environment: [String: String]
+        statistics: [ExporterStatistics], registry: ExporterRegistry, environment: [String: String],
+        notInstalled: [(id: String, installCommand: String)] = []
     ) -> [ExporterRow] {
         var byName: [String: ExporterStatistics] = [:]
         for s in statistics where byName[s.name] == nil { byName[s.name] = s }
         var names = registry.names
         var seen = Set(names)
         for s in statistics where seen.insert(s.name).inserted { names.append(s.name) }
-        return names.map { name in
+        let known = names.map { name in
             let missing = registry.descriptor(named: name)?.missingVariable(in: environment)
             guard let s = byName[name] else { return ExporterRow(name: name, enabled: false, missingVariable: missing) }
             return ExporterRow(
@@ -63,5 +68,9 @@ public struct ExporterRow: Hashable, Sendable {
                 dropped: s.dropped, failed: s.failed, lastError: s.lastError, missingVariable: missing,
                 unavailableReason: s.unavailableReason)
         }
+        let extra = notInstalled.filter { seen.insert($0.id).inserted }.map {
+            ExporterRow(name: $0.id, enabled: false, installCommand: $0.installCommand)
+        }
+        return known + extra
     }
 }

@@ -178,7 +178,9 @@ extension UIPainter {
             }
             var note = ""
             var noteRole = ThemeRole.dim
-            if let variable = row.missingVariable {
+            if let command = row.installCommand {
+                note = "not installed — \(command)"
+            } else if let variable = row.missingVariable {
                 note = "needs \(variable)"
                 noteRole = .warning
             } else if let reason = row.unavailableReason {

@@ -186,6 +186,10 @@ public enum UIUpdate {
         guard !context.exporters.isEmpty else { return }
         let index = min(state.selectedExporterIndex, context.exporters.count - 1)
         let row = context.exporters[index]
+        if let command = row.installCommand {
+            setStatus(&state, "\(row.name) is not installed here: \(command)", context: context)
+            return
+        }
         effects.append(.setExporter(name: row.name, enabled: !row.enabled))
     }
 
