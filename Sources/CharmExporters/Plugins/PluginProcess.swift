@@ -308,6 +308,12 @@ final class PluginProcess: @unchecked Sendable {
     }
 
     private func readReports(_ fd: Int32) {
+        Self.readLines(fd) { apply($0) }
+    }
+
+    /// Reads `fd` to its end, handing over each line without its newline. A line past 16 KiB
+    /// is handed over in pieces, so a plugin that never ends a line cannot grow our memory.
+    private static func readLines(_ fd: Int32, _ handle: ([UInt8]) -> Void) {
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -316,25 +322,30 @@ final class PluginProcess: @unchecked Sendable {
             if n <= 0 { break }
             pending.append(contentsOf: chunk[0..<n])
             while let nl = pending.firstIndex(of: 0x0A) {
-                let line = Array(pending[..<nl])
+                handle(Array(pending[..<nl]))
                 pending.removeSubrange(...nl)
-                apply(line)
+            }
+            if pending.count > 16_384 {
+                handle(pending)
+                pending.removeAll()
             }
         }
-        if !pending.isEmpty { apply(pending) }
+        if !pending.isEmpty { handle(pending) }
     }
 
     private func apply(_ line: [UInt8]) {
         guard !line.isEmpty else { return }
+        // Parse first and record "heard from" together with what the line says, under one
+        // lock: a flush that saw "heard from" before "acks" would stop waiting for acks.
+        let parsed = PluginReport(line: line)
         condition.lock()
         heardFrom = true
-        condition.broadcast()
-        condition.unlock()
-        guard let r = PluginReport(line: line) else {
+        guard let r = parsed else {
+            condition.broadcast()
+            condition.unlock()
             keep("stdout: " + String(decoding: line, as: UTF8.self))
             return
         }
-        condition.lock()
         if let h = r.health { report.health = h }
         // An error stays until a newer one replaces it: "ok" after a failure means recovered,
         // and the monitor should still show what went wrong last.
@@ -350,24 +361,7 @@ final class PluginProcess: @unchecked Sendable {
     }
 
     private func readStderr(_ fd: Int32) {
-        var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            pending.append(contentsOf: chunk[0..<n])
-            while let nl = pending.firstIndex(of: 0x0A) {
-                keep(String(decoding: pending[..<nl], as: UTF8.self))
-                pending.removeSubrange(...nl)
-            }
-            // A plugin that never ends a line must not grow this without bound.
-            if pending.count > 16_384 {
-                keep(String(decoding: pending, as: UTF8.self))
-                pending.removeAll()
-            }
-        }
-        if !pending.isEmpty { keep(String(decoding: pending, as: UTF8.self)) }
+        Self.readLines(fd) { keep(String(decoding: $0, as: UTF8.self)) }
         close(fd)
     }
 
