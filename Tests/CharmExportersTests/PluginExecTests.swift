@@ -107,7 +107,9 @@ struct PluginExecTests {
         let elapsed = try clock.measure {
             for _ in 0..<count { try exporter.deliver(big) }
         }
-        #expect(elapsed < .seconds(2))
+        // A blocking write would never return (the plugin never reads); the bound only has to
+        // tell "returned" from "hung", with room for a loaded CI machine.
+        #expect(elapsed < .seconds(20))
         #expect(PluginFixture.waitUntil { exporter.status.dropped > 0 })
         let s = exporter.status
         #expect(s.dropped + s.buffered + exporter.linesWritten == count)

@@ -88,6 +88,7 @@ struct SourceFileTests {
         let elapsed = Date().timeIntervalSince(start)
         #expect(sink.hookEvents("file:\(path)").count == 3)
         #expect(elapsed >= 0.09)  // 200 ms of event time at 2x
-        #expect(elapsed < 2)
+        // Only "it finished": under a loaded CI the pace can stretch, never shrink below the bound above.
+        #expect(elapsed < 30)
     }
 }
