@@ -41,10 +41,16 @@ struct PluginScaffoldTests {
 
     @Test("the Swift scaffold builds against this checkout")
     func swiftScaffold() async throws {
-        let dir = try PluginFixture.tempDir("charm-scaffold-swift")
+        // Everything the nested build writes and runs — the package, its build folder and
+        // SwiftPM's compiled manifest (TMPDIR) — lives under this checkout's .build, where
+        // `swift test` itself runs binaries, never in /tmp: a CI machine may forbid running
+        // freshly linked programs there, which made the manifest fail to start (EACCES).
+        let root = PluginFixture.repositoryRoot
+        let dir = root.appendingPathComponent(".build/charm-scaffold-swift-\(UUID().uuidString)")
+        let tmp = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let project = dir.appendingPathComponent("charm-telemetry-acme")
-        let root = PluginFixture.repositoryRoot
         #expect(PluginScaffold.sourceCheckoutPath == root.standardizedFileURL.path)
         let files = try PluginScaffold.create(name: "acme", kind: .swift, at: project, charmTelemetryPath: root.path)
         #expect(files.contains("Sources/AcmeExporter/AcmeExporter.swift"))
@@ -57,10 +63,14 @@ struct PluginScaffoldTests {
             Issue.record("no swift on PATH")
             return
         }
-        let scratch = "/tmp/charm-scaffold-build-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var env = PluginFixture.environment
+        env["TMPDIR"] = tmp.path
+        let scratch = dir.appendingPathComponent("build").path
+        // umask 022: programs the linker writes must be runnable whatever mask CI starts with.
+        let childEnv = env
+        let command = "umask 022 && exec \"$0\" build --build-tests --scratch-path \"$1\" --package-path \"$2\""
         let r = try await PluginFixture.offPool {
-            try PluginFixture.run(swift, ["build", "--build-tests", "--scratch-path", scratch, "--package-path", project.path])
+            try PluginFixture.run("/bin/sh", ["-c", command, swift, scratch, project.path], environment: childEnv)
         }
         #expect(r.status == 0, "\(r.output.suffix(4000))")
     }
