@@ -38,8 +38,6 @@ public enum HeadlessIngest {
         let clock = ContinuousClock()
         let started = clock.now
         var buffer = [UInt8](repeating: 0, count: max(4096, chunkSize))
-        var batch: [DecodedRecord] = []
-        batch.reserveCapacity(4096)
         for path in paths {
             let source = SourceID("file:\(path)")
             let fd = open(path, O_RDONLY)
@@ -64,14 +62,11 @@ public enum HeadlessIngest {
                 if n == 0 { break }
                 bytes += n
                 buffer.withUnsafeBytes { raw in
-                    decoder.feed(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { batch.append($0) }
+                    let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+                    engine.ingest(from: source) { apply in decoder.feed(chunk, apply) }
                 }
-                engine.ingest(batch, from: source)
-                batch.removeAll(keepingCapacity: true)
             }
-            decoder.finish { batch.append($0) }
-            engine.ingest(batch, from: source)
-            batch.removeAll(keepingCapacity: true)
+            engine.ingest(from: source) { apply in decoder.finish(apply) }
             if failures[path] == nil { engine.sourceChanged(source, to: .ended) }
         }
         let elapsed = started.duration(to: clock.now)

@@ -10,26 +10,31 @@ extension MonitorModel {
         let id = event.runID
         // Index lookups, not `runs[id]`: reading a run out of the dictionary copies it (every
         // array and string in it retained), which dominated ingest of token floods.
-        let isNew = runs.index(forKey: id) == nil
+        var found = runs.index(forKey: id)
+        let isNew = found == nil
         if isNew {
             ensureRun(id, source: source, at: event.timestamp)
-            guard runs.index(forKey: id) != nil else { return }  // evicted at once: maxRuns reached by live runs
+            found = runs.index(forKey: id)
         }
+        // evicted at once: maxRuns reached by live runs
+        guard let ri = found else { return }
+        // From here on only values change, never the set of keys, so `ri` stays valid and
+        // the run id is hashed once per event rather than once per update.
         let ts = event.timestamp
         let ioLimit = limits.maxToolIOBytes
-        updateRun(id) { r in
+        updateRun(ri) { r in
             if ts > r.lastActivity { r.lastActivity = ts }
         }
         switch event.payload {
         case .runStart(let inputs):
-            updateRun(id) { r in
+            updateRun(ri) { r in
                 r.inputs = inputs
                 if !isNew || ts < r.start { r.start = ts }
             }
             if let parent = event.parentRunID, parent != id { setParent(id, parent) }
         case .runEnd(let outputs, let status):
             var wasFinished = false
-            updateRun(id) { r in
+            updateRun(ri) { r in
                 wasFinished = r.isFinished
                 r.outputs = outputs
                 r.end = ts
@@ -37,20 +42,20 @@ extension MonitorModel {
             }
             if !wasFinished { noteFinished(id) }
         case .error(let e):
-            updateRun(id) { r in
+            updateRun(ri) { r in
                 r.errorCount += 1
                 r.lastError = e
             }
             addError(MonitorErrorEntry(at: at, kind: .run, source: source, runID: id, message: describe(e)))
         case .toolStart(let name, let input):
-            startTool(run: id, callID: event.callID, name: name, input: input, at: ts)
+            startTool(run: ri, callID: event.callID, name: name, input: input, at: ts)
         case .toolEnd(let name, let output):
-            endTool(run: id, callID: event.callID, name: name, at: ts) { c in
+            endTool(run: ri, callID: event.callID, name: name, at: ts) { c in
                 c.status = .ok
                 c.output = MonitorModel.cut(output, ioLimit)
             }
         case .toolError(let name, let e):
-            let callID = endTool(run: id, callID: event.callID, name: name, at: ts) { c in
+            let callID = endTool(run: ri, callID: event.callID, name: name, at: ts) { c in
                 c.status = .error
                 c.error = TelemetryError(type: e.type, message: MonitorModel.cut(e.message, ioLimit))
             }
@@ -58,10 +63,10 @@ extension MonitorModel {
                 MonitorErrorEntry(
                     at: at, kind: .tool, source: source, runID: id, callID: callID, message: "\(name): \(describe(e))"))
         case .llmNewToken(let token):
-            appendToken(run: id, token, at: ts)
+            appendToken(run: ri, token, at: ts)
         case .agentAction(let tool, let input):
             let cap = limits.maxActionsPerRun
-            updateRun(id) { r in
+            updateRun(ri) { r in
                 guard cap > 0 else { return }
                 if r.actions.count >= cap { r.actions.removeFirst(max(1, cap / 8)) }
                 r.actions.append(AgentActionRecord(at: ts, tool: tool, toolInput: input))
@@ -73,11 +78,10 @@ extension MonitorModel {
         e.type == "Error" || e.type.isEmpty ? e.message : "\(e.type): \(e.message)"
     }
 
-    /// Mutates a run in place (no copy of the run or the dictionary).
-    mutating func updateRun(_ id: String, _ body: (inout MonitorRun) -> Void) {
-        withRuns { runs in
-            if let i = runs.index(forKey: id) { body(&runs.values[i]) }
-        }
+    /// Mutates the run at `index` in place (no copy of the run or the dictionary); the index
+    /// must come from `runs` since its last insertion or removal.
+    mutating func updateRun(_ index: [String: MonitorRun].Index, _ body: (inout MonitorRun) -> Void) {
+        withRuns { runs in body(&runs.values[index]) }
     }
 
     static func cut(_ s: String, _ limit: Int) -> String {
@@ -89,10 +93,10 @@ extension MonitorModel {
         return String(s[..<end]) + "…"
     }
 
-    private mutating func startTool(run id: String, callID: String?, name: String, input: String, at ts: Timestamp) {
+    private mutating func startTool(run ri: [String: MonitorRun].Index, callID: String?, name: String, input: String, at ts: Timestamp) {
         let limits = self.limits
         var evicted = 0
-        updateRun(id) { r in
+        updateRun(ri) { r in
             let cid: String
             if let callID {
                 cid = callID
@@ -125,10 +129,10 @@ extension MonitorModel {
     /// the oldest running call); a call whose start was never seen is added as it ends.
     @discardableResult
     private mutating func endTool(
-        run id: String, callID: String?, name: String, at ts: Timestamp, _ finish: (inout ToolCallRecord) -> Void
+        run ri: [String: MonitorRun].Index, callID: String?, name: String, at ts: Timestamp, _ finish: (inout ToolCallRecord) -> Void
     ) -> String? {
         var result: String?
-        updateRun(id) { r in
+        updateRun(ri) { r in
             var abs: Int?
             if let callID {
                 abs = r.callIndex[callID]
@@ -152,10 +156,10 @@ extension MonitorModel {
         return result
     }
 
-    private mutating func appendToken(run id: String, _ token: String, at ts: Timestamp) {
+    private mutating func appendToken(run ri: [String: MonitorRun].Index, _ token: String, at ts: Timestamp) {
         let limit = limits.maxTextBytesPerRun
         var dropped = 0
-        updateRun(id) { r in
+        updateRun(ri) { r in
             r.tokenCount += 1
             if r.firstTokenAt == nil { r.firstTokenAt = ts }
             r.lastTokenAt = ts

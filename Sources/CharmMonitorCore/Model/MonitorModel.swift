@@ -90,7 +90,9 @@ public struct MonitorModel: Sendable {
             if let issue = e.telemetryIssue {
                 addError(MonitorErrorEntry(at: at, kind: .telemetry, source: source, message: issue))
             }
-            for h in e.hookEvents { apply(h, source: source, at: at) }
+            e.hookEvents.withUnsafeBufferPointer { hooks in
+                for k in hooks.indices { apply(hooks[k], source: source, at: at) }
+            }
         case .malformed(let m):
             counters.malformed += 1
             addError(
@@ -105,7 +107,7 @@ public struct MonitorModel: Sendable {
                 MonitorErrorEntry(
                     at: at, kind: .oversized, source: source, message: "line of \(bytes) bytes skipped", line: line))
         }
-        if sources[source] != nil { sources[source]!.records += 1 } else { noteSource(source, at: at) }
+        if let i = sources.index(forKey: source) { sources.values[i].records += 1 } else { noteSource(source, at: at) }
     }
 
     /// Applies a batch of records from one source.

@@ -12,7 +12,9 @@ public enum Framing: String, Sendable, Hashable {
 public struct WireEvent: Sendable, Hashable {
     /// The event's `type` (`status`, `thinking`, `delta`, `final`, …, or one we do not know).
     public var type: String
-    /// The whole JSON object, members in the order they were written.
+    /// The line's JSON object, members in the order they were written. A `telemetry` member
+    /// that was read into `hookEvents` is not kept here (its content is `hookEvents[0]`, and
+    /// `TelemetryEvent.telemetryObject` writes it back); one that could not be read is.
     public var object: JSONObject
     /// How it was framed.
     public var framing: Framing
@@ -26,8 +28,9 @@ public struct WireEvent: Sendable, Hashable {
     /// A wire event with every field given.
     public init(
         type: String, object: JSONObject, framing: Framing, hookEvents: [TelemetryEvent] = [],
-        telemetryIssue: String? = nil
+        telemetryIssue: String? = nil, isStructured: Bool = false
     ) {
+        self.isStructured = isStructured
         self.type = type
         self.object = object
         self.framing = framing
@@ -39,7 +42,7 @@ public struct WireEvent: Sendable, Hashable {
     public var contentText: String { object["content"]?.displayText ?? "" }
 
     /// True when the line carried a readable `telemetry` object.
-    public var isStructured: Bool { object["telemetry"] != nil && telemetryIssue == nil }
+    public var isStructured: Bool
 }
 
 /// A line that claimed to be an event but is not one.

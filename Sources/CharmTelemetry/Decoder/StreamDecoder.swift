@@ -199,26 +199,34 @@ public struct StreamDecoder {
             let preview = String(text.prefix(MalformedLine.previewLength))
             emit(.malformed(MalformedLine(framing: framing, reason: reason, preview: preview, line: line)))
         }
-        let value: JSONValue
+        let line: EventLine
         do {
-            value = try JSONParser.parse(bytes)
+            guard let l = try JSONParser.parseEventLine(bytes) else {
+                malformed("not a JSON object")
+                return
+            }
+            line = l
         } catch {
             malformed("not JSON: \(error)")
             return
         }
-        guard case .object(let object) = value else {
-            malformed("not a JSON object")
-            return
-        }
+        let object = line.object
         guard let type = object["type"]?.stringValue else {
             malformed("no string \"type\"")
             return
         }
         var event = WireEvent(type: type, object: object, framing: framing)
-        if let t = object["telemetry"] {
+        if let structured = line.telemetry {
+            event.hookEvents = [structured]
+            event.isStructured = true
+            legacy.markStructured()
+        } else if let t = object["telemetry"] {
+            // Present but not a valid event: the general reader says why.
             if let to = t.objectValue {
                 do {
                     event.hookEvents = [try TelemetryEvent(telemetry: to)]
+                    event.object["telemetry"] = nil
+                    event.isStructured = true
                     legacy.markStructured()
                 } catch {
                     event.telemetryIssue = error.description

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The `telemetry` object: our structured extension to Charm's stdout protocol (version 1).
 extension TelemetryEvent {
     /// The protocol version written in `v`.
@@ -50,39 +56,24 @@ extension TelemetryEvent {
 
     /// Reads a `telemetry` object. Unknown members are ignored so later versions stay readable.
     public init(telemetry o: JSONObject) throws(DecodingError) {
-        func fail(_ r: String) -> DecodingError { DecodingError(reason: r) }
         // One pass over the members, each key recognised by its length and first byte (all
         // distinct for version 1) and then confirmed: the decoder's hot path, where repeated
         // lookups by string cost more than the JSON parse itself.
-        var hookName: String?, seqValue: JSONValue?, tsText: String?, runID: String?
-        var parentRunID: String?, callID: String?, name: JSONValue?, body: JSONValue?, status: String?
-        for m in o {
-            let k = m.key, v = m.value
-            var u = k.utf8.makeIterator()
-            switch (k.utf8.count, u.next() ?? 0) {
-            case (4, UInt8(ascii: "h")) where k == "hook": hookName = v.stringValue
-            case (3, UInt8(ascii: "s")) where k == "seq": seqValue = v
-            case (2, UInt8(ascii: "t")) where k == "ts": tsText = v.stringValue
-            case (6, UInt8(ascii: "r")) where k == "run_id": runID = v.stringValue
-            case (13, UInt8(ascii: "p")) where k == "parent_run_id": parentRunID = v.stringValue
-            case (7, UInt8(ascii: "c")) where k == "call_id": callID = v.stringValue
-            case (9, UInt8(ascii: "t")) where k == "tool_name", (4, UInt8(ascii: "t")) where k == "tool",
-                (5, UInt8(ascii: "t")) where k == "token":
-                name = v
-            case (5, UInt8(ascii: "i")) where k == "input", (6, UInt8(ascii: "o")) where k == "output",
-                (6, UInt8(ascii: "i")) where k == "inputs", (7, UInt8(ascii: "o")) where k == "outputs",
-                (5, UInt8(ascii: "e")) where k == "error", (10, UInt8(ascii: "t")) where k == "tool_input":
-                body = v
-            case (6, UInt8(ascii: "s")) where k == "status": status = v.stringValue
-            default: break
-            }
-        }
-        guard let hookName else { throw fail("telemetry.hook is missing") }
-        guard let hook = TelemetryHook(rawValue: hookName) else {
+        var f = TelemetryFields()
+        for m in o { f.set(m.key, m.value) }
+        try self.init(fields: f)
+    }
+
+    /// Builds an event from the members of a `telemetry` object, checking each.
+    init(fields f: TelemetryFields) throws(DecodingError) {
+        func fail(_ r: String) -> DecodingError { DecodingError(reason: r) }
+        let name = f.name, body = f.body, status = f.status, runID = f.runID
+        guard let hookName = f.hookName else { throw fail("telemetry.hook is missing") }
+        guard let hook = f.hook ?? TelemetryHook(rawValue: hookName) else {
             throw fail("telemetry.hook '\(hookName)' is not one of Charm's eight hooks")
         }
-        guard let seq = seqValue?.intValue, seq >= 0 else { throw fail("telemetry.seq is not a whole number") }
-        guard let tsText, let ts = Timestamp(rfc3339: tsText) else {
+        guard let seq = f.seq?.intValue, seq >= 0 else { throw fail("telemetry.seq is not a whole number") }
+        guard let ts = f.timestamp ?? f.tsText.flatMap(Timestamp.init(rfc3339:)) else {
             throw fail("telemetry.ts is not an RFC 3339 time")
         }
         guard let runID else { throw fail("telemetry.run_id is missing") }
@@ -115,6 +106,105 @@ extension TelemetryEvent {
         case .agentAction: payload = .agentAction(tool: try required("tool"), toolInput: text)
         }
         self.init(
-            seq: UInt64(seq), timestamp: ts, runID: runID, parentRunID: parentRunID, callID: callID, payload: payload)
+            seq: UInt64(seq), timestamp: ts, runID: runID, parentRunID: f.parentRunID, callID: f.callID,
+            payload: payload)
+    }
+}
+
+/// The members of a `telemetry` object that version 1 reads, gathered before they are checked.
+///
+/// Filled either from a parsed `JSONObject` or, on the decoder's fast path, straight from the
+/// line's bytes (`JSONParser.parseEventLine`), which then sets `hook` and `timestamp` without
+/// making strings of them.
+struct TelemetryFields {
+    var hookName: String?
+    var hook: TelemetryHook?
+    var seq: JSONValue?
+    var tsText: String?
+    var timestamp: Timestamp?
+    var runID: String?
+    var parentRunID: String?
+    var callID: String?
+    var name: JSONValue?
+    var body: JSONValue?
+    var status: String?
+
+    /// The field `k` names, if any, and whether it is one whose value is needed.
+    enum Key {
+        case hook, seq, ts, runID, parentRunID, callID, name, body, status, other
+    }
+
+    /// Recognises a key by its length and first byte (all distinct for version 1), then
+    /// confirms it.
+    static func key(_ k: String) -> Key {
+        var u = k.utf8.makeIterator()
+        switch (k.utf8.count, u.next() ?? 0) {
+        case (4, UInt8(ascii: "h")) where k == "hook": return .hook
+        case (3, UInt8(ascii: "s")) where k == "seq": return .seq
+        case (2, UInt8(ascii: "t")) where k == "ts": return .ts
+        case (6, UInt8(ascii: "r")) where k == "run_id": return .runID
+        case (13, UInt8(ascii: "p")) where k == "parent_run_id": return .parentRunID
+        case (7, UInt8(ascii: "c")) where k == "call_id": return .callID
+        case (9, UInt8(ascii: "t")) where k == "tool_name", (4, UInt8(ascii: "t")) where k == "tool",
+            (5, UInt8(ascii: "t")) where k == "token":
+            return .name
+        case (5, UInt8(ascii: "i")) where k == "input", (6, UInt8(ascii: "o")) where k == "output",
+            (6, UInt8(ascii: "i")) where k == "inputs", (7, UInt8(ascii: "o")) where k == "outputs",
+            (5, UInt8(ascii: "e")) where k == "error", (10, UInt8(ascii: "t")) where k == "tool_input":
+            return .body
+        case (6, UInt8(ascii: "s")) where k == "status": return .status
+        default: return .other
+        }
+    }
+
+    /// The same for a key given as UTF-8 bytes, without making a string of it.
+    static func key(utf8 k: UnsafeBufferPointer<UInt8>) -> Key {
+        guard let first = k.first else { return .other }
+        switch (k.count, first) {
+        case (4, UInt8(ascii: "h")) where k.equals("hook"): return .hook
+        case (3, UInt8(ascii: "s")) where k.equals("seq"): return .seq
+        case (2, UInt8(ascii: "t")) where k.equals("ts"): return .ts
+        case (6, UInt8(ascii: "r")) where k.equals("run_id"): return .runID
+        case (13, UInt8(ascii: "p")) where k.equals("parent_run_id"): return .parentRunID
+        case (7, UInt8(ascii: "c")) where k.equals("call_id"): return .callID
+        case (9, UInt8(ascii: "t")) where k.equals("tool_name"), (4, UInt8(ascii: "t")) where k.equals("tool"),
+            (5, UInt8(ascii: "t")) where k.equals("token"):
+            return .name
+        case (5, UInt8(ascii: "i")) where k.equals("input"), (6, UInt8(ascii: "o")) where k.equals("output"),
+            (6, UInt8(ascii: "i")) where k.equals("inputs"), (7, UInt8(ascii: "o")) where k.equals("outputs"),
+            (5, UInt8(ascii: "e")) where k.equals("error"), (10, UInt8(ascii: "t")) where k.equals("tool_input"):
+            return .body
+        case (6, UInt8(ascii: "s")) where k.equals("status"): return .status
+        default: return .other
+        }
+    }
+
+    /// Records member `k` with value `v`; a later member replaces an earlier one.
+    mutating func set(_ k: String, _ v: JSONValue) { set(TelemetryFields.key(k), v) }
+
+    /// Records the member that `k` names with value `v`.
+    mutating func set(_ k: Key, _ v: JSONValue) {
+        switch k {
+        case .hook: hookName = v.stringValue; hook = nil
+        case .seq: seq = v
+        case .ts: tsText = v.stringValue; timestamp = nil
+        case .runID: runID = v.stringValue
+        case .parentRunID: parentRunID = v.stringValue
+        case .callID: callID = v.stringValue
+        case .name: name = v
+        case .body: body = v
+        case .status: status = v.stringValue
+        case .other: break
+        }
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether these bytes are exactly `s`'s UTF-8.
+    @inline(__always)
+    func equals(_ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard count == n, let base = baseAddress else { return n == 0 && count == 0 }
+        return memcmp(base, s.utf8Start, n) == 0
     }
 }

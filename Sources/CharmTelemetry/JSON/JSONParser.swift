@@ -19,11 +19,11 @@ public struct JSONParser {
     /// The deepest nesting accepted; deeper input is an error rather than a stack overflow.
     public static let maxDepth = 256
 
-    private let buf: UnsafeBufferPointer<UInt8>
-    private var i = 0
-    private var depth = 0
+    let buf: UnsafeBufferPointer<UInt8>
+    var i = 0
+    var depth = 0
 
-    private init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
+    init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
     /// Parses one JSON value that must fill `bytes` (surrounding white space allowed).
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
@@ -52,17 +52,17 @@ public struct JSONParser {
         return try result.get()
     }
 
-    private func fail(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: i) }
+    func fail(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: i) }
 
     @inline(__always)
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while i < buf.count {
             let b = buf[i]
             if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { i += 1 } else { return }
         }
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> JSONValue {
         guard i < buf.count else { throw fail("unexpected end of input") }
         switch buf[i] {
         case UInt8(ascii: "{"): return .object(try parseObject())
@@ -86,12 +86,22 @@ public struct JSONParser {
         i += n
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > JSONParser.maxDepth { throw fail("nesting deeper than \(JSONParser.maxDepth)") }
     }
 
-    private mutating func parseObject() throws(JSONParseError) -> JSONObject {
+    /// After an object member: `true` at a `,` (another member follows), `false` at the
+    /// closing `}`; anything else is an error.
+    mutating func anotherMember() throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard i < buf.count else { throw fail("unterminated object") }
+        if buf[i] == UInt8(ascii: ",") { i += 1; return true }
+        if buf[i] == UInt8(ascii: "}") { i += 1; return false }
+        throw fail("expected ',' or '}'")
+    }
+
+    mutating func parseObject() throws(JSONParseError) -> JSONObject {
         try enter()
         defer { depth -= 1 }
         i += 1
@@ -114,11 +124,7 @@ public struct JSONParser {
             } else {
                 object.appendUnchecked(key, value)
             }
-            skipWhitespace()
-            guard i < buf.count else { throw fail("unterminated object") }
-            if buf[i] == UInt8(ascii: ",") { i += 1; continue }
-            if buf[i] == UInt8(ascii: "}") { i += 1; break }
-            throw fail("expected ',' or '}'")
+            if try !anotherMember() { break }
         }
         return object
     }
@@ -142,7 +148,7 @@ public struct JSONParser {
         return .array(items)
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         i += 1
         let start = i
         // Fast path: no escapes, so the bytes between the quotes are the string.

@@ -142,11 +142,15 @@ public final class TelemetryManager: Sendable {
     public func dispatch(
         _ payload: TelemetryEvent.Payload, runID: String, parentRunID: String? = nil, callID: String? = nil
     ) -> TelemetryEvent {
-        let event = TelemetryEvent(
-            seq: TelemetryManager.nextSequence(), timestamp: .now(), runID: runID, parentRunID: parentRunID,
-            callID: callID, payload: payload)
-        dispatch(event)
-        return event
+        // Numbered and enqueued under one lock: with the number taken first and the event
+        // enqueued after, two threads could hand an exporter seq 5 before seq 4.
+        slots.withLock { s in
+            let event = TelemetryEvent(
+                seq: TelemetryManager.nextSequence(), timestamp: .now(), runID: runID, parentRunID: parentRunID,
+                callID: callID, payload: payload)
+            for w in s.workers { w.offer(event) }
+            return event
+        }
     }
 
     /// The next per-process sequence number.
