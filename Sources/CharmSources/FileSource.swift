@@ -48,9 +48,16 @@ struct FileSource {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var pacer = replaySpeed.map { ReplayPacer(speed: $0) }
         var vanished = false
+        var st = stat()
+        let isPipe = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
         while !stop.isSet {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
+                // A short read from a pipe or socket means we are level with the producer:
+                // waiting a millisecond lets the next read take a batch rather than a line or
+                // two, which under a flood halves the system calls and engine round trips.
+                // The pipe's own buffer (64 KiB) holds a millisecond of even a 20 MB/s flood.
+                let levelWithProducer = isPipe && n < buffer.count / 4
                 offset += Int64(n)
                 buffer.withUnsafeBytes { raw in
                     let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
@@ -61,6 +68,7 @@ struct FileSource {
                         pump.feed(chunk)
                     }
                 }
+                if levelWithProducer { sleepSeconds(0.001) }
                 continue
             }
             if n < 0 {

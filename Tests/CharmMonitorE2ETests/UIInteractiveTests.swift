@@ -65,9 +65,11 @@ struct UIInteractiveTests {
         // The first session's planner (the second row) → Enter (its calls) → g (first
         // call) → Enter (detail).
         try h.sendKeys("g", "j", "Enter", "g", "Enter")
-        let screen = try h.waitFor("── input ──")
+        try h.waitFor("── input ──")
+        // The call may still be running when it is opened; the view fills in when it ends.
+        let screen = try h.waitUntil(timeout: 15) { $0.contains("── output ──") || $0.contains("── error ──") }
         #expect(screen.contains("Tool call ·"))
-        #expect(screen.contains("── output ──") || screen.contains("── error ──"))
+        #expect(screen.contains("── input ──"))
         try h.sendKeys("j", "j", "Escape")
         try h.waitUntil { !$0.contains("── input ──") && $0.contains("Tool calls") }
         try h.sendKeys("Tab", "Tab", "Tab")
