@@ -57,6 +57,12 @@ extension Terminal {
                 let letter = Unicode.Scalar(scalar.value - 0x1F1E6 + 0x41) ?? "?"
                 put([letter], x: x + offset, y: y, attributes: attributes, pair: pair)
             }
+        } else if width == 2, cursesWidth == 1 {
+            // An emoji-presentation sequence (☀️ is U+2600 U+FE0F): ncurses counts the base as
+            // one cell and cannot be told otherwise, so draw the base in its text presentation
+            // and keep the second cell blank — the symbol stays readable and columns aligned.
+            put([base], x: x, y: y, attributes: attributes, pair: pair)
+            put([" "], x: x + 1, y: y, attributes: attributes, pair: pair)
         } else {
             put(["\u{FFFD}"], x: x, y: y, attributes: attributes, pair: pair)
             if width == 2 { put([" "], x: x + 1, y: y, attributes: attributes, pair: pair) }

@@ -192,6 +192,14 @@ struct UIInteractiveTests {
         let h = try TmuxHarness(
             command: "cat \(TmuxHarness.quote(file)) | \(try monitor)", width: 120, height: 36, environment: Self.environment)
         try h.waitUntil(timeout: 15) { $0.contains("piped-run") && $0.contains("stream ended") }
+        // The call's output "晴れ ☀️" (U+2600 U+FE0F, two cells): the sun is drawn as itself,
+        // never as a replacement character, and the CJK before it stays in place.
+        try h.sendKeys("g", "Enter", "g", "Enter")
+        let detail = try h.waitFor("── output ──")
+        #expect(detail.contains("晴れ ☀"), "\(detail)")
+        #expect(!detail.contains("\u{FFFD}"))
+        try h.sendKeys("Escape")
+        try h.waitUntil { !$0.contains("── output ──") }
         try h.sendKeys("?")
         try h.waitFor("any key closes")
         try h.sendKeys("Escape", "q")
