@@ -47,9 +47,10 @@ struct UIUpdateTests {
         state.selectedRunID = "run-main"
         (state, _) = press([.enter], state, model: model, now: script.end)
         #expect(state.focus == .tools)
-        // The second call, read_file, has a long output to scroll through.
-        (state, _) = press([.char("g"), .char("j"), .enter], state, model: model, now: script.end)
-        #expect(state.detailOpen && state.focus == .detail && state.selectedToolIndex == 1)
+        // The timeline holds run-main's calls and its child's, by start: web_search,
+        // calculator (run-child), read_file — the third has a long output to scroll through.
+        (state, _) = press([.char("g"), .char("j"), .char("j"), .enter], state, model: model, now: script.end)
+        #expect(state.detailOpen && state.focus == .detail && state.selectedToolIndex == 2)
         (state, _) = press([.char("j"), .char("j")], state, model: model, now: script.end)
         #expect(state.detailScroll == 2)
         // G goes to the end and k moves at once: the offset is clamped to the content.
@@ -60,6 +61,30 @@ struct UIUpdateTests {
         #expect(state.detailScroll == bottom - 1)
         (state, _) = press([.escape], state, model: model, now: script.end)
         #expect(!state.detailOpen && state.focus == .tools)
+    }
+
+    @Test("the timeline holds a run's own calls and its sub-runs', by start, each labelled with its run")
+    func timelineIncludesSubRuns() {
+        let main = model.run("run-main")
+        let timeline = UIRows.timeline(model, main)
+        #expect(timeline.map(\.call.callID) == ["c1", "c2", "c3"])
+        #expect(timeline.map { $0.label(under: "run-main") } == [nil, "run-child", nil])
+        #expect(UIRows.timeline(model, model.run("run-child")).map(\.call.callID) == ["c2"])
+        #expect(TimelineCall(runID: "s.planner", call: timeline[0].call).label(under: "s") == "planner")
+
+        var selected = UIState()
+        selected.selectedRunID = "run-main"
+        let screen = render(model, selected, width: 120, height: 36, now: script.end).text
+        #expect(screen.contains("‹run-child› 1 / 0"))
+        #expect(screen.contains("+ 1 in sub-runs"))
+
+        // An error of the child's call jumps to the child, with that call selected.
+        var state = UIState()
+        state.focus = .errors
+        let errors = UIRows.errors(model, filter: "")
+        state.selectedErrorIndex = errors.firstIndex { $0.callID == "c2" }
+        (state, _) = press([.enter], state, model: model, now: script.end)
+        #expect(state.selectedRunID == "run-child" && state.selectedToolIndex == 0 && state.focus == .tools)
     }
 
     @Test("/ edits a filter: typing, backspace, Enter applies, Esc cancels")

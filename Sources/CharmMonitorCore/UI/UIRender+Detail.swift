@@ -6,13 +6,14 @@ extension UIPainter {
     /// JSON pretty-printed, wrapped to the pane and scrollable.
     mutating func drawDetail(in rect: Rect, run: MonitorRun?) {
         let focused = ui.focus == .detail
-        guard let run, let index = UIRows.selectedToolIndex(run, state: ui) else {
+        let calls = UIRows.timeline(model, run)
+        guard let run, let index = UIRows.selectedToolIndex(calls, state: ui) else {
             let inner = box(rect, title: "Tool call", focused: focused, note: "Esc: back")
             empty("no tool call selected", in: inner)
             return
         }
-        let call = run.toolCalls[index]
-        let all = UIPainter.detailLines(call, run: run, now: now)
+        let call = calls[index].call
+        let all = UIPainter.detailLines(calls[index], run: run, now: now)
         let inner = rect.inset(by: 1)
         var lines: [StyledLine] = []
         for line in all { lines += line.wrapped(width: max(1, inner.width)) }
@@ -32,12 +33,15 @@ extension UIPainter {
     }
 
     /// The detail view's content before wrapping.
-    static func detailLines(_ call: ToolCallRecord, run: MonitorRun, now: Timestamp) -> [StyledLine] {
+    static func detailLines(_ entry: TimelineCall, run: MonitorRun, now: Timestamp) -> [StyledLine] {
+        let call = entry.call
         var lines: [StyledLine] = []
-        lines.append(StyledLine([
+        var summary: [StyledLine.Segment] = [
             .init(UIFormat.glyph(call.status) + " ", UIFormat.role(call.status)), .init(call.toolName, .toolName),
             .init("  " + call.status.rawValue, UIFormat.role(call.status)), .init("  call " + call.callID, .dim),
-        ]))
+        ]
+        if entry.runID != run.id { summary.append(.init("  run " + entry.runID, .dim)) }
+        lines.append(StyledLine(summary))
         let took = call.duration.map { "took " + UIFormat.duration($0) }
             ?? "running for " + UIFormat.duration(max(0, now.seconds(since: call.start)))
         lines.append(StyledLine([

@@ -1,20 +1,27 @@
 import CharmTelemetry
 
 extension UIPainter {
-    /// The selected run's tool calls as a timeline: status, name, start offset, a bar
-    /// placed and sized on the run's span, duration and an input preview.
+    /// The selected run's tool calls, and its sub-runs', as a timeline: status, name, start
+    /// offset, a bar placed and sized on the run's span, duration, the sub-run and an input
+    /// preview.
     mutating func drawTools(in rect: Rect, run: MonitorRun?) {
         let focused = ui.focus == .tools
+        let calls = UIRows.timeline(model, run)
         let title = run.map { "Tool calls · \($0.id)" } ?? "Tool calls"
-        let note = run.map { $0.evictedToolCalls > 0 ? "\($0.evictedToolCalls) older dropped" : "\($0.toolCallCount)" } ?? ""
+        var note = ""
+        if let run {
+            let own = run.evictedToolCalls > 0 ? "\(run.evictedToolCalls) older dropped" : "\(run.toolCallCount)"
+            let inSubRuns = calls.count - run.toolCalls.count
+            note = inSubRuns > 0 ? "\(own) + \(inSubRuns) in sub-runs" : own
+        }
         let inner = box(rect, title: title, focused: focused, note: note)
         guard inner.height > 0 else { return }
-        guard let run, !run.toolCalls.isEmpty else {
+        guard let run, !calls.isEmpty else {
             empty(run == nil ? "select a run" : "no tool calls in this run", in: inner)
             return
         }
         // A narrow pane drops the start column first; the bar and the input share the rest.
-        let longestName = run.toolCalls.lazy.map { DisplayWidth.of($0.toolName) }.max() ?? 0
+        let longestName = calls.lazy.map { DisplayWidth.of($0.call.toolName) }.max() ?? 0
         let nameWidth = min(max(8, longestName + 1), 18, max(8, inner.width / 4))
         let durationWidth = 7
         let offsetWidth = inner.width >= 60 ? 8 : 0
@@ -22,7 +29,7 @@ extension UIPainter {
         let barWidth = max(6, rest * 2 / 5)
         let inputWidth = max(0, rest - barWidth - 1)
 
-        let span = timelineSpan(run)
+        let span = timelineSpan(run, calls: calls)
         var x = inner.x + 2
         grid.put("tool", x: x, y: inner.y, style: theme[.dim], maxWidth: nameWidth)
         x += nameWidth
@@ -36,12 +43,11 @@ extension UIPainter {
         x += durationWidth + 1
         grid.put("input", x: x, y: inner.y, style: theme[.dim], maxWidth: inputWidth)
 
-        let calls = run.toolCalls
         let visible = max(1, inner.height - 1)
-        let selected = UIRows.selectedToolIndex(run, state: ui)
+        let selected = UIRows.selectedToolIndex(calls, state: ui)
         let top = UIRows.window(selected: selected, count: calls.count, visible: visible, stored: ui.scroll[.tools] ?? 0)
         for index in top..<min(calls.count, top + visible) {
-            let call = calls[index]
+            let call = calls[index].call
             let y = inner.y + 1 + index - top
             grid.put(UIFormat.glyph(call.status), x: inner.x, y: y, style: theme[UIFormat.role(call.status)])
             var cx = inner.x + 2
@@ -57,17 +63,21 @@ extension UIPainter {
             let duration = call.duration.map(UIFormat.duration) ?? UIFormat.duration(max(0, now.seconds(since: call.start))) + "…"
             rightAligned(duration, maxX: cx + durationWidth, y: y, role: call.duration == nil ? .statusRunning : .timestamp)
             cx += durationWidth + 1
-            text(UIFormat.oneLine(call.input), x: cx, y: y, width: inputWidth, role: .dim)
+            var inputX = cx
+            if let label = calls[index].label(under: run.id), inputWidth > 8 {
+                inputX += grid.put("‹\(label)›", x: cx, y: y, style: theme[.title], maxWidth: inputWidth / 2) + 1
+            }
+            text(UIFormat.oneLine(call.input), x: inputX, y: y, width: max(0, inputWidth - (inputX - cx)), role: .dim)
             if index == selected { select(row: y, in: inner, focused: focused) }
         }
         if calls.count > visible { scrollMark(top: top, visible: visible, count: calls.count, rect: rect) }
     }
 
     /// Seconds from the run's start to its end, or to the latest call end or now.
-    func timelineSpan(_ run: MonitorRun) -> Double {
+    func timelineSpan(_ run: MonitorRun, calls: [TimelineCall]) -> Double {
         var span = run.end.map { $0.seconds(since: run.start) } ?? now.seconds(since: run.start)
-        if let last = run.toolCalls.last {
-            span = max(span, (last.end ?? last.start).seconds(since: run.start))
+        for entry in calls {
+            span = max(span, (entry.call.end ?? entry.call.start).seconds(since: run.start))
         }
         return max(span, 0.001)
     }

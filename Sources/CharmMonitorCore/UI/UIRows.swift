@@ -52,10 +52,39 @@ public enum UIRows {
         return selectedRunIndex(rows, state: state).map { rows[$0].run }
     }
 
-    /// The selected tool call's index in `run.toolCalls`.
-    public static func selectedToolIndex(_ run: MonitorRun?, state: UIState) -> Int? {
-        guard let run, !run.toolCalls.isEmpty else { return nil }
-        return min(state.selectedToolIndex ?? run.toolCalls.count - 1, run.toolCalls.count - 1)
+    /// The most descendant runs the timeline visits, so a run with thousands of sub-runs
+    /// cannot make every frame slow.
+    static let timelineRunLimit = 1_000
+
+    /// The tool calls the timeline shows for `run`: its own and those of its descendants
+    /// (an agent that hands work to sub-agents shows what they did), by start time, a
+    /// run's own calls first among equal starts.
+    public static func timeline(_ model: MonitorModel, _ run: MonitorRun?) -> [TimelineCall] {
+        guard let run else { return [] }
+        var out = run.toolCalls.map { TimelineCall(runID: run.id, call: $0) }
+        var queue = run.children
+        var head = 0
+        var merged = false
+        while head < queue.count && head < timelineRunLimit {
+            let id = queue[head]
+            head += 1
+            guard let child = model.run(id) else { continue }
+            if !child.toolCalls.isEmpty {
+                out += child.toolCalls.map { TimelineCall(runID: child.id, call: $0) }
+                merged = true
+            }
+            queue += child.children
+        }
+        guard merged else { return out }
+        return out.enumerated().sorted { a, b in
+            a.element.call.start != b.element.call.start ? a.element.call.start < b.element.call.start : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// The selected entry's index in `calls` (the timeline); the newest when none is chosen.
+    public static func selectedToolIndex(_ calls: [TimelineCall], state: UIState) -> Int? {
+        guard !calls.isEmpty else { return nil }
+        return min(state.selectedToolIndex ?? calls.count - 1, calls.count - 1)
     }
 
     /// Errors that match the filter, oldest first.
@@ -96,5 +125,22 @@ public enum UIRows {
             if selected >= top + visible { top = selected - visible + 1 }
         }
         return max(0, top)
+    }
+}
+
+/// One row of the tool timeline: a call and the run it belongs to.
+public struct TimelineCall: Sendable, Hashable {
+    /// The run that made the call: the selected run or one of its descendants.
+    public var runID: String
+    /// The call.
+    public var call: ToolCallRecord
+
+    /// How the timeline labels the call's run beside the selected run `selected`: nothing
+    /// for its own calls, the id after the selected run's (`planner` under `session-1` for
+    /// `session-1.planner`), else the whole id.
+    public func label(under selected: String) -> String? {
+        guard runID != selected else { return nil }
+        let prefix = selected + "."
+        return runID.hasPrefix(prefix) ? String(runID.dropFirst(prefix.count)) : runID
     }
 }

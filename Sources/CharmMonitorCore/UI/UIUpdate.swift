@@ -162,8 +162,8 @@ public enum UIUpdate {
             pinRun(&state, model: model)
             state.focus = .tools
         case .tools:
-            let run = UIRows.selectedRun(model, state: state)
-            guard let index = UIRows.selectedToolIndex(run, state: state) else { return }
+            let calls = UIRows.timeline(model, UIRows.selectedRun(model, state: state))
+            guard let index = UIRows.selectedToolIndex(calls, state: state) else { return }
             state.selectedToolIndex = index
             state.detailOpen = true
             state.detailScroll = 0
@@ -207,7 +207,9 @@ public enum UIUpdate {
         state.selectedRunID = runID
         state.detailOpen = false
         state.focus = .runs
-        if let callID = entry.callID, let callIndex = run.toolCalls.firstIndex(where: { $0.callID == callID }) {
+        if let callID = entry.callID,
+            let callIndex = UIRows.timeline(model, run).firstIndex(where: { $0.runID == runID && $0.call.callID == callID })
+        {
             state.selectedToolIndex = callIndex
             state.focus = .tools
         } else {
@@ -239,13 +241,13 @@ public enum UIUpdate {
             state.tokenRateSamples = []
             state.scroll[.runs] = UIRows.window(selected: next, count: rows.count, visible: visible, stored: state.scroll[.runs] ?? 0)
         case .tools:
-            let run = UIRows.selectedRun(model, state: state)
-            guard let run, let current = UIRows.selectedToolIndex(run, state: state) else { return }
+            let calls = UIRows.timeline(model, UIRows.selectedRun(model, state: state))
+            guard let current = UIRows.selectedToolIndex(calls, state: state) else { return }
             pinRun(&state, model: model)
-            let next = clamp(current, delta, count: run.toolCalls.count)
+            let next = clamp(current, delta, count: calls.count)
             state.selectedToolIndex = next
             state.scroll[.tools] = UIRows.window(
-                selected: next, count: run.toolCalls.count, visible: visible, stored: state.scroll[.tools] ?? 0)
+                selected: next, count: calls.count, visible: visible, stored: state.scroll[.tools] ?? 0)
         case .errors:
             let errors = UIRows.errors(model, filter: state.filter)
             guard let current = UIRows.selectedErrorIndex(errors, state: state) else { return }
@@ -276,9 +278,11 @@ public enum UIUpdate {
             state.logScrollFromBottom = min(max(0, saturatingSubtract(state.logScrollFromBottom, delta)), max(0, count - visible))
         case .detail:
             var next = max(0, saturatingAdd(state.detailScroll, delta))
-            if let run = UIRows.selectedRun(model, state: state), let index = UIRows.selectedToolIndex(run, state: state) {
+            let run = UIRows.selectedRun(model, state: state)
+            let calls = UIRows.timeline(model, run)
+            if let run, let index = UIRows.selectedToolIndex(calls, state: state) {
                 let width = max(1, layout.inner(.detail).width)
-                let lines = UIPainter.detailLines(run.toolCalls[index], run: run, now: context.now)
+                let lines = UIPainter.detailLines(calls[index], run: run, now: context.now)
                 let total = lines.reduce(0) { $0 + $1.wrapped(width: width).count }
                 next = min(next, max(0, total - visible))
             }
@@ -344,10 +348,11 @@ public enum UIUpdate {
             state.selectedRunID = rows[top + row].run.id
             state.scroll[.runs] = top
         case .tools:
-            guard let run = UIRows.selectedRun(model, state: state) else { return }
-            let calls = run.toolCalls.count
+            let timeline = UIRows.timeline(model, UIRows.selectedRun(model, state: state))
+            let calls = timeline.count
+            guard calls > 0 else { return }
             let top = UIRows.window(
-                selected: UIRows.selectedToolIndex(run, state: state), count: calls, visible: visible,
+                selected: UIRows.selectedToolIndex(timeline, state: state), count: calls, visible: visible,
                 stored: state.scroll[.tools] ?? 0)
             guard row >= 0, top + row < calls else { return }
             pinRun(&state, model: model)
