@@ -24,9 +24,15 @@ struct UIUpdateTests {
         #expect(state.selectedRunID == "run-main")
     }
 
-    @Test("with nothing picked, the newest run is selected")
+    @Test("with nothing picked, the newest top-level run is selected, not a newer sub-run")
     func followsNewest() {
         #expect(UIRows.selectedRun(model, state: UIState())?.id == "run-other")
+        var s = WireScript()
+        s.runStart("session")
+        s.runStart("session.planner", parent: "session")
+        #expect(UIRows.selectedRun(s.model(), state: UIState())?.id == "session")
+        s.runStart("later")
+        #expect(UIRows.selectedRun(s.model(), state: UIState())?.id == "later")
     }
 
     @Test("Tab and Shift-Tab cycle the panes on screen")

@@ -40,9 +40,16 @@ public enum UIRows {
     public static func selectedRunIndex(_ rows: [RunRow], state: UIState) -> Int? {
         guard !rows.isEmpty else { return nil }
         if let id = state.selectedRunID, let index = rows.firstIndex(where: { $0.run.id == id }) { return index }
-        var newest = 0
-        for (index, row) in rows.enumerated() where row.run.order > rows[newest].run.order { newest = index }
-        return newest
+        // The newest top-level run: a session shows its own tokens and, in the timeline, what
+        // its sub-runs did; following a sub-run instead would hide the session's tokens.
+        var newest: Int?
+        for (index, row) in rows.enumerated() where row.depth == 0 && row.run.order > (newest.map { rows[$0].run.order } ?? 0) {
+            newest = index
+        }
+        if let newest { return newest }
+        var any = 0
+        for (index, row) in rows.enumerated() where row.run.order > rows[any].run.order { any = index }
+        return any
     }
 
     /// The run the tool, token and detail panes are about.
