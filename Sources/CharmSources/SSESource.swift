@@ -45,14 +45,15 @@ struct SSESource {
                     buffer.withUnsafeReadableBytes { pump.feed($0) }
                     if pump.sawRunFinished { finished = true }
                 }
-                // A frame cut by the close is decoded now; the server resends from Last-Event-ID.
-                pump.finish()
+                // A frame cut by the close is dropped, as the SSE specification says: the server
+                // sends it again after the reconnect, from Last-Event-ID.
+                let cut = pump.abandon()
                 if pump.sawRunFinished { finished = true }
                 if finished { break }
-                lastError = "server closed the stream before the run finished"
+                lastError = "server closed the stream before the run finished" + SSESource.cutNote(cut)
             } catch {
-                pump.finish()
-                lastError = (error as? SSEError)?.message ?? "\(error)"
+                let cut = pump.abandon()
+                lastError = ((error as? SSEError)?.message ?? "\(error)") + SSESource.cutNote(cut)
             }
             if Task.isCancelled { break }
             failures = gotData ? 1 : failures + 1
@@ -76,4 +77,11 @@ struct SSESource {
 
 struct SSEError: Error {
     var message: String
+}
+
+extension SSESource {
+    /// What the waiting message says about an event cut by the disconnect.
+    static func cutNote(_ bytes: Int) -> String {
+        bytes > 0 ? " (an unfinished event of \(bytes) bytes was dropped; the server resends it)" : ""
+    }
 }

@@ -68,6 +68,14 @@ struct DecodingPump {
         flush()
     }
 
+    /// Ends a connection of an SSE stream: what is batched is delivered, a partial line or
+    /// unterminated frame is dropped (the server resends it after the reconnect). Returns
+    /// the bytes dropped.
+    mutating func abandon() -> Int {
+        flush()
+        return decoder.abandonPartial()
+    }
+
     /// Delivers what is batched.
     mutating func flush() {
         guard !batch.isEmpty else { return }

@@ -163,6 +163,23 @@ import Testing
         #expect(e.telemetryIssue?.contains("nope") == true)
     }
 
+    @Test func anAbandonedConnectionDropsItsUnfinishedFrameAndTheDecoderGoesOn() {
+        var d = StreamDecoder(sourceName: "sse")
+        var out: [DecodedRecord] = []
+        // One whole frame, then a frame with its data line but no blank line, then half a line.
+        d.feed("id: 1\ndata: {\"type\": \"status\", \"content\": \"a\"}\n\nid: 2\ndata: {\"type\": \"status\"}\ndata: {\"x") { out.append($0) }
+        #expect(out.count == 1)
+        #expect(d.abandonPartial() == #"{"type": "status"}"#.utf8.count + #"data: {"x"#.utf8.count)
+        d.finish { out.append($0) }
+        #expect(out.count == 1)
+        // The next connection starts clean; the last complete id is kept for Last-Event-ID.
+        #expect(d.lastEventID == "2")
+        d.feed("data: {\"type\": \"status\", \"content\": \"b\"}\n\n") { out.append($0) }
+        guard case .event(let e) = out.last else { Issue.record("not an event"); return }
+        #expect(e.contentText == "b")
+        #expect(d.abandonPartial() == 0)
+    }
+
     @Test func randomGarbageNeverCrashes() {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<200 {

@@ -97,6 +97,22 @@ public struct StreamDecoder {
         flushSSE(emit)
     }
 
+    /// Ends a connection the way Server-Sent Events end one: a partial last line and an
+    /// unterminated `data:` frame are dropped, not decoded, because the SSE specification
+    /// dispatches an event only at its blank line and discards the rest at end of stream;
+    /// the server sends the event again after a reconnect with `Last-Event-ID`. Returns the
+    /// number of bytes dropped. The decoder stays usable for the next connection.
+    @discardableResult
+    public mutating func abandonPartial() -> Int {
+        let dropped = (skipping ? skippedBytes : carry.count) + (sseHasData ? sseData.count : 0)
+        carry.removeAll(keepingCapacity: true)
+        skipping = false
+        skippedBytes = 0
+        sseData.removeAll(keepingCapacity: true)
+        sseHasData = false
+        return dropped
+    }
+
     /// Decodes a whole input at once.
     public static func decodeAll(_ text: String, sourceName: String = "stdin") -> [DecodedRecord] {
         var d = StreamDecoder(sourceName: sourceName)
