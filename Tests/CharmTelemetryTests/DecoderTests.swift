@@ -140,7 +140,7 @@ import Testing
             #"{"type": "delta", "content": "again"}"#,
         ]
         let out = decode(Array(lines.joined(separator: "\n").utf8))
-        let hooks = out.flatMap { r -> [TelemetryEvent] in if case .event(let e) = r { e.hookEvents } else { [] } }
+        let hooks = out.flatMap { r -> [TelemetryEvent] in if case .event(let e) = r { Array(e.hookEvents) } else { [] } }
         let kinds: [TelemetryHook] = hooks.map(\.hook)
         let expected: [TelemetryHook] = [.runStart, .toolStart, .toolEnd, .llmNewToken, .error, .runEnd, .runStart, .llmNewToken]
         #expect(kinds == expected)
@@ -152,7 +152,7 @@ import Testing
     @Test func structuredSourceIsNotGuessedAt() {
         let text = Self.structured + "\n" + #"{"type": "thinking", "content": "Using Tool: fake\nInput: x\n"}"#
         let out = decode(Array(text.utf8))
-        let hooks = out.flatMap { r -> [TelemetryEvent] in if case .event(let e) = r { e.hookEvents } else { [] } }
+        let hooks = out.flatMap { r -> [TelemetryEvent] in if case .event(let e) = r { Array(e.hookEvents) } else { [] } }
         #expect(hooks.count == 1)
     }
 

@@ -72,9 +72,7 @@ public final class MonitorEngine: Sendable {
     ) {
         model.apply(r, source: source, at: at)
         if case .event(let e) = r {
-            e.hookEvents.withUnsafeBufferPointer { hooks in
-                for k in hooks.indices { manager.dispatch(hooks[k]) }
-            }
+            e.hookEvents.forEach { manager.dispatch($0) }
         }
     }
 

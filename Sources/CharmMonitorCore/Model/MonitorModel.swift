@@ -90,9 +90,7 @@ public struct MonitorModel: Sendable {
             if let issue = e.telemetryIssue {
                 addError(MonitorErrorEntry(at: at, kind: .telemetry, source: source, message: issue))
             }
-            e.hookEvents.withUnsafeBufferPointer { hooks in
-                for k in hooks.indices { apply(hooks[k], source: source, at: at) }
-            }
+            e.hookEvents.forEach { apply($0, source: source, at: at) }
         case .malformed(let m):
             counters.malformed += 1
             addError(

@@ -21,13 +21,13 @@ public struct WireEvent: Sendable, Hashable {
     /// The hook events this line stands for: the parsed `telemetry` object of a structured
     /// line, or, for a line from Charm's Python SDK, the events rebuilt from it (a run start
     /// synthesised before the first, a tool call rebuilt from its thinking text, …).
-    public var hookEvents: [TelemetryEvent]
+    public var hookEvents: HookEvents
     /// Why a `telemetry` member was present but unreadable, if it was.
     public var telemetryIssue: String?
 
     /// A wire event with every field given.
     public init(
-        type: String, object: JSONObject, framing: Framing, hookEvents: [TelemetryEvent] = [],
+        type: String, object: JSONObject, framing: Framing, hookEvents: HookEvents = [],
         telemetryIssue: String? = nil, isStructured: Bool = false
     ) {
         self.isStructured = isStructured

@@ -66,9 +66,11 @@ public struct StreamDecoder {
                 if skipping {
                     finishSkip(emit)
                 } else {
-                    let line = carry
-                    carry.removeAll(keepingCapacity: true)
+                    var line: [UInt8] = []
+                    swap(&line, &carry)
                     line.withUnsafeBufferPointer { handleLine($0, emit) }
+                    line.removeAll(keepingCapacity: true)
+                    if carry.isEmpty { swap(&line, &carry) }
                 }
             }
             start = nl + 1
@@ -201,10 +203,14 @@ public struct StreamDecoder {
 
     private mutating func flushSSE(_ emit: (DecodedRecord) -> Void) {
         guard sseHasData else { return }
-        let data = sseData
-        sseData.removeAll(keepingCapacity: true)
+        // Swapped out rather than copied: a copy would share the buffer, and clearing the
+        // original would then allocate a new one for every event.
+        var data: [UInt8] = []
+        swap(&data, &sseData)
         sseHasData = false
         data.withUnsafeBufferPointer { decodeJSON($0, framing: .sse, line: sseLine, emit) }
+        data.removeAll(keepingCapacity: true)
+        swap(&data, &sseData)
     }
 
     private mutating func decodeJSON(
@@ -215,7 +221,7 @@ public struct StreamDecoder {
             let preview = String(text.prefix(MalformedLine.previewLength))
             emit(.malformed(MalformedLine(framing: framing, reason: reason, preview: preview, line: line)))
         }
-        let line: EventLine
+        var line: EventLine
         do {
             guard let l = try JSONParser.parseEventLine(bytes) else {
                 malformed("not a JSON object")
@@ -226,21 +232,24 @@ public struct StreamDecoder {
             malformed("not JSON: \(error)")
             return
         }
-        let object = line.object
-        guard let type = object["type"]?.stringValue else {
+        guard let type = line.object["type"]?.stringValue else {
             malformed("no string \"type\"")
             return
         }
-        var event = WireEvent(type: type, object: object, framing: framing)
-        if let structured = line.telemetry {
-            event.hookEvents = [structured]
-            event.isStructured = true
+        if let structured = line.telemetry.take() {
+            // The common case, built in one go: the line's parts move into the record.
             legacy.markStructured()
-        } else if let t = object["telemetry"] {
+            emit(.event(WireEvent(
+                type: type, object: line.object, framing: framing, hookEvents: HookEvents(structured), isStructured: true)))
+            return
+        }
+        let object = line.object
+        var event = WireEvent(type: type, object: object, framing: framing)
+        if let t = object["telemetry"] {
             // Present but not a valid event: the general reader says why.
             if let to = t.objectValue {
                 do {
-                    event.hookEvents = [try TelemetryEvent(telemetry: to)]
+                    event.hookEvents = HookEvents(try TelemetryEvent(telemetry: to))
                     event.object["telemetry"] = nil
                     event.isStructured = true
                     legacy.markStructured()
@@ -252,7 +261,7 @@ public struct StreamDecoder {
             }
         }
         if event.hookEvents.isEmpty {
-            event.hookEvents = legacy.interpret(type: type, object: object)
+            event.hookEvents = HookEvents(legacy.interpret(type: type, object: object))
         }
         emit(.event(event))
     }

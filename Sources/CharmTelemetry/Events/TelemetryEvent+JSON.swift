@@ -64,49 +64,35 @@ extension TelemetryEvent {
         try self.init(fields: f)
     }
 
-    /// Builds an event from the members of a `telemetry` object, checking each.
-    init(fields f: TelemetryFields) throws(DecodingError) {
-        func fail(_ r: String) -> DecodingError { DecodingError(reason: r) }
-        let name = f.name, body = f.body, status = f.status, runID = f.runID
-        guard let hookName = f.hookName else { throw fail("telemetry.hook is missing") }
+    /// Builds an event from the members of a `telemetry` object, checking each. The fields
+    /// are consumed: their strings move into the event rather than being copied (this runs
+    /// once per decoded line).
+    init(fields: consuming TelemetryFields) throws(DecodingError) {
+        var f = fields
+        guard let hookName = f.hookName else { throw DecodingError(reason: "telemetry.hook is missing") }
         guard let hook = f.hook ?? TelemetryHook(rawValue: hookName) else {
-            throw fail("telemetry.hook '\(hookName)' is not one of Charm's eight hooks")
+            throw DecodingError(reason: "telemetry.hook '\(hookName)' is not one of Charm's eight hooks")
         }
-        guard let seq = f.seq?.intValue, seq >= 0 else { throw fail("telemetry.seq is not a whole number") }
+        guard let seq = f.seq?.intValue, seq >= 0 else {
+            throw DecodingError(reason: "telemetry.seq is not a whole number")
+        }
         guard let ts = f.timestamp ?? f.tsText.flatMap(Timestamp.init(rfc3339:)) else {
-            throw fail("telemetry.ts is not an RFC 3339 time")
+            throw DecodingError(reason: "telemetry.ts is not an RFC 3339 time")
         }
-        guard let runID else { throw fail("telemetry.run_id is missing") }
-        func required(_ key: String) throws(DecodingError) -> String {
-            guard let v = name, !v.isNull else { throw fail("telemetry.\(key) is missing") }
-            return v.displayText
-        }
-        func error() -> TelemetryError {
-            if let eo = body?.objectValue {
-                return TelemetryError(
-                    type: eo["type"]?.stringValue ?? "Error", message: eo["message"]?.displayText ?? "")
-            }
-            return TelemetryError(message: body?.displayText ?? "")
-        }
-        func object() -> JSONObject {
-            guard let v = body, !v.isNull else { return JSONObject() }
-            // Charm wraps a non-dict input as {"input": value}; do the same for any value.
-            return v.objectValue ?? ["input": v]
-        }
-        let text = body?.displayText ?? ""
+        guard let runID = f.runID.take() else { throw DecodingError(reason: "telemetry.run_id is missing") }
         let payload: Payload
         switch hook {
-        case .runStart: payload = .runStart(inputs: object())
-        case .runEnd: payload = .runEnd(outputs: object(), status: status.flatMap(RunStatus.init))
-        case .error: payload = .error(error())
-        case .toolStart: payload = .toolStart(toolName: try required("tool_name"), input: text)
-        case .toolEnd: payload = .toolEnd(toolName: try required("tool_name"), output: text)
-        case .toolError: payload = .toolError(toolName: try required("tool_name"), error: error())
-        case .llmNewToken: payload = .llmNewToken(token: try required("token"))
-        case .agentAction: payload = .agentAction(tool: try required("tool"), toolInput: text)
+        case .runStart: payload = .runStart(inputs: f.bodyObject())
+        case .runEnd: payload = .runEnd(outputs: f.bodyObject(), status: f.status.flatMap(RunStatus.init))
+        case .error: payload = .error(f.bodyError())
+        case .toolStart: payload = .toolStart(toolName: try f.takeName("tool_name"), input: f.bodyText())
+        case .toolEnd: payload = .toolEnd(toolName: try f.takeName("tool_name"), output: f.bodyText())
+        case .toolError: payload = .toolError(toolName: try f.takeName("tool_name"), error: f.bodyError())
+        case .llmNewToken: payload = .llmNewToken(token: try f.takeName("token"))
+        case .agentAction: payload = .agentAction(tool: try f.takeName("tool"), toolInput: f.bodyText())
         }
         self.init(
-            seq: UInt64(seq), timestamp: ts, runID: runID, parentRunID: f.parentRunID, callID: f.callID,
+            seq: UInt64(seq), timestamp: ts, runID: runID, parentRunID: f.parentRunID.take(), callID: f.callID.take(),
             payload: payload)
     }
 }
@@ -126,8 +112,36 @@ struct TelemetryFields {
     var parentRunID: String?
     var callID: String?
     var name: JSONValue?
+    /// `name` when it was a plain string, read without wrapping it in a `JSONValue`.
+    var nameText: String?
     var body: JSONValue?
     var status: String?
+
+    /// The tool, tool name or token (as `key` names it), moved out; text for a non-string.
+    mutating func takeName(_ key: String) throws(TelemetryEvent.DecodingError) -> String {
+        if let text = nameText.take() { return text }
+        guard let v = name.take(), !v.isNull else {
+            throw TelemetryEvent.DecodingError(reason: "telemetry.\(key) is missing")
+        }
+        return v.displayText
+    }
+
+    /// The input, output or tool input as text: strings as they are, other JSON compact.
+    func bodyText() -> String { body?.displayText ?? "" }
+
+    /// The inputs or outputs; Charm wraps a non-dict value as {"input": value}, and so do we.
+    func bodyObject() -> JSONObject {
+        guard let v = body, !v.isNull else { return JSONObject() }
+        return v.objectValue ?? ["input": v]
+    }
+
+    /// The error: `{type, message}` or any value as its message.
+    func bodyError() -> TelemetryError {
+        if let eo = body?.objectValue {
+            return TelemetryError(type: eo["type"]?.stringValue ?? "Error", message: eo["message"]?.displayText ?? "")
+        }
+        return TelemetryError(message: body?.displayText ?? "")
+    }
 
     /// The field `k` names, if any, and whether it is one whose value is needed.
     enum Key {
@@ -191,7 +205,7 @@ struct TelemetryFields {
         case .runID: runID = v.stringValue
         case .parentRunID: parentRunID = v.stringValue
         case .callID: callID = v.stringValue
-        case .name: name = v
+        case .name: name = v; nameText = nil
         case .body: body = v
         case .status: status = v.stringValue
         case .other: break

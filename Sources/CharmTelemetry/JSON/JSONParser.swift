@@ -52,6 +52,16 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// A string of UTF-8 bytes, invalid sequences repaired to U+FFFD. Measured faster than
+    /// `String(decoding:as:)` for the short strings that fill event lines.
+    @inline(__always)
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { out in
+            _ = out.initialize(fromContentsOf: bytes)
+            return bytes.count
+        }
+    }
+
     func fail(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: i) }
 
     @inline(__always)
@@ -155,7 +165,7 @@ public struct JSONParser {
         while i < buf.count {
             let b = buf[i]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
+                let s = JSONParser.string(UnsafeBufferPointer(rebasing: buf[start..<i]))
                 i += 1
                 return s
             }
