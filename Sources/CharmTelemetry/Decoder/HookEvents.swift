@@ -29,10 +29,13 @@ public struct HookEvents: RandomAccessCollection, Hashable, Sendable, Expressibl
     /// One event.
     public init(_ event: TelemetryEvent) { storage = .one(event) }
 
+    /// The events of a literal, in order.
     public init(arrayLiteral elements: TelemetryEvent...) { self.init(elements) }
 
+    /// Always 0.
     public var startIndex: Int { 0 }
 
+    /// The number of events.
     public var endIndex: Int {
         switch storage {
         case .none: 0
@@ -41,6 +44,7 @@ public struct HookEvents: RandomAccessCollection, Hashable, Sendable, Expressibl
         }
     }
 
+    /// The event at `position` (0 ..< count).
     public subscript(position: Int) -> TelemetryEvent {
         switch storage {
         case .one(let e):
