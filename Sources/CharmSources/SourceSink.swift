@@ -46,6 +46,9 @@ struct DecodingPump {
         self.name = name
         self.sink = sink
         self.decoder = StreamDecoder(sourceName: name)
+        // Large reads (a file caught up on, a producer far ahead) parse on two threads; the
+        // usual small reads of a live stream stay on this one (see StreamDecoder+Parallel).
+        self.decoder.parallelParsing = true
         batch.reserveCapacity(256)
     }
 

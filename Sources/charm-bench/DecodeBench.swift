@@ -46,11 +46,15 @@ struct DecodeBench: ParsableCommand {
     func run() throws {
         print("decode: \(events) structured events per framing, 64 KiB reads, best of \(passes) passes")
         print("framing        MB/s     events/s   (median events/s)")
-        for framing in [Framing.prefixed, .sse, .ndjson] {
+        for (framing, parallel) in [(Framing.prefixed, false), (.sse, false), (.ndjson, false), (.prefixed, true), (.sse, true), (.ndjson, true)] {
+            if parallel && framing == .prefixed {
+                print("with parallelParsing (JSON lines of each 64 KiB read parsed on two threads):")
+            }
             let bytes = Self.generate(events: events, framing: framing)
             var times: [Double] = []
             for _ in 0..<max(1, passes) {
                 var decoder = StreamDecoder(sourceName: "bench")
+                decoder.parallelParsing = parallel
                 var count = 0
                 let t0 = monotonicNanos()
                 bytes.withUnsafeBytes { raw in

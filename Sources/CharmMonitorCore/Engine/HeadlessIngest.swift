@@ -50,6 +50,7 @@ public enum HeadlessIngest {
             defer { close(fd) }
             engine.sourceChanged(source, to: .open)
             var decoder = StreamDecoder(sourceName: "file:\(path)")
+            decoder.parallelParsing = true
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n < 0 {

@@ -32,9 +32,21 @@ public struct StreamDecoder {
     private var skipping = false
     private var skippedBytes = 0
     private var sseData: [UInt8] = []
+    /// A frame's only `data:` line so far, when it lies in the caller's buffer: read in place
+    /// at the blank line instead of being copied into `sseData`. Never kept past a `feed`.
+    private var sseSpan: UnsafeBufferPointer<UInt8>?
     private var sseHasData = false
     private var sseLine = 0
     private var legacy: LegacyInterpreter
+    /// While a parallel feed collects (see `StreamDecoder+Parallel.swift`): what the lines
+    /// stand for, in order, with the JSON still to parse.
+    var collecting = false
+    var jobs: [DecodeJob] = []
+    /// Whether the line being handled lies in the caller's buffer (so a deferred parse may
+    /// point into it) rather than in `carry`.
+    private var lineIsStable = false
+    /// Set `true` to parse large feeds on two threads (see `feedParallel`).
+    public var parallelParsing = false
 
     /// A decoder for the source named `sourceName`.
     public init(sourceName: String = "stdin", maxLineLength: Int = StreamDecoder.defaultMaxLineLength) {
@@ -45,6 +57,18 @@ public struct StreamDecoder {
 
     /// Decodes the complete lines in `bytes` (keeping a partial last line for the next call).
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (DecodedRecord) -> Void) {
+        if parallelParsing && bytes.count >= StreamDecoder.parallelMinimumBytes {
+            feedParallel(bytes, emit)
+        } else {
+            feedLines(bytes, emit)
+        }
+    }
+
+    /// Splits `bytes` into lines and handles each (`emit` directly, or into `jobs` while
+    /// collecting).
+    mutating func feedLines(_ bytes: UnsafeRawBufferPointer, _ emit: (DecodedRecord) -> Void) {
+        // A frame still open at the end of this buffer must not point into it.
+        defer { keepSSESpan() }
         let buf = bytes.bindMemory(to: UInt8.self)
         var start = 0
         let n = buf.count
@@ -60,7 +84,9 @@ public struct StreamDecoder {
                 skippedBytes += nl - start
                 finishSkip(emit)
             } else if carry.isEmpty {
+                lineIsStable = true
                 handleLine(UnsafeBufferPointer(rebasing: buf[start..<nl]), emit)
+                lineIsStable = false
             } else {
                 appendCarry(UnsafeBufferPointer(rebasing: buf[start..<nl]), emit)
                 if skipping {
@@ -106,6 +132,7 @@ public struct StreamDecoder {
     /// number of bytes dropped. The decoder stays usable for the next connection.
     @discardableResult
     public mutating func abandonPartial() -> Int {
+        keepSSESpan()
         let dropped = (skipping ? skippedBytes : carry.count) + (sseHasData ? sseData.count : 0)
         carry.removeAll(keepingCapacity: true)
         skipping = false
@@ -145,7 +172,7 @@ public struct StreamDecoder {
 
     private mutating func finishSkip(_ emit: (DecodedRecord) -> Void) {
         lineNumber += 1
-        emit(.oversized(bytes: skippedBytes, line: lineNumber))
+        put(.oversized(bytes: skippedBytes, line: lineNumber), emit)
         skipping = false
         skippedBytes = 0
     }
@@ -154,7 +181,7 @@ public struct StreamDecoder {
         lineNumber += 1
         var line = raw
         if line.count > maxLineLength {
-            emit(.oversized(bytes: line.count, line: lineNumber))
+            put(.oversized(bytes: line.count, line: lineNumber), emit)
             return
         }
         if let last = line.last, last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
@@ -170,16 +197,23 @@ public struct StreamDecoder {
         let first = t[0]
         if first == UInt8(ascii: "{") {
             flushSSE(emit)
-            decodeJSON(t, framing: .ndjson, line: lineNumber, emit)
+            decodeJSON(t, framing: .ndjson, line: lineNumber, stable: lineIsStable, emit)
             return
         }
         if first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first == UInt8(ascii: "d")
             || first == UInt8(ascii: "e") || first == UInt8(ascii: "i") || first == UInt8(ascii: "r")
         {
             if let rest = t.after(prefix: "data:") {
+                let body = rest.first == 0x20 ? UnsafeBufferPointer(rebasing: rest.dropFirst()) : rest
+                if !sseHasData && lineIsStable {
+                    sseLine = lineNumber
+                    sseHasData = true
+                    sseSpan = body
+                    return
+                }
+                keepSSESpan()
                 if sseHasData { sseData.append(0x0A) } else { sseLine = lineNumber }
                 sseHasData = true
-                let body = rest.first == 0x20 ? UnsafeBufferPointer(rebasing: rest.dropFirst()) : rest
                 sseData.append(contentsOf: body)
                 return
             }
@@ -195,76 +229,118 @@ public struct StreamDecoder {
         if let r = t.find(StreamDecoder.prefixBytes) ?? t.find(StreamDecoder.alternatePrefixBytes) {
             var j = UnsafeBufferPointer(rebasing: t[r...])
             while let f = j.first, f == 0x20 || f == 0x09 { j = UnsafeBufferPointer(rebasing: j.dropFirst()) }
-            decodeJSON(j, framing: .prefixed, line: lineNumber, emit)
+            decodeJSON(j, framing: .prefixed, line: lineNumber, stable: lineIsStable, emit)
             return
         }
-        emit(.raw(String(decoding: t, as: UTF8.self)))
+        put(.raw(String(decoding: t, as: UTF8.self)), emit)
+    }
+
+    /// Copies a frame's data line out of the caller's buffer, which is about to go away (or
+    /// is about to get a second data line).
+    mutating func keepSSESpan() {
+        guard let span = sseSpan else { return }
+        sseData.append(contentsOf: span)
+        sseSpan = nil
     }
 
     private mutating func flushSSE(_ emit: (DecodedRecord) -> Void) {
         guard sseHasData else { return }
+        if let span = sseSpan {
+            sseSpan = nil
+            sseHasData = false
+            decodeJSON(span, framing: .sse, line: sseLine, stable: true, emit)
+            return
+        }
         // Swapped out rather than copied: a copy would share the buffer, and clearing the
         // original would then allocate a new one for every event.
         var data: [UInt8] = []
         swap(&data, &sseData)
         sseHasData = false
-        data.withUnsafeBufferPointer { decodeJSON($0, framing: .sse, line: sseLine, emit) }
+        data.withUnsafeBufferPointer { decodeJSON($0, framing: .sse, line: sseLine, stable: false, emit) }
         data.removeAll(keepingCapacity: true)
         swap(&data, &sseData)
     }
 
+    /// Emits `record`, or keeps it in `jobs` while a parallel feed collects.
+    private mutating func put(_ record: DecodedRecord, _ emit: (DecodedRecord) -> Void) {
+        if collecting { jobs.append(.record(record)) } else { emit(record) }
+    }
+
+    /// Parses one JSON line now, or (collecting) leaves it to the parallel phase; `stable`
+    /// says whether `bytes` outlive this call (else a deferred parse gets a copy).
     private mutating func decodeJSON(
-        _ bytes: UnsafeBufferPointer<UInt8>, framing: Framing, line: Int, _ emit: (DecodedRecord) -> Void
+        _ bytes: UnsafeBufferPointer<UInt8>, framing: Framing, line: Int, stable: Bool, _ emit: (DecodedRecord) -> Void
     ) {
-        func malformed(_ reason: String) {
+        if collecting {
+            jobs.append(.json(stable ? .borrowed(bytes) : .owned(Array(bytes)), framing: framing, line: line))
+            return
+        }
+        complete(StreamDecoder.prepare(bytes, framing: framing, line: line), emit)
+    }
+
+    /// The part of decoding a JSON line that depends on nothing but its bytes, safe on any
+    /// thread: a malformed line's record, a structured line's whole record, or the parsed
+    /// line of an event the legacy interpreter must see in order.
+    static func prepare(_ bytes: UnsafeBufferPointer<UInt8>, framing: Framing, line number: Int) -> PreparedLine {
+        func malformed(_ reason: String) -> PreparedLine {
             let text = String(decoding: bytes.prefix(MalformedLine.previewLength * 4), as: UTF8.self)
             let preview = String(text.prefix(MalformedLine.previewLength))
-            emit(.malformed(MalformedLine(framing: framing, reason: reason, preview: preview, line: line)))
+            return .record(.malformed(MalformedLine(framing: framing, reason: reason, preview: preview, line: number)), structured: false)
         }
         var line: EventLine
         do {
-            guard let l = try JSONParser.parseEventLine(bytes) else {
-                malformed("not a JSON object")
-                return
-            }
+            guard let l = try JSONParser.parseEventLine(bytes) else { return malformed("not a JSON object") }
             line = l
         } catch {
-            malformed("not JSON: \(error)")
-            return
+            return malformed("not JSON: \(error)")
         }
-        guard let type = line.object["type"]?.stringValue else {
-            malformed("no string \"type\"")
-            return
-        }
+        guard let type = line.object["type"]?.stringValue else { return malformed("no string \"type\"") }
         if let structured = line.telemetry.take() {
             // The common case, built in one go: the line's parts move into the record.
-            legacy.markStructured()
-            emit(.event(WireEvent(
-                type: type, object: line.object, framing: framing, hookEvents: HookEvents(structured), isStructured: true)))
-            return
+            let event = WireEvent(
+                type: type, object: line.object, framing: framing, hookEvents: HookEvents(structured), isStructured: true)
+            return .record(.event(event), structured: true)
         }
-        let object = line.object
-        var event = WireEvent(type: type, object: object, framing: framing)
-        if let t = object["telemetry"] {
-            // Present but not a valid event: the general reader says why.
-            if let to = t.objectValue {
-                do {
-                    event.hookEvents = HookEvents(try TelemetryEvent(telemetry: to))
-                    event.object["telemetry"] = nil
-                    event.isStructured = true
-                    legacy.markStructured()
-                } catch {
-                    event.telemetryIssue = error.description
-                }
-            } else {
-                event.telemetryIssue = "telemetry is not an object"
-            }
-        }
-        if event.hookEvents.isEmpty {
-            event.hookEvents = HookEvents(legacy.interpret(type: type, object: object))
-        }
-        emit(.event(event))
+        return .general(type: type, object: line.object, framing: framing)
     }
+
+    /// The rest of decoding a JSON line, in stream order: the legacy interpreter's state.
+    mutating func complete(_ prepared: PreparedLine, _ emit: (DecodedRecord) -> Void) {
+        switch prepared {
+        case .record(let record, let structured):
+            if structured { legacy.markStructured() }
+            emit(record)
+        case .general(let type, let object, let framing):
+            var event = WireEvent(type: type, object: object, framing: framing)
+            if let t = object["telemetry"] {
+                // Present but not a valid event: the general reader says why.
+                if let to = t.objectValue {
+                    do {
+                        event.hookEvents = HookEvents(try TelemetryEvent(telemetry: to))
+                        event.object["telemetry"] = nil
+                        event.isStructured = true
+                        legacy.markStructured()
+                    } catch {
+                        event.telemetryIssue = error.description
+                    }
+                } else {
+                    event.telemetryIssue = "telemetry is not an object"
+                }
+            }
+            if event.hookEvents.isEmpty {
+                event.hookEvents = HookEvents(legacy.interpret(type: type, object: object))
+            }
+            emit(.event(event))
+        }
+    }
+}
+
+/// A JSON line after its order-free part (`StreamDecoder.prepare`).
+enum PreparedLine {
+    /// The finished record; `structured` tells the legacy interpreter a structured line came.
+    case record(DecodedRecord, structured: Bool)
+    /// A valid event without a readable `telemetry` object: legacy rebuilding still to do.
+    case general(type: String, object: JSONObject, framing: Framing)
 }
 
 extension UnsafeBufferPointer<UInt8> {
