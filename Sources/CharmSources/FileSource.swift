@@ -43,13 +43,13 @@ struct FileSource {
             fd = 0
         }
         pump.phase(.open)
-        var identity = fileIdentity(fd)
+        var opened = stat()
+        let isPipe = fstat(fd, &opened) == 0 && (opened.st_mode & S_IFMT) != S_IFREG
+        var identity = FileIdentity(opened)
         var offset: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var pacer = replaySpeed.map { ReplayPacer(speed: $0) }
         var vanished = false
-        var st = stat()
-        let isPipe = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
         while !stop.isSet {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {

@@ -42,9 +42,6 @@ public struct StreamDecoder {
     /// stand for, in order, with the JSON still to parse.
     var collecting = false
     var jobs: [DecodeJob] = []
-    /// Whether the line being handled lies in the caller's buffer (so a deferred parse may
-    /// point into it) rather than in `carry`.
-    private var lineIsStable = false
     /// Set `true` to parse large feeds on two threads (see `feedParallel`).
     public var parallelParsing = false
 
@@ -84,9 +81,7 @@ public struct StreamDecoder {
                 skippedBytes += nl - start
                 finishSkip(emit)
             } else if carry.isEmpty {
-                lineIsStable = true
-                handleLine(UnsafeBufferPointer(rebasing: buf[start..<nl]), emit)
-                lineIsStable = false
+                handleLine(UnsafeBufferPointer(rebasing: buf[start..<nl]), stable: true, emit)
             } else {
                 appendCarry(UnsafeBufferPointer(rebasing: buf[start..<nl]), emit)
                 if skipping {
@@ -94,7 +89,7 @@ public struct StreamDecoder {
                 } else {
                     var line: [UInt8] = []
                     swap(&line, &carry)
-                    line.withUnsafeBufferPointer { handleLine($0, emit) }
+                    line.withUnsafeBufferPointer { handleLine($0, stable: false, emit) }
                     line.removeAll(keepingCapacity: true)
                     if carry.isEmpty { swap(&line, &carry) }
                 }
@@ -120,7 +115,7 @@ public struct StreamDecoder {
         } else if !carry.isEmpty {
             let line = carry
             carry.removeAll()
-            line.withUnsafeBufferPointer { handleLine($0, emit) }
+            line.withUnsafeBufferPointer { handleLine($0, stable: false, emit) }
         }
         flushSSE(emit)
     }
@@ -177,7 +172,9 @@ public struct StreamDecoder {
         skippedBytes = 0
     }
 
-    private mutating func handleLine(_ raw: UnsafeBufferPointer<UInt8>, _ emit: (DecodedRecord) -> Void) {
+    /// Handles one line; `stable` says whether it lies in the caller's buffer for the whole
+    /// `feed` (so an SSE frame or a deferred parse may point into it) rather than in `carry`.
+    private mutating func handleLine(_ raw: UnsafeBufferPointer<UInt8>, stable: Bool, _ emit: (DecodedRecord) -> Void) {
         lineNumber += 1
         var line = raw
         if line.count > maxLineLength {
@@ -197,7 +194,7 @@ public struct StreamDecoder {
         let first = t[0]
         if first == UInt8(ascii: "{") {
             flushSSE(emit)
-            decodeJSON(t, framing: .ndjson, line: lineNumber, stable: lineIsStable, emit)
+            decodeJSON(t, framing: .ndjson, line: lineNumber, stable: stable, emit)
             return
         }
         if first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first == UInt8(ascii: "d")
@@ -205,7 +202,7 @@ public struct StreamDecoder {
         {
             if let rest = t.after(prefix: "data:") {
                 let body = rest.first == 0x20 ? UnsafeBufferPointer(rebasing: rest.dropFirst()) : rest
-                if !sseHasData && lineIsStable {
+                if !sseHasData && stable {
                     sseLine = lineNumber
                     sseHasData = true
                     sseSpan = body
@@ -229,7 +226,7 @@ public struct StreamDecoder {
         if let r = t.find(StreamDecoder.prefixBytes) ?? t.find(StreamDecoder.alternatePrefixBytes) {
             var j = UnsafeBufferPointer(rebasing: t[r...])
             while let f = j.first, f == 0x20 || f == 0x09 { j = UnsafeBufferPointer(rebasing: j.dropFirst()) }
-            decodeJSON(j, framing: .prefixed, line: lineNumber, stable: lineIsStable, emit)
+            decodeJSON(j, framing: .prefixed, line: lineNumber, stable: stable, emit)
             return
         }
         put(.raw(String(decoding: t, as: UTF8.self)), emit)

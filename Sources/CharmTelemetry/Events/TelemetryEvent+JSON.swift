@@ -112,14 +112,11 @@ struct TelemetryFields {
     var parentRunID: String?
     var callID: String?
     var name: JSONValue?
-    /// `name` when it was a plain string, read without wrapping it in a `JSONValue`.
-    var nameText: String?
     var body: JSONValue?
     var status: String?
 
     /// The tool, tool name or token (as `key` names it), moved out; text for a non-string.
     mutating func takeName(_ key: String) throws(TelemetryEvent.DecodingError) -> String {
-        if let text = nameText.take() { return text }
         guard let v = name.take(), !v.isNull else {
             throw TelemetryEvent.DecodingError(reason: "telemetry.\(key) is missing")
         }
@@ -148,30 +145,14 @@ struct TelemetryFields {
         case hook, seq, ts, runID, parentRunID, callID, name, body, status, other
     }
 
-    /// Recognises a key by its length and first byte (all distinct for version 1), then
-    /// confirms it.
+    /// The field the key `k` names.
     static func key(_ k: String) -> Key {
-        var u = k.utf8.makeIterator()
-        switch (k.utf8.count, u.next() ?? 0) {
-        case (4, UInt8(ascii: "h")) where k == "hook": return .hook
-        case (3, UInt8(ascii: "s")) where k == "seq": return .seq
-        case (2, UInt8(ascii: "t")) where k == "ts": return .ts
-        case (6, UInt8(ascii: "r")) where k == "run_id": return .runID
-        case (13, UInt8(ascii: "p")) where k == "parent_run_id": return .parentRunID
-        case (7, UInt8(ascii: "c")) where k == "call_id": return .callID
-        case (9, UInt8(ascii: "t")) where k == "tool_name", (4, UInt8(ascii: "t")) where k == "tool",
-            (5, UInt8(ascii: "t")) where k == "token":
-            return .name
-        case (5, UInt8(ascii: "i")) where k == "input", (6, UInt8(ascii: "o")) where k == "output",
-            (6, UInt8(ascii: "i")) where k == "inputs", (7, UInt8(ascii: "o")) where k == "outputs",
-            (5, UInt8(ascii: "e")) where k == "error", (10, UInt8(ascii: "t")) where k == "tool_input":
-            return .body
-        case (6, UInt8(ascii: "s")) where k == "status": return .status
-        default: return .other
-        }
+        var k = k
+        return k.withUTF8 { key(utf8: $0) }
     }
 
-    /// The same for a key given as UTF-8 bytes, without making a string of it.
+    /// The field the UTF-8 key `k` names, read without making a string of it: recognised by
+    /// its length and first byte (all distinct for version 1), then confirmed.
     static func key(utf8 k: UnsafeBufferPointer<UInt8>) -> Key {
         guard let first = k.first else { return .other }
         switch (k.count, first) {
@@ -205,7 +186,7 @@ struct TelemetryFields {
         case .runID: runID = v.stringValue
         case .parentRunID: parentRunID = v.stringValue
         case .callID: callID = v.stringValue
-        case .name: name = v; nameText = nil
+        case .name: name = v
         case .body: body = v
         case .status: status = v.stringValue
         case .other: break

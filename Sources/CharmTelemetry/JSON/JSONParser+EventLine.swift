@@ -104,32 +104,8 @@ extension JSONParser {
                 case .ts:
                     let us = try plainString { Timestamp.parse($0) }
                     if let us, let v = us { f.timestamp = Timestamp(microseconds: v); f.tsText = nil } else { usable = false }
-                case .runID, .parentRunID, .callID, .status:
-                    // Strings read as strings; anything else is read as JSON and set as nil,
-                    // as the general reader's `stringValue` would.
-                    let text: String?
-                    if i < buf.count, buf[i] == UInt8(ascii: "\""), let span = plainSpan() {
-                        text = JSONParser.string(span)
-                    } else {
-                        text = try parseValue().stringValue
-                    }
-                    switch key {
-                    case .runID: f.runID = text
-                    case .parentRunID: f.parentRunID = text
-                    case .callID: f.callID = text
-                    default: f.status = text
-                    }
-                case .name:
-                    if i < buf.count, buf[i] == UInt8(ascii: "\""), let span = plainSpan() {
-                        f.name = nil
-                        f.nameText = JSONParser.string(span)
-                    } else {
-                        f.set(.name, try parseValue())
-                    }
-                case .other:
-                    _ = try parseValue()
-                case let other:
-                    f.set(other, try parseValue())
+                default:
+                    f.set(key, try parseValue())
                 }
                 if try !anotherMember() { break }
             }
