@@ -9,7 +9,8 @@ struct CharmDemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "charm-demo",
         abstract: "A simulated AI agent that prints Charm's telemetry protocol on stdout.",
-        discussion: "Pipe it into the monitor: charm-demo | charm-monitor")
+        discussion: "Pipe it into the monitor: charm-demo | charm-monitor",
+        version: CharmTelemetryVersion.string)
 
     @Option(help: "Seed for every random choice (same seed, same sessions).")
     var seed: UInt64 = 42
@@ -32,6 +33,9 @@ struct CharmDemoCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated exporters to enable besides the stdout emitter.")
     var exporters: String = ""
 
+    @Flag(help: "At exit, print each exporter's statistics (delivered, dropped, failed) to stderr as JSON.")
+    var stats = false
+
     func validate() throws {
         guard pace >= 0 else { throw ValidationError("--pace must be 0 or more") }
         guard duration >= 0 else { throw ValidationError("--duration must be 0 or more") }
@@ -46,5 +50,18 @@ struct CharmDemoCommand: AsyncParsableCommand {
             sessions: sessions, flood: flood, floodRate: floodRate)
         await DemoAgent(manager: manager, options: options).run()
         manager.shutdown(timeout: .seconds(5))
+        if stats {
+            var lines: [String] = []
+            for s in manager.statistics() {
+                var o: JSONObject = [
+                    "exporter": .string(s.name), "delivered": .int(Int64(s.delivered)),
+                    "dropped": .int(Int64(s.dropped)), "failed": .int(Int64(s.failed)),
+                    "health": .string(s.health.rawValue),
+                ]
+                if let e = s.lastError { o["last_error"] = .string(e) }
+                lines.append(JSONWriter.compact(.object(o)))
+            }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
     }
 }

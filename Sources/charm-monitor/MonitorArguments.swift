@@ -3,11 +3,12 @@ import CharmMonitorCore
 import CharmSources
 import CharmTelemetry
 
-/// The command line. Parsing only; `MonitorCommand+Run.swift` does the work.
-struct MonitorCommand: ParsableCommand {
+/// `charm-monitor [watch]`: the monitor itself, the root's default subcommand. Parsing only;
+/// `MonitorCommand+Run.swift` does the work.
+struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "charm-monitor",
-        abstract: "Watch AI-agent runs (Charm's stdout protocol, SSE, NDJSON) from many sources at once.",
+        commandName: "watch",
+        abstract: "Watch AI-agent runs live in the terminal UI, or headless (the default subcommand).",
         discussion: """
             Sources: standard input when it is a pipe or a file, --file, --listen, --sse, --demo; \
             any number at once, each shown under its own name.
@@ -24,7 +25,7 @@ struct MonitorCommand: ParsableCommand {
     var follow = false
 
     @Option(help: ArgumentHelp(
-        "Pace files by their events' telemetry timestamps, SPEED times faster (--replay alone: real time).",
+        "Pace files by their events' telemetry timestamps, SPEED times faster (1: the recorded pace).",
         valueName: "speed"))
     var replay: Double?
 
@@ -123,25 +124,5 @@ struct MonitorCommand: ParsableCommand {
         RetentionLimits(
             maxRuns: maxRuns, maxToolCallsPerRun: maxToolCalls, maxTextBytesPerRun: maxTextBytes,
             maxLogLines: maxLogLines, maxErrors: maxErrors)
-    }
-}
-
-/// Argument preprocessing that ArgumentParser cannot express.
-enum MonitorArguments {
-    /// `--replay` takes an optional value: when the next argument is not a number, insert "1".
-    static func normalizingReplay(_ args: [String]) -> [String] {
-        var out: [String] = []
-        var i = 0
-        while i < args.count {
-            let a = args[i]
-            out.append(a)
-            if a == "--replay" {
-                let next = i + 1 < args.count ? args[i + 1] : nil
-                if next.flatMap(Double.init) == nil { out.append("1") }
-            }
-            if a == "--" { out.append(contentsOf: args[(i + 1)...]); break }
-            i += 1
-        }
-        return out
     }
 }

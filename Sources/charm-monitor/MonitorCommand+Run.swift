@@ -12,6 +12,12 @@ import CharmTelemetry
 import Foundation
 
 extension MonitorCommand {
+    /// Runs the monitor and ends with its exit code (0 ok, 1 a source failed, 2 usage).
+    func run() async throws {
+        let status = await execute()
+        if status != 0 { throw ExitCode(status) }
+    }
+
     /// Runs the monitor; returns the process exit code.
     func execute() async -> Int32 {
         // Built-in exporters first, then exec plugins and Charm's Python entry points, by name.

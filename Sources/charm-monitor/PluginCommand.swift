@@ -6,7 +6,7 @@ import Foundation
 /// `charm-monitor plugin …`: scaffold, check and list telemetry exporter plugins.
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "charm-monitor plugin",
+        commandName: "plugin",
         abstract: "Scaffold, validate and list telemetry exporter plugins.",
         subcommands: [New.self, Validate.self, List.self])
 

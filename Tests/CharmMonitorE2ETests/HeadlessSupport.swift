@@ -37,6 +37,14 @@ enum Monitor {
         return candidates.first { fm.isExecutableFile(atPath: $0.path) }?.path
     }()
 
+    /// Another product of the same build, next to `charm-monitor`.
+    static func sibling(_ name: String) throws -> String {
+        guard let binary else { throw MonitorError(message: "charm-monitor binary not found next to the tests") }
+        let path = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw MonitorError(message: "\(path) not built") }
+        return path
+    }
+
     static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
 
     struct Result {
