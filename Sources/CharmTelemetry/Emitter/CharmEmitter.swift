@@ -69,7 +69,10 @@ public struct CharmEmitter: Sendable {
 
 /// The default exporter: streams every hook on stdout in Charm's protocol, exactly as
 /// charmos' `CharmEmitterExporter` does, plus run start/end/error and the `telemetry` object.
-public final class CharmEmitterExporter: TelemetryExporter {
+///
+/// When stdout's reader goes away its lines are dropped, never retried: they appear in
+/// `status.dropped` and so in the manager's statistics, and the agent runs on.
+public final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReporting {
     /// Its name in statistics and in the monitor.
     public static let name = "charm-emitter"
 
@@ -78,6 +81,14 @@ public final class CharmEmitterExporter: TelemetryExporter {
 
     /// An emitter exporter on `output` (the real stdout by default).
     public init(output: CharmOutput = .standard) { self.emitter = CharmEmitter(output: output) }
+
+    /// Lines the output could not write (its reader went away), as dropped.
+    public var status: ExporterStatus {
+        let lost = emitter.output.failedWrites
+        return ExporterStatus(
+            health: lost > 0 ? .failing : .ok, dropped: lost,
+            lastError: lost > 0 ? "stdout is closed or failing: \(lost) line(s) dropped" : nil)
+    }
 
     private func emit(_ payload: TelemetryEvent.Payload, runID: String) {
         guard let (type, content) = CharmProtocol.line(for: payload, runID: runID) else { return }

@@ -64,6 +64,16 @@ public final class TelemetryManager: Sendable {
         }
     }
 
+    /// A manager dropped without `shutdown()` still ends its workers: each is asked to
+    /// deliver what it holds and shut its exporter down, then its thread exits. Nothing
+    /// waits here, so dropping a manager never blocks the agent, even on a hung exporter
+    /// (whose thread ends when its hook returns).
+    deinit {
+        let workers = slots.withLock { $0.workers }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        for w in workers { _ = w.enqueueControl(.shutdown(ExporterWorker.FlushTicket(deadline: deadline))) }
+    }
+
     private func warn(_ message: String) {
         warningsStore.withLock { $0.append(message) }
         configuration.logger.warning("\(message)")
