@@ -89,4 +89,54 @@ import Testing
         let c = try CharmConfig.parse(text)
         #expect(c.telemetry.isEmpty)
     }
+
+    /// The secret in every case below is `abc123secret`; the error must name file, line and
+    /// the variable, and never the value.
+    @Test(arguments: [
+        ("runtime: {telemetry: [datadog], env: {DATADOG_API_KEY: abc123secret}}", 1, "DATADOG_API_KEY"),
+        ("runtime:\n  env:\n    datadog_api_key: abc123secret", 3, "DATADOG_API_KEY"),
+        ("runtime:\n  env:\n    LANGSMITH_API_KEY: abc123secret", 3, "LANGSMITH_API_KEY"),
+        ("headers:\n  x-api-key: abc123secret", 2, "HEADERS_X_API_KEY"),
+        ("tools:\n  github_token: abc123secret", 2, "GITHUB_TOKEN"),
+        ("runtime:\n  memory:\n    client_secret: abc123secret", 3, "MEMORY_CLIENT_SECRET"),
+        ("db:\n  Password: abc123secret", 2, "DB_PASSWORD"),
+        ("sentry:\n  dsn: https://abc123secret@o1.ingest.sentry.io/1", 2, "SENTRY_DSN"),
+        ("signing:\n  private_key: abc123secret", 2, "SIGNING_PRIVATE_KEY"),
+        ("env:\n  DD_API_KEY: 12345", 2, "DD_API_KEY"),
+        ("env:\n  Sentry_Dsn: abc123secret", 2, "SENTRY_DSN"),
+        ("env:\n  OTEL_EXPORTER_OTLP_HEADERS: authorization=Bearer abc123secret", 2, "OTEL_EXPORTER_OTLP_HEADERS"),
+        ("env:\n  - {apiKey: abc123secret}", 2, "APIKEY"),
+    ])
+    func aSecretUnderAnySecretNameIsRefused(text: String, line: Int, variable: String) {
+        do {
+            _ = try CharmConfig.parse(text, path: "charm.yaml")
+            Issue.record("accepted a secret: \(text)")
+        } catch {
+            #expect(error.path == "charm.yaml")
+            #expect(error.line == line, "\(error)")
+            #expect(error.message.contains(variable), "\(error)")
+            #expect(!error.description.contains("abc123secret") && !error.description.contains("12345"), "\(error)")
+            #expect(error.description.hasPrefix("charm.yaml:\(line):"), "\(error)")
+        }
+    }
+
+    @Test func namesThatHoldNoSecretPass() throws {
+        let text = """
+            version: "0.4"
+            persona: {name: Tokenizer, max_tokens: 2000, token_budget: 100000}
+            policies: {primary_key: id, sort_key: created, require_token: true, keyboard: en}
+            runtime:
+              env: {DATADOG_API_KEY: "${DATADOG_API_KEY}", password: "", auth: ~}
+            """
+        let c = try CharmConfig.parse(text)
+        #expect(c.document["policies"]?["sort_key"] == .string("created"))
+        #expect(c.document["persona"]?["max_tokens"] == .int(2000))
+    }
+
+    @Test func keyWordsSplitAtCaseAndPunctuation() {
+        #expect(CharmConfig.words(of: "x-api-key") == ["x", "api", "key"])
+        #expect(CharmConfig.words(of: "apiKey") == ["api", "key"])
+        #expect(CharmConfig.words(of: "LANGSMITH_API_KEY") == ["langsmith", "api", "key"])
+        #expect(!CharmConfig.isReference("${}") && CharmConfig.isReference("${A_1}") && !CharmConfig.isReference("${A B}"))
+    }
 }

@@ -2,24 +2,80 @@ import Foundation
 import Yams
 
 extension CharmConfig {
-    /// Keys that hold secrets. A value under one of these in charm.yaml is refused: secrets
-    /// come from the environment only, so they are never committed with the agent.
-    static let secretKeys: Set<String> = [
-        "api_key", "apikey", "api-key", "key", "token", "secret", "password", "dsn", "auth", "authorization",
-        "access_token", "client_secret", "private_key",
+    /// Every environment variable an exporter of ours reads a secret from. The same name as a
+    /// key in charm.yaml (any case) is a secret; `ExporterContext.secret` asserts that each
+    /// variable it reads is listed here, so the list cannot fall behind the exporters.
+    package static let secretVariables: Set<String> = [
+        "DATADOG_API_KEY", "DD_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "SENTRY_DSN",
+        "CHARM_TELEMETRY_WEBHOOK_URL", "CHARM_TELEMETRY_WEBHOOK_SECRET",
+        "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
     ]
+
+    /// Last words that make a key a secret: `github_token`, `db_password`, `sentry_dsn`.
+    static let secretLastWords: Set<String> = [
+        "token", "secret", "password", "passwd", "dsn", "apikey", "credential", "credentials",
+        "authorization", "auth", "key",
+    ]
+
+    /// A key whose last word is `key` is a secret only after one of these (`api_key`,
+    /// `private_key`), or alone; `primary_key` or `sort_key` are not.
+    static let secretKeyQualifiers: Set<String> = ["api", "private", "access", "secret", "signing", "encryption", "license"]
+
+    /// The words of a key, lower-cased: split at every character that is not a letter or a
+    /// digit and where a lower-case letter meets an upper-case one (`apiKey`, `x-api-key`).
+    static func words(of key: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var previousWasLower = false
+        for ch in key {
+            if !(ch.isLetter || ch.isNumber) {
+                if !current.isEmpty { out.append(current) }
+                current = ""
+                previousWasLower = false
+                continue
+            }
+            if ch.isUppercase && previousWasLower, !current.isEmpty {
+                out.append(current)
+                current = ""
+            }
+            current += ch.lowercased()
+            previousWasLower = ch.isLowercase
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+
+    /// Whether a key in charm.yaml names a secret: an exporter's variable in any case, or a
+    /// name ending in a secret word (`LANGSMITH_API_KEY`, `x-api-key`, `*_token`, `*_secret`,
+    /// `password`, `dsn`, `private_key`).
+    static func namesSecret(_ key: String) -> Bool {
+        let upper = key.uppercased().replacingOccurrences(of: "-", with: "_")
+        if secretVariables.contains(upper) { return true }
+        let w = words(of: key)
+        guard let last = w.last, secretLastWords.contains(last) else { return false }
+        if last == "key" { return w.count == 1 || secretKeyQualifiers.contains(w[w.count - 2]) }
+        return true
+    }
 
     /// The environment variable to use instead of a secret found at `path` (key names).
     static func variable(for path: [String]) -> String {
-        let key = path.last?.lowercased() ?? ""
-        let owner = path.dropLast().last(where: { !["runtime", "telemetry", "exporters", "config"].contains($0) })?
-            .lowercased() ?? ""
-        switch (owner, key) {
-        case ("datadog", _): return "DATADOG_API_KEY"
-        case ("langsmith", _): return "LANGSMITH_API_KEY"
-        case ("sentry", _): return "SENTRY_DSN"
-        case ("otlp", _), ("opentelemetry", _): return "OTEL_EXPORTER_OTLP_HEADERS"
-        case ("webhook", _): return "CHARM_TELEMETRY_WEBHOOK_SECRET"
+        let key = path.last ?? ""
+        let upperKey = key.uppercased().replacingOccurrences(of: "-", with: "_")
+        // A key that reads as a variable's name (`DATADOG_API_KEY`, `github_token`) names
+        // itself; a generic one (`api_key`) takes its owner's name first.
+        let generic: Set<String> = ["api_key", "access_token", "auth_token", "client_secret", "secret_key", "private_key"]
+        if secretVariables.contains(upperKey) || (key.contains("_") && !generic.contains(key.lowercased())) {
+            return upperKey
+        }
+        let owner = path.dropLast().last(where: {
+            !["runtime", "telemetry", "exporters", "config", "env", "environment"].contains($0) && Int($0) == nil
+        })?.lowercased() ?? ""
+        switch owner {
+        case "datadog": return "DATADOG_API_KEY"
+        case "langsmith": return "LANGSMITH_API_KEY"
+        case "sentry": return "SENTRY_DSN"
+        case "otlp", "opentelemetry": return "OTEL_EXPORTER_OTLP_HEADERS"
+        case "webhook": return "CHARM_TELEMETRY_WEBHOOK_SECRET"
         default:
             let parts = (owner.isEmpty ? [key] : [owner, key]).map {
                 $0.uppercased().replacingOccurrences(of: "-", with: "_")
@@ -53,7 +109,7 @@ extension CharmConfig {
         guard let map = root.mapping else {
             throw CharmConfigError(path: path, line: root.line, message: "the top level must be a mapping")
         }
-        try checkSecrets(root, keyPath: [], path: path, inRuntime: false)
+        try checkSecrets(root, keyPath: [], path: path)
         var config = CharmConfig(document: root.json.objectValue ?? [:], path: path)
         config.version = try map["version"].map { n throws(CharmConfigError) in try n.scalarText("version", path) }
         config.id = try map["id"].map { n throws(CharmConfigError) in try n.scalarText("id", path) }
@@ -91,7 +147,10 @@ extension CharmConfig {
         return config
     }
 
-    private static func checkSecrets(_ node: Node, keyPath: [String], path: String, inRuntime: Bool) throws(CharmConfigError) {
+    /// Refuses a secret anywhere in the file: a non-empty scalar under a key that names one,
+    /// unless it is a `${VAR}` reference. Booleans pass (`require_token: true` holds no
+    /// secret). The value never appears in the message.
+    private static func checkSecrets(_ node: Node, keyPath: [String], path: String) throws(CharmConfigError) {
         switch node {
         case .mapping(let m):
             for (k, v) in m {
@@ -99,21 +158,27 @@ extension CharmConfig {
                 let here = keyPath + [key]
                 // environment_variables lists variable NAMES, which is exactly what is wanted.
                 if key == "environment_variables" { continue }
-                let scoped = inRuntime || ["runtime", "telemetry", "exporters"].contains(key)
-                if scoped, secretKeys.contains(key.lowercased()), let s = v.scalar?.string, !s.isEmpty,
-                    !(s.hasPrefix("${") && s.hasSuffix("}"))
+                if namesSecret(key), let s = v.scalar, !s.string.isEmpty, !v.isNullScalar,
+                    !(s.style == .plain && Bool.construct(from: s) != nil), !isReference(s.string)
                 {
+                    let variable = variable(for: here)
                     throw CharmConfigError(
                         path: path, line: v.line,
-                        message: "'\(here.joined(separator: "."))' holds a secret; secrets are read from the environment only: remove it and set \(variable(for: here))")
+                        message: "'\(here.joined(separator: "."))' holds a secret; secrets are read from the environment only: remove the value and set \(variable) in the environment (or write ${\(variable)})")
                 }
-                try checkSecrets(v, keyPath: here, path: path, inRuntime: scoped)
+                try checkSecrets(v, keyPath: here, path: path)
             }
         case .sequence(let s):
-            for (i, v) in s.enumerated() { try checkSecrets(v, keyPath: keyPath + ["\(i)"], path: path, inRuntime: inRuntime) }
+            for (i, v) in s.enumerated() { try checkSecrets(v, keyPath: keyPath + ["\(i)"], path: path) }
         default:
             break
         }
+    }
+
+    /// `${VAR}`: a reference to an environment variable, not a value.
+    static func isReference(_ s: String) -> Bool {
+        guard s.hasPrefix("${"), s.hasSuffix("}"), s.count > 3 else { return false }
+        return s.dropFirst(2).dropLast().allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
     }
 }
 
