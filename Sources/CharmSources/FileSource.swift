@@ -9,15 +9,19 @@ import CharmTelemetry
 /// never occupies one of the few cooperative-pool threads), optionally following it and
 /// pacing it.
 ///
-/// Following polls: at the end of the file it sleeps, then compares the path's inode with
-/// the open file's (rotation: the rest of the old file was already read, so reopen the
-/// path) and the file's size with the offset read (truncation: start again from 0). A
-/// vanished file is shown as `waiting`, never as the end.
+/// Following polls, as `tail -F` and Fluent Bit's tail input do: at the end of the file it
+/// waits, then compares the path's device and inode with the open file's (rotation by
+/// rename: the rest of the old file is read, then the path reopened), and the open file's
+/// size and first bytes with what was read (truncation, including copytruncate refilled
+/// past the old size between two polls: start again from 0). Size alone misses the
+/// latter: the new lines before the old offset would never be read. A vanished file is
+/// shown as `waiting`, never as the end.
 struct FileSource {
     let path: String?
     let follow: Bool
     let replaySpeed: Double?
-    let pollInterval: Double
+    /// Waits between two polls at the end of a followed file (a sleep, or a test's gate).
+    let waitForPoll: @Sendable () -> Void
     let stop: StopFlag
     var pump: DecodingPump
 
@@ -35,7 +39,7 @@ struct FileSource {
                 pump.phase(.waiting, reason)
                 while fd < 0 {
                     if stop.isSet { pump.phase(.ended); return true }
-                    sleepSeconds(pollInterval)
+                    waitForPoll()
                     fd = open(path, O_RDONLY | O_CLOEXEC)
                 }
             }
@@ -47,6 +51,7 @@ struct FileSource {
         let isPipe = fstat(fd, &opened) == 0 && (opened.st_mode & S_IFMT) != S_IFREG
         var identity = FileIdentity(opened)
         var offset: Int64 = 0
+        var head = HeadFingerprint()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var pacer = replaySpeed.map { ReplayPacer(speed: $0) }
         var vanished = false
@@ -58,6 +63,7 @@ struct FileSource {
                 // two, which under a flood halves the system calls and engine round trips.
                 // The pipe's own buffer (64 KiB) holds a millisecond of even a 20 MB/s flood.
                 let levelWithProducer = isPipe && n < buffer.count / 4
+                if follow { head.record(buffer, count: n, at: offset) }
                 offset += Int64(n)
                 buffer.withUnsafeBytes { raw in
                     let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
@@ -79,7 +85,7 @@ struct FileSource {
                 return true
             }
             guard follow, let path else { break }
-            sleepSeconds(pollInterval)
+            waitForPoll()
             var st = stat()
             if stat(path, &st) != 0 {
                 if !vanished {
@@ -104,13 +110,16 @@ struct FileSource {
                 fd = newFD
                 identity = fileIdentity(fd)
                 offset = 0
+                head = HeadFingerprint()
                 vanished = false
                 pump.phase(.open)
-            } else if Int64(st.st_size) < offset {
-                // Truncated in place (copytruncate): read it again from the start.
+            } else if Int64(st.st_size) < offset || !head.matches(fd) {
+                // Truncated in place (copytruncate), perhaps already refilled past where we
+                // were: what is there now is all new, so read it again from the start.
                 pump.finish()
                 lseek(fd, 0, SEEK_SET)
                 offset = 0
+                head = HeadFingerprint()
             } else if vanished {
                 vanished = false
                 pump.phase(.open)
@@ -126,6 +135,36 @@ struct FileSource {
         var st = stat()
         fstat(fd, &st)
         return FileIdentity(st)
+    }
+}
+
+/// The first bytes read from a followed file. When the file at the same inode no longer
+/// starts with them, it was truncated and written again. Like `tail -F`, it cannot tell a
+/// file refilled with exactly the same first bytes; 1 KiB of telemetry lines carries
+/// timestamps and sequence numbers, so in practice the bytes differ.
+struct HeadFingerprint {
+    static let length = 1024
+    private(set) var bytes: [UInt8] = []
+
+    /// Keeps the part of a read at `offset` that falls in the first `length` bytes.
+    mutating func record(_ buffer: [UInt8], count: Int, at offset: Int64) {
+        guard offset < HeadFingerprint.length, Int64(bytes.count) == offset else { return }
+        bytes.append(contentsOf: buffer[0..<min(count, HeadFingerprint.length - bytes.count)])
+    }
+
+    /// Whether the file still starts with the recorded bytes (read with `pread`, so the
+    /// reading offset does not move).
+    func matches(_ fd: Int32) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        var now = [UInt8](repeating: 0, count: bytes.count)
+        var got = 0
+        while got < now.count {
+            let n = now.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, $0.count - got, off_t(got)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        return got == bytes.count && now == bytes
     }
 }
 

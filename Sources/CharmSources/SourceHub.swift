@@ -21,6 +21,9 @@ public final class SourceHub: Sendable {
     private let stopFlag = StopFlag()
     /// Seconds between polls of a followed file at its end.
     public let pollInterval: Double
+    /// Replaces the sleep between polls of a followed file: tests use it to act between two
+    /// polls deterministically, instead of hoping a sleep lands in the right place.
+    package let followPoll: (@Sendable () -> Void)?
     /// The first SSE reconnect delay in seconds (doubled per failure).
     public let sseInitialBackoff: Double
     /// Seconds an SSE attempt may take to get the response head (connecting included).
@@ -32,8 +35,18 @@ public final class SourceHub: Sendable {
     ) {
         self.sink = sink
         self.pollInterval = pollInterval
+        self.followPoll = nil
         self.sseInitialBackoff = sseInitialBackoff
         self.sseConnectTimeout = sseConnectTimeout
+    }
+
+    /// A hub whose followed files wait on `followPoll` between polls instead of sleeping.
+    package init(sink: any SourceSink, followPoll: @escaping @Sendable () -> Void) {
+        self.sink = sink
+        self.pollInterval = 0
+        self.followPoll = followPoll
+        self.sseInitialBackoff = 0.5
+        self.sseConnectTimeout = 5
     }
 
     /// Sources that could not be opened (a missing file, a port in use, an SSE server never
@@ -60,10 +73,10 @@ public final class SourceHub: Sendable {
             begin()
             let sink = self.sink
             let stop = stopFlag
-            let poll = pollInterval
+            let poll = followPoll ?? { [interval = pollInterval] in sleepSeconds(interval) }
             let thread = Thread { [self] in
                 var reader = FileSource(
-                    path: path, follow: follow, replaySpeed: speed, pollInterval: poll, stop: stop,
+                    path: path, follow: follow, replaySpeed: speed, waitForPoll: poll, stop: stop,
                     pump: DecodingPump(name: name, sink: sink))
                 if !reader.run() { state.withLock { $0.openFailures += 1 } }
                 end()

@@ -60,6 +60,40 @@ struct SourceFileTests {
         #expect(await eventually { sink.hookEvents(name).count == 6 })
     }
 
+    @Test("copytruncate refilled past the old size between two polls loses no line")
+    func copyTruncateRefilledBetweenPolls() async throws {
+        let path = temporaryPath("copytruncate.log")
+        for seq in 1...3 { append(path, tokenLine(run: "C", seq: seq, token: "\(seq)")) }
+        let gate = PollGate()
+        let sink = CollectingSink()
+        let hub = SourceHub(sink: sink, followPoll: gate.wait)
+        defer {
+            hub.stop()
+            gate.openForever()
+        }
+        try await hub.start(.file(path: path, follow: true, replaySpeed: nil))
+        let name = "file:\(path)"
+        // The source has read to the end and waits for its next poll.
+        #expect(await gate.reachedPoll())
+        #expect(sink.hookEvents(name).count == 3)
+        let oldSize = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        // Between two polls: copy away, truncate in place, refill well past the old size.
+        _ = try? FileManager.default.removeItem(atPath: path + ".1")
+        try FileManager.default.copyItem(atPath: path, toPath: path + ".1")
+        truncate(path, 0)
+        for seq in 4...12 { append(path, tokenLine(run: "C", seq: seq, token: "\(seq)")) }
+        let newSize = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        #expect(newSize > oldSize)
+        gate.release()
+        #expect(await gate.reachedPoll())
+        let tokens = sink.hookEvents(name).map { e -> String in
+            if case .llmNewToken(let t) = e.payload { t } else { "?" }
+        }
+        #expect(tokens == (1...12).map(String.init))
+        // Nothing but whole events: a read from the old offset would have cut a line.
+        #expect(sink.entry(name).records.count == 12)
+    }
+
     @Test("a missing file fails that source and the others go on")
     func missingFile() async throws {
         let good = temporaryPath("good.log")

@@ -120,3 +120,34 @@ func temporaryPath(_ name: String) -> String {
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir.appendingPathComponent(name).path
 }
+
+/// Stands in for the sleep between two polls of a followed file: the source blocks in
+/// `wait` until the test calls `release`, so the test acts between two polls for certain.
+final class PollGate: Sendable {
+    private let arrived = DispatchSemaphore(value: 0)
+    private let go = DispatchSemaphore(value: 0)
+    private let released = Atomic<Bool>(false)
+
+    /// Called by the source at each poll.
+    @Sendable func wait() {
+        if released.load(ordering: .acquiring) { return }
+        arrived.signal()
+        go.wait()
+    }
+
+    /// Waits (at most 30 s) until the source is parked in a poll.
+    func reachedPoll() async -> Bool {
+        await withCheckedContinuation { c in
+            Thread.detachNewThread { [arrived] in c.resume(returning: arrived.wait(timeout: .now() + 30) == .success) }
+        }
+    }
+
+    /// Lets the parked source take its poll.
+    func release() { go.signal() }
+
+    /// Lets every later poll through at once (when the test is done).
+    func openForever() {
+        released.store(true, ordering: .releasing)
+        go.signal()
+    }
+}
