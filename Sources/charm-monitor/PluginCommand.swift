@@ -97,7 +97,10 @@ struct PluginCommand: ParsableCommand {
             print("community registry:")
             for l in PluginRegistry.listing(document, installedIn: exporters) {
                 let state = l.installed ? "installed" : "not installed — \(l.installCommand)"
-                print("  \(l.entry.id) — \(l.entry.description) [\(state)]")
+                let e = l.entry
+                let about = [e.version, e.license.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
+                print("  \(e.id)\(about.isEmpty ? "" : " " + about) — \(e.description) [\(state)]")
+                if let docs = e.docsURL ?? e.githubURL { print("      \(docs)") }
             }
         }
     }

@@ -34,4 +34,23 @@ import Testing
         #expect(list.stdout.contains("otlp"))
         #expect(list.stdout.contains("not installed — pip install"))
     }
+
+    @Test("plugin validate and list take a registry shaped as the community's build writes it")
+    func communityRegistry() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("community-registry-\(getpid()).json")
+        try Data(#"""
+            {"version": "1.0", "exporters": [{"id": "acme-tracing", "pypi_package": "charm-telemetry-acme",
+              "description": "Export to Acme.", "author": "Acme", "tags": ["acme"],
+              "github_url": "https://github.com/acme/charm-telemetry-acme",
+              "name": "Acme Tracing", "version": "1.0.0", "license": "MIT", "docs_url": "https://acme.example/docs"}]}
+            """#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let validate = try Monitor.run(["plugin", "validate", file.path])
+        #expect(validate.status == 0, "\(validate.stdout)")
+        #expect(validate.stdout == "\(file.path): ok\n")
+        let list = try Monitor.run(["plugin", "list", "--registry", file.path])
+        #expect(list.status == 0, "\(list.stdout)")
+        #expect(list.stdout.contains("acme-tracing 1.0.0 (MIT) — Export to Acme. [not installed — pip install charm-telemetry-acme]"))
+        #expect(list.stdout.contains("https://acme.example/docs"))
+    }
 }

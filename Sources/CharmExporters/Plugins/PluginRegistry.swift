@@ -5,9 +5,12 @@ import Foundation
 /// reading it, checking it, and telling which of its entries are installed here.
 ///
 /// `{"version": "1.0", "exporters": [{"id", "pypi_package", "description", "author",
-/// "tags"?, "github_url"?}]}`, where `id` is the name charm.yaml enables. A pull request to
-/// the registry carries one entry as `telemetry/manifests/ID.json`, which may add `name`,
-/// `version` and `license`. Everything works offline: from a local file or a cached copy.
+/// "tags"?, "github_url"?, …}]}`, where `id` is the name charm.yaml enables. The registry's
+/// build copies each `telemetry/manifests/ID.json` unchanged, and its schema
+/// (`schemas/telemetry.schema.json`, draft-07) requires four string members, constrains
+/// `id`, `tags` and `github_url`, and forbids nothing else: so members it does not name
+/// (`name`, `version`, `license`, `docs_url`…) are kept, never refused. Everything works
+/// offline: from a local file or a cached copy.
 public enum PluginRegistry {
     /// The format version this code reads.
     public static let formatVersion = "1.0"
@@ -28,6 +31,17 @@ public enum PluginRegistry {
         public var tags: [String]
         /// Its source, if given.
         public var githubURL: String?
+        /// Members the schema does not name, kept as they were (`name`, `version`, `license`,
+        /// `docs_url`, or anything a later registry adds).
+        public var extra: JSONObject = [:]
+        /// `version`, when the entry gives one as a string.
+        public var version: String? { extra["version"]?.stringValue }
+        /// `license`, when given as a string.
+        public var license: String? { extra["license"]?.stringValue }
+        /// `docs_url`, when given as a string.
+        public var docsURL: String? { extra["docs_url"]?.stringValue }
+        /// `name`, the display name, when given as a string.
+        public var displayName: String? { extra["name"]?.stringValue }
         /// The command that installs it.
         public var installCommand: String { "pip install \(pypiPackage)" }
     }
@@ -60,8 +74,8 @@ public enum PluginRegistry {
 
     // MARK: - Validation
 
-    private static let entryKeys = ["id", "pypi_package", "description", "author", "tags", "github_url"]
-    private static let manifestExtraKeys = ["name", "version", "license"]
+    /// The members the schema names; every other member is kept in `Entry.extra`.
+    private static let entryKeys: Set<String> = ["id", "pypi_package", "description", "author", "tags", "github_url"]
 
     /// Checks a registry file; an empty result means it is valid.
     public static func validate(data: some Collection<UInt8>) -> [ValidationIssue] {
@@ -79,15 +93,11 @@ public enum PluginRegistry {
             return [ValidationIssue(path: "$", message: "not JSON: \(error)")]
         }
         guard let o = root.objectValue else { return [ValidationIssue(path: "$", message: "must be an object")] }
-        let entry = checkEntry(o, at: "$", allowed: entryKeys + manifestExtraKeys, &issues)
-        for key in manifestExtraKeys {
-            if let v = o[key], v.stringValue == nil {
-                issues.append(ValidationIssue(path: "$.\(key)", message: "must be a string"))
-            }
-        }
+        let entry = checkEntry(o, at: "$", &issues)
         if let fileName, let entry {
             let base = (fileName as NSString).lastPathComponent
-            if base != "\(entry.id).json" {
+            // `_example.json` is the registry's template, which its build skips.
+            if base != "\(entry.id).json" && !base.hasPrefix("_") {
                 issues.append(ValidationIssue(
                     path: "$.id", message: "manifest file \(quoted(base)) must be named \(quoted(entry.id + ".json"))"))
             }
@@ -152,7 +162,6 @@ public enum PluginRegistry {
             issues.append(ValidationIssue(path: "$", message: "must be an object"))
             return nil
         }
-        flagUnknown(o, at: "$", allowed: ["version", "exporters"], &issues)
         var version = ""
         switch o["version"] {
         case nil: issues.append(ValidationIssue(path: "$.version", message: "is required"))
@@ -179,7 +188,7 @@ public enum PluginRegistry {
                 issues.append(ValidationIssue(path: path, message: "must be an object"))
                 continue
             }
-            guard let e = checkEntry(eo, at: path, allowed: entryKeys, &issues) else { continue }
+            guard let e = checkEntry(eo, at: path, &issues) else { continue }
             if let first = firstAt[e.id] {
                 issues.append(ValidationIssue(
                     path: "\(path).id", message: "duplicate id \(quoted(e.id)) (first at $.exporters[\(first)])"))
@@ -191,11 +200,9 @@ public enum PluginRegistry {
         return Document(version: version, exporters: entries)
     }
 
-    /// Checks one exporter object; returns it when its required members are usable.
-    private static func checkEntry(
-        _ o: JSONObject, at path: String, allowed: [String], _ issues: inout [ValidationIssue]
-    ) -> Entry? {
-        flagUnknown(o, at: path, allowed: allowed, &issues)
+    /// Checks one exporter object against the schema; returns it when its required members
+    /// are usable.
+    private static func checkEntry(_ o: JSONObject, at path: String, _ issues: inout [ValidationIssue]) -> Entry? {
         func required(_ key: String) -> String? {
             guard let v = o[key] else {
                 issues.append(ValidationIssue(path: "\(path).\(key)", message: "is required"))
@@ -205,10 +212,6 @@ public enum PluginRegistry {
                 issues.append(ValidationIssue(path: "\(path).\(key)", message: "must be a string"))
                 return nil
             }
-            if s.trimmingCharacters(in: .whitespaces).isEmpty {
-                issues.append(ValidationIssue(path: "\(path).\(key)", message: "must not be empty"))
-                return nil
-            }
             return s
         }
         let id = required("id")
@@ -216,9 +219,6 @@ public enum PluginRegistry {
             issues.append(ValidationIssue(path: "\(path).id", message: "\(quoted(id)) does not match \(idPattern)"))
         }
         let package = required("pypi_package")
-        if let package, !isDistributionName(package) {
-            issues.append(ValidationIssue(path: "\(path).pypi_package", message: "\(quoted(package)) is not a valid PyPI package name"))
-        }
         let description = required("description")
         let author = required("author")
         var tags: [String] = []
@@ -235,26 +235,31 @@ public enum PluginRegistry {
         }
         var github: String?
         if let g = o["github_url"] {
-            if let s = g.stringValue, s.hasPrefix("https://") { github = s } else {
-                issues.append(ValidationIssue(path: "\(path).github_url", message: "must be an https:// URL"))
+            if let s = g.stringValue, isURI(s) { github = s } else {
+                issues.append(ValidationIssue(path: "\(path).github_url", message: "must be a URI (format \"uri\": a scheme, then the rest)"))
             }
         }
         guard let id, let package, let description, let author, PluginDiscovery.isValidName(id) else { return nil }
-        return Entry(id: id, pypiPackage: package, description: description, author: author, tags: tags, githubURL: github)
+        var extra = JSONObject()
+        for (k, v) in o where !entryKeys.contains(k) { extra[k] = v }
+        return Entry(
+            id: id, pypiPackage: package, description: description, author: author, tags: tags, githubURL: github,
+            extra: extra)
     }
 
-    private static func flagUnknown(_ o: JSONObject, at path: String, allowed: [String], _ issues: inout [ValidationIssue]) {
-        for key in o.keys where !allowed.contains(key) {
-            issues.append(ValidationIssue(path: "\(path).\(key)", message: "unknown key (allowed: \(allowed.joined(separator: ", ")))"))
+    /// JSON Schema's `uri` format (RFC 3986 absolute URI): a scheme — a letter, then letters,
+    /// digits, `+`, `-` or `.` — a colon, and no whitespace or control characters.
+    package static func isURI(_ s: String) -> Bool {
+        guard let colon = s.firstIndex(of: ":"), colon != s.startIndex else { return false }
+        let scheme = s[..<colon]
+        guard let first = scheme.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }
+        let schemeOK = scheme.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0))
         }
-    }
-
-    /// PEP 508's name rule: letters and digits, with `.`, `_`, `-` inside.
-    static func isDistributionName(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        func alnum(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
-        guard let f = u.first, let l = u.last, alnum(f), alnum(l) else { return false }
-        return u.allSatisfy { alnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+        let restOK = s[s.index(after: colon)...].unicodeScalars.allSatisfy {
+            $0.value > 0x20 && $0.value != 0x7F && !"<>\"{}|\\^`".unicodeScalars.contains($0)
+        }
+        return schemeOK && restOK && s.index(after: colon) < s.endIndex
     }
 
     private static func quoted(_ s: String) -> String { JSONWriter.compact(.string(s)) }
