@@ -11,7 +11,8 @@ struct DatadogExporterTests {
         let server = try await TestHTTPServer.start()
         let exporter = DatadogExporter(
             apiKey: "dd-secret-key", mlApp: "weather-agent", agentName: "Weather", tags: ["env:test"],
-            endpointURL: server.baseURL + "/api/intake/llm-obs/v1/trace/spans", policy: Scenario.fastPolicy())
+            endpointURL: server.baseURL + "/api/intake/llm-obs/v1/trace/spans", modelName: "claude-sonnet-4",
+            policy: Scenario.fastPolicy())
         try Scenario.play(exporter)
         #expect(exporter.flush(deadline: .now + .seconds(5)))
         exporter.shutdown()
@@ -35,6 +36,10 @@ struct DatadogExporterTests {
         #expect(tool["meta"]?["error"]?["type"]?.stringValue == "ZeroDivisionError")
         let llm = try #require(spans.first { $0["meta"]?["kind"]?.stringValue == "llm" })
         #expect(llm["metrics"]?["output_tokens"]?.intValue == 2)
+        #expect(llm["meta"]?["model_name"]?.stringValue == "claude-sonnet-4")
+        #expect(llm["meta"]?["model_provider"]?.stringValue == "anthropic")
+        #expect(tool["tags"]?.arrayValue?.contains("error:1") == true)
+        #expect(tool["tags"]?.arrayValue?.contains("error_type:ZeroDivisionError") == true)
         #expect(llm["meta"]?["output"]?["messages"]?.objects.first?.string("content") == "It is sunny.")
         let bad = try #require(agents.first { $0["tags"]?.arrayValue?.contains("charm.run_id:run-bad") == true })
         #expect(bad["meta"]?["error"]?["message"]?.stringValue == "model timed out")
@@ -97,7 +102,11 @@ struct LangSmithExporterTests {
         #expect(root.string("trace_id") == root.string("id"))
         #expect(root.string("dotted_order") == "20260101T000000250000Z" + (root.string("id") ?? ""))
         let child = try #require(runs.first { $0["extra"]?["metadata"]?["charm_run_id"]?.stringValue == "run-child" && $0.string("run_type") == "chain" })
+        #expect(child.string("name") == "run-child")  // a nested run is named after itself, not the agent
         #expect(child.string("parent_run_id") == root.string("id"))
+        // UUIDv7, as the SDK makes: version 7, and ids ordered as the runs started.
+        #expect(runs.allSatisfy { Array($0.string("id") ?? "").count == 36 && Array($0.string("id") ?? "")[14] == "7" })
+        #expect((root.string("id") ?? "") < (child.string("id") ?? ""))
         #expect(child.string("trace_id") == root.string("id"))
         let calc = try #require(runs.first { $0.string("name") == "calculator" })
         #expect(calc.string("error") == "ZeroDivisionError: division by zero")

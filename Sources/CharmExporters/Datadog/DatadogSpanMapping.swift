@@ -11,11 +11,17 @@ enum DatadogSpanMapping {
         return String(v >> 1)  // 63 bits: some Datadog backends read it as a signed integer
     }
 
-    /// The span object for one finished span.
-    static func span(_ s: SpanRecord) -> JSONObject {
+    /// The span object for one finished span, labelled as ddtrace labels its own: the model
+    /// on llm spans (`meta.model_name`/`model_provider`), and per-span tags `ml_app:`,
+    /// `session_id:`, `error:0|1` and, on a failure, `error_type:` (Datadog's error facets
+    /// read these tags, not `status`).
+    static func span(_ s: SpanRecord, mlApp: String, model: LLMModel? = nil) -> JSONObject {
         var meta = JSONObject()
         var metrics = JSONObject()
-        var tags: [JSONValue] = [.string("charm.run_id:\(s.runID)")]
+        var metadata = JSONObject()
+        var tags: [JSONValue] = [
+            .string("ml_app:\(mlApp)"), .string("session_id:\(s.traceKey)"), .string("charm.run_id:\(s.runID)"),
+        ]
         switch s.kind {
         case .run:
             meta["kind"] = "agent"
@@ -28,16 +34,26 @@ enum DatadogSpanMapping {
             if let c = s.callID { tags.append(.string("charm.tool_call_id:\(c)")) }
         case .llm:
             meta["kind"] = "llm"
+            if let model {
+                meta["model_name"] = .string(model.name)
+                meta["model_provider"] = .string(model.provider)
+            }
             meta["output"] = .object([
                 "messages": .array([.object(["role": "assistant", "content": .string(JSONBytes.text(s.output))])])
             ])
             metrics["output_tokens"] = .int(Int64(s.tokenCount))
             if let a = s.action {
-                meta["metadata"] = .object(["agent_action": .object(["tool": .string(a.tool), "tool_input": .string(a.input)])])
+                metadata["agent_action"] = .object(["tool": .string(a.tool), "tool_input": .string(a.input)])
             }
         }
+        // ddtrace always sends both, empty or not.
+        meta["metadata"] = .object(metadata)
         if let e = s.error {
             meta["error"] = .object(["message": .string(e.message), "type": .string(e.type)])
+            tags.append("error:1")
+            tags.append(.string("error_type:\(e.type)"))
+        } else {
+            tags.append("error:0")
         }
         var o = JSONObject()
         o["parent_id"] = .string(s.parentKey.map(spanID) ?? "undefined")
@@ -48,7 +64,7 @@ enum DatadogSpanMapping {
         o["start_ns"] = .int(s.start.microseconds * 1_000)
         o["duration"] = .int(s.durationNanoseconds)
         o["status"] = .string(s.failed ? "error" : "ok")
-        if !metrics.isEmpty { o["metrics"] = .object(metrics) }
+        o["metrics"] = .object(metrics)
         o["tags"] = .array(tags)
         o["session_id"] = .string(s.traceKey)
         return o

@@ -10,13 +10,15 @@ public final class LangSmithExporter: EventDrivenExporter, ExporterStatusReporti
 
     private let core: SpanExporterCore<LangSmithOperation>
 
-    /// An exporter with every setting given.
+    /// An exporter with every setting given; `modelName` labels llm runs
+    /// (`extra.metadata.ls_model_name`/`ls_provider`).
     public init(
         apiKey: String, endpoint: String = "https://api.smith.langchain.com", project: String = "default",
-        agentName: String, policy: DeliveryPolicy = DeliveryPolicy()
+        agentName: String, modelName: String? = nil, modelProvider: String? = nil, policy: DeliveryPolicy = DeliveryPolicy()
     ) {
         let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
-        let mapping = LangSmithRunMapping(sessionName: project)
+        let mapping = LangSmithRunMapping(
+            sessionName: project, model: modelName.map { LLMModel(name: $0, provider: modelProvider) })
         let engine = DeliveryEngine<LangSmithOperation>(
             endpoint: HTTPEndpoint(url: base + "/runs/batch", headers: [("x-api-key", apiKey)]), policy: policy,
             redactor: Redactor(secrets: [apiKey]), name: Self.name
@@ -31,14 +33,15 @@ public final class LangSmithExporter: EventDrivenExporter, ExporterStatusReporti
     }
 
     /// Builds it from the environment: `LANGSMITH_API_KEY` or `LANGCHAIN_API_KEY` (required),
-    /// `LANGSMITH_ENDPOINT`/`LANGCHAIN_ENDPOINT`, `LANGSMITH_PROJECT`/`LANGCHAIN_PROJECT`.
+    /// `LANGSMITH_ENDPOINT`/`LANGCHAIN_ENDPOINT`, `LANGSMITH_PROJECT`/`LANGCHAIN_PROJECT`; the
+    /// model from charm.yaml's `runtime.config.model`.
     public convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
         let key = try context.secret(Self.name, "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
         self.init(
             apiKey: key,
             endpoint: context.value("LANGSMITH_ENDPOINT", "LANGCHAIN_ENDPOINT") ?? "https://api.smith.langchain.com",
             project: context.value("LANGSMITH_PROJECT", "LANGCHAIN_PROJECT") ?? "default",
-            agentName: context.agentName, policy: policy)
+            agentName: context.agentName, modelName: context.modelName, policy: policy)
     }
 
     /// The registry entry.

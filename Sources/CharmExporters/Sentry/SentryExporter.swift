@@ -10,31 +10,38 @@ public final class SentryExporter: EventDrivenExporter, ExporterStatusReporting 
 
     private let core: SpanExporterCore<JSONObject>
     private let mapping: SentryEventMapping
-    /// Trace root per run, for error events (which arrive before their run's transaction).
-    private let traces = Mutex<[String: String]>([:])
+    /// Trace root, parent and name per run, for error events (which arrive before their
+    /// run's transaction).
+    private let places = Mutex<[String: SentryEventMapping.RunPlace]>([:])
+    private let agentName: String
 
-    /// An exporter for a parsed DSN.
+    /// An exporter for a parsed DSN; `modelName` labels token-stream spans
+    /// (`gen_ai.request.model`, `gen_ai.system`).
     public init(
         dsn: SentryDSN, environment: String = "production", release: String? = nil, agentName: String,
-        policy: DeliveryPolicy = DeliveryPolicy(gzip: true)
+        modelName: String? = nil, modelProvider: String? = nil, policy: DeliveryPolicy = DeliveryPolicy(gzip: true)
     ) {
+        self.agentName = agentName
         var policy = policy
         // Sentry takes one event per envelope.
         policy.maxBatchCount = 1
-        let mapping = SentryEventMapping(environment: environment, release: release)
+        let mapping = SentryEventMapping(
+            environment: environment, release: release, publicKey: dsn.publicKey, agentName: agentName,
+            model: modelName.map { LLMModel(name: $0, provider: modelProvider) })
         self.mapping = mapping
         let engine = DeliveryEngine<JSONObject>(
             endpoint: HTTPEndpoint(url: dsn.envelopeURL, headers: [("X-Sentry-Auth", dsn.authHeader)]), policy: policy,
             redactor: Redactor(secrets: [dsn.publicKey] + (dsn.secretKey.map { [$0] } ?? [])), name: Self.name
         ) { events in
-            HTTPPayload(body: events.flatMap(SentryEventMapping.envelope), contentType: "application/x-sentry-envelope")
+            HTTPPayload(body: events.flatMap(mapping.envelope), contentType: "application/x-sentry-envelope")
         }
         core = SpanExporterCore(agentName: agentName, engine: engine) { change in
             mapping.events(for: change).map { ($0, 512) }
         }
     }
 
-    /// Builds it from `SENTRY_DSN` (required), `SENTRY_ENVIRONMENT`, `SENTRY_RELEASE`.
+    /// Builds it from `SENTRY_DSN` (required), `SENTRY_ENVIRONMENT`, `SENTRY_RELEASE`; the model
+    /// from charm.yaml's `runtime.config.model`.
     public convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy(gzip: true))
         throws(ExporterSetupError)
     {
@@ -44,7 +51,8 @@ public final class SentryExporter: EventDrivenExporter, ExporterStatusReporting 
         }
         self.init(
             dsn: dsn, environment: context.value("SENTRY_ENVIRONMENT") ?? "production",
-            release: context.value("SENTRY_RELEASE"), agentName: context.agentName, policy: policy)
+            release: context.value("SENTRY_RELEASE"), agentName: context.agentName, modelName: context.modelName,
+            policy: policy)
     }
 
     /// The registry entry.
@@ -54,14 +62,18 @@ public final class SentryExporter: EventDrivenExporter, ExporterStatusReporting 
 
     /// Queues an error event for run and tool errors, and spans for the transaction; never touches the network.
     public func handle(_ event: TelemetryEvent) {
-        let trace = traces.withLock { t -> String in
+        let place = places.withLock { t -> SentryEventMapping.RunPlace in
             if case .runStart = event.payload {
                 if t.count > 50_000 { t.removeAll() }
-                t[event.runID] = event.parentRunID.map { t[$0] ?? $0 } ?? event.runID
+                t[event.runID] = SentryEventMapping.RunPlace(
+                    traceKey: event.parentRunID.map { t[$0]?.traceKey ?? $0 } ?? event.runID,
+                    parentRunID: event.parentRunID,
+                    name: SpanTracker.runName(event.runID, parent: event.parentRunID, agentName: agentName))
             }
-            return t[event.runID] ?? event.runID
+            return t[event.runID]
+                ?? SentryEventMapping.RunPlace(traceKey: event.runID, parentRunID: nil, name: agentName)
         }
-        if let e = mapping.errorEvent(for: event, traceKey: trace) { core.append(e, bytes: 512) }
+        if let e = mapping.errorEvent(for: event, place: place) { core.append(e, bytes: 512) }
         core.handle(event)
     }
 

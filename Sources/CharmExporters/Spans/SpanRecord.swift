@@ -24,7 +24,8 @@ public struct SpanRecord: Sendable, Hashable {
     public var parentKey: String?
     /// The key of the root run of its trace.
     public var traceKey: String
-    /// The agent's name for a run, the tool's name, or "llm".
+    /// The agent's name for a top-level run, a nested run's id relative to its parent
+    /// (`SpanTracker.runName`), the tool's name, or "llm".
     public var name: String
     /// The tool call id, for tool spans.
     public var callID: String?

@@ -37,7 +37,7 @@ public struct SpanTracker: Sendable {
             remember(runID, trace: trace)
             let span = SpanRecord(
                 kind: .run, key: runID, runID: runID, parentKey: event.parentRunID, traceKey: trace,
-                name: agentName, start: ts, input: .object(inputs))
+                name: runName(runID, parent: event.parentRunID), start: ts, input: .object(inputs))
             open[runID] = span
             changes.append(.started(span))
         case .runEnd(let outputs, let status):
@@ -120,13 +120,30 @@ public struct SpanTracker: Sendable {
 
     private func trace(of runID: String) -> String { traceOf[runID] ?? runID }
 
+    /// The name of a run's span: the agent's name for a top-level run, and for a nested run
+    /// its own id relative to its parent ("planner" for `session-1.planner` under `session-1`),
+    /// else its whole id. Naming every run after the agent made a planner sub-run look like
+    /// its session in every vendor's UI; a sub-run has no agent name of its own on the wire.
+    public func runName(_ runID: String, parent: String?) -> String {
+        Self.runName(runID, parent: parent, agentName: agentName)
+    }
+
+    /// `runName(_:parent:)` for an agent named `agentName`, for exporters that name runs
+    /// outside a tracker (Sentry's error events name the run's transaction).
+    public static func runName(_ runID: String, parent: String?, agentName: String) -> String {
+        guard let parent else { return agentName }
+        let prefix = parent + "."
+        if runID.hasPrefix(prefix), runID.count > prefix.count { return String(runID.dropFirst(prefix.count)) }
+        return runID.isEmpty ? agentName : runID
+    }
+
     private mutating func ensureRun(_ runID: String, event: TelemetryEvent, into changes: inout [SpanChange]) -> SpanRecord {
         if let s = open[runID] { return s }
         let trace = traceOf[runID] ?? event.parentRunID.map { traceOf[$0] ?? $0 } ?? runID
         remember(runID, trace: trace)
         let span = SpanRecord(
-            kind: .run, key: runID, runID: runID, parentKey: event.parentRunID, traceKey: trace, name: agentName,
-            start: event.timestamp, input: .object([:]))
+            kind: .run, key: runID, runID: runID, parentKey: event.parentRunID, traceKey: trace,
+            name: runName(runID, parent: event.parentRunID), start: event.timestamp, input: .object([:]))
         open[runID] = span
         changes.append(.started(span))
         return span
