@@ -20,22 +20,30 @@ extension MonitorModel {
                         "duration_ms": c.duration.map { .double(($0 * 1_000_000).rounded() / 1_000) } ?? .null,
                     ]))
             }
-            runsJSON.append(
-                .object([
-                    "run_id": .string(r.id),
-                    "parent_run_id": r.parentID.map(JSONValue.string) ?? .null,
-                    "status": .string(r.status.rawValue),
-                    "tokens": .int(Int64(r.tokenCount)),
-                    "text": .string(r.text),
-                    "errors": .int(Int64(r.errorCount)),
-                    "tool_calls": .array(calls),
-                ]))
+            var run: JSONObject = [
+                "run_id": .string(r.id),
+                "parent_run_id": r.parentID.map(JSONValue.string) ?? .null,
+                "status": .string(r.status.rawValue),
+                "tokens": .int(Int64(r.tokenCount)),
+                "text": .string(r.text),
+                "errors": .int(Int64(r.errorCount)),
+                "tool_calls": .array(calls),
+            ]
+            // Only runs under Charm's runner have these; other summaries stay as they were.
+            if let code = r.exitCode { run["exit_code"] = .int(Int64(code)) }
+            if !r.artifacts.isEmpty {
+                run["artifacts"] = .array(r.artifacts.map { a in
+                    .object(["name": .string(a.name), "location": .string(a.location), "mime": a.mime.map(JSONValue.string) ?? .null])
+                })
+            }
+            runsJSON.append(.object(run))
         }
         return .object([
             "events": .int(Int64(counters.events)),
             "malformed": .int(Int64(counters.malformed)),
             "raw_lines": .int(Int64(counters.rawLines)),
             "runs": .array(runsJSON),
+            "heartbeats": .int(Int64(sources.values.reduce(0) { $0 + $1.heartbeats })),
         ])
     }
 }

@@ -16,7 +16,7 @@ public struct MonitorModel: Sendable {
     /// Raw prints, `thinking` and `status` lines, oldest first (bounded by `limits.maxLogLines`).
     public private(set) var log: BoundedBuffer<LogEntry>
     /// Sources by id.
-    public private(set) var sources: [SourceID: SourceStatus] = [:]
+    public internal(set) var sources: [SourceID: SourceStatus] = [:]
     /// Source ids in order of first appearance.
     public private(set) var sourceOrder: [SourceID] = []
     /// Totals.
@@ -83,7 +83,7 @@ public struct MonitorModel: Sendable {
             counters.events += 1
             eventRate.add(at: at)
             switch e.type {
-            case "thinking": appendLog(.thinking, e.contentText, source: source, at: at)
+            case "thinking" where !MonitorModel.isHeartbeat(e): appendLog(.thinking, e.contentText, source: source, at: at)
             case "status": appendLog(.status, e.contentText, source: source, at: at)
             default: break
             }
@@ -91,6 +91,7 @@ public struct MonitorModel: Sendable {
                 addError(MonitorErrorEntry(at: at, kind: .telemetry, source: source, message: issue))
             }
             e.hookEvents.forEach { apply($0, source: source, at: at) }
+            if e.hookEvents.isEmpty || !e.isStructured { applyRunnerEvent(e, source: source, at: at) }
         case .malformed(let m):
             counters.malformed += 1
             addError(

@@ -47,6 +47,11 @@ public struct MonitorRun: Sendable, Hashable {
     public internal(set) var lastTokenAt: Timestamp?
     /// The latest event's time.
     public internal(set) var lastActivity: Timestamp
+    /// Files the run produced, as the runner or the agent reported them (oldest first, bounded).
+    public internal(set) var artifacts: [RunArtifact] = []
+    /// The container's exit code, from Charm's runner (`internal_run_finished` or
+    /// "Execution Failed (Code N)"), when it reported one.
+    public internal(set) var exitCode: Int?
 
     /// Call id → absolute index (index in `toolCalls` plus `evictedToolCalls`).
     var callIndex: [String: Int] = [:]

@@ -45,6 +45,10 @@ public struct SourceStatus: Sendable, Hashable {
     public var since: Timestamp
     /// Records (lines) it delivered.
     public var records: Int
+    /// Heartbeats of Charm's runner seen (`thinking` "..." every 5 s while the container lives).
+    public var heartbeats = 0
+    /// The latest heartbeat: the source was alive then, even if its agent was quiet.
+    public var lastHeartbeat: Timestamp?
 
     /// A status with every field given.
     public init(id: SourceID, state: SourceState, lastError: String? = nil, since: Timestamp, records: Int = 0) {

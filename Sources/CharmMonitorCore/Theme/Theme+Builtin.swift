@@ -30,5 +30,6 @@ extension Theme {
         .jsonNumber: CellStyle(fg: .ansi(6)),
         .jsonLiteral: CellStyle(fg: .ansi(5)),
         .jsonPunctuation: CellStyle(fg: .ansi(8)),
+        .redacted: CellStyle(fg: .ansi(0), bg: .ansi(8), attributes: .italic),
     ])
 }

@@ -55,6 +55,9 @@ public enum ThemeRole: String, CaseIterable, Hashable, Sendable {
     case jsonLiteral = "json-literal"
     /// JSON braces, brackets, commas and colons.
     case jsonPunctuation = "json-punctuation"
+    /// A value Charm's runner replaced with `[NAME_REDACTED]`: marked so nobody takes it
+    /// for the value itself.
+    case redacted
 
     /// What the role keeps when the terminal has no colour: enough attributes that the
     /// selection, a match and a failure still stand out on a monochrome screen.
@@ -63,6 +66,7 @@ public enum ThemeRole: String, CaseIterable, Hashable, Sendable {
         case .selection, .footer: [.reverse]
         case .footerKey: [.reverse, .bold]
         case .highlight: [.bold, .underline]
+        case .redacted: [.reverse, .dim]
         case .borderFocused, .title, .header, .statusError, .error, .toolName, .accent: [.bold]
         case .warning, .statusRunning: [.bold]
         case .dim, .thinking, .timestamp, .statusPending, .border, .jsonPunctuation: [.dim]

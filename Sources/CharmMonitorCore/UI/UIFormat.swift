@@ -85,4 +85,25 @@ public enum UIFormat {
         }
         return out
     }
+
+    /// The ranges of `[NAME_REDACTED]` markers in `text` (NAME: capitals, digits and `_`),
+    /// as Charm's runner writes them in place of secrets.
+    public static func redactions(in text: String) -> [Range<String.Index>] {
+        var out: [Range<String.Index>] = []
+        var search = text.startIndex
+        while let end = text.range(of: "_REDACTED]", range: search..<text.endIndex) {
+            var start = end.lowerBound
+            while start > search {
+                let before = text.index(before: start)
+                let c = text[before]
+                guard c == "_" || ("A"..."Z").contains(c) || ("0"..."9").contains(c) else { break }
+                start = before
+            }
+            if start > text.startIndex, text[text.index(before: start)] == "[", start < end.lowerBound {
+                out.append(text.index(before: start)..<end.upperBound)
+            }
+            search = end.upperBound
+        }
+        return out
+    }
 }

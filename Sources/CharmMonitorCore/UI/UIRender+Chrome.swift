@@ -55,7 +55,14 @@ extension UIPainter {
                 case .failed: ("✗", .statusError)
                 }
             sourcesText.append(("\(glyph) ", role))
-            sourcesText.append(("\(source.id.name) \(source.state.rawValue)  ", .text))
+            sourcesText.append(("\(source.id.name) \(source.state.rawValue)", .text))
+            // Charm's runner beats every 5 s while the container lives: a quiet agent is
+            // still alive while the last beat is recent.
+            if let beat = source.lastHeartbeat, source.state == .open {
+                let age = max(0, now.seconds(since: beat))
+                sourcesText.append((" ♥\(UIFormat.duration(age))", age <= 15 ? .statusOk : .statusRunning))
+            }
+            sourcesText.append(("  ", .text))
         }
         if sourcesText.isEmpty { sourcesText.append(("waiting for sources…", .dim)) }
         var used = 0

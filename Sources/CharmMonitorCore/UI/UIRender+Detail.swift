@@ -27,6 +27,7 @@ extension UIPainter {
             for segment in line.segments where x < inner.maxX {
                 let start = x
                 x += grid.put(segment.text, x: x, y: y, style: theme[segment.role], maxWidth: inner.maxX - x)
+                markRedactions(segment.text, x: start, y: y, width: x - start)
                 if !ui.filter.isEmpty { highlight(segment.text, x: start, y: y, width: x - start) }
             }
         }

@@ -13,9 +13,13 @@ extension UIPainter {
             let own = run.evictedToolCalls > 0 ? "\(run.evictedToolCalls) older dropped" : "\(run.toolCallCount)"
             let inSubRuns = calls.count - run.toolCalls.count
             note = inSubRuns > 0 ? "\(own) + \(inSubRuns) in sub-runs" : own
+            if let code = run.exitCode { note = "exit \(code) · " + note }
         }
-        let inner = box(rect, title: title, focused: focused, note: note)
+        var inner = box(rect, title: title, focused: focused, note: note)
         guard inner.height > 0 else { return }
+        if let run, !run.artifacts.isEmpty, inner.height >= 3 {
+            inner = drawArtifacts(run.artifacts, in: inner)
+        }
         guard let run, !calls.isEmpty else {
             empty(run == nil ? "select a run" : "no tool calls in this run", in: inner)
             return
@@ -71,6 +75,24 @@ extension UIPainter {
             if index == selected { select(row: y, in: inner, focused: focused) }
         }
         if calls.count > visible { scrollMark(top: top, visible: visible, count: calls.count, rect: rect) }
+    }
+
+    /// The run's artifacts on the last rows of `inner` (at most a third of it, newest last);
+    /// returns what is left above them for the calls.
+    mutating func drawArtifacts(_ artifacts: [RunArtifact], in inner: Rect) -> Rect {
+        let rows = min(artifacts.count + 1, max(2, inner.height / 3))
+        let top = inner.maxY - rows
+        let shown = artifacts.suffix(rows - 1)
+        let header = artifacts.count > shown.count ? "artifacts \(artifacts.count) (newest \(shown.count))" : "artifacts \(artifacts.count)"
+        grid.put(header, x: inner.x, y: top, style: theme[.title], maxWidth: inner.width)
+        for (offset, a) in shown.enumerated() {
+            let y = top + 1 + offset
+            var x = inner.x + 2
+            x += text(a.name, x: x, y: y, width: max(0, inner.width / 2 - 2), role: .text) + 2
+            let rest = [a.mime, a.location == a.name ? nil : a.location].compactMap { $0 }.joined(separator: "  ")
+            text(rest, x: x, y: y, width: max(0, inner.maxX - x), role: .dim)
+        }
+        return Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height - rows)
     }
 
     /// Seconds from the run's start to its end, or to the latest call end or now.

@@ -116,8 +116,21 @@ struct UIPainter {
         guard width > 0, x >= clip.x else { return 0 }
         let shown = DisplayWidth.of(text) > width ? DisplayWidth.truncate(text, to: width) : text
         let used = grid.put(shown, x: x, y: y, style: style ?? theme[role], maxWidth: width)
+        markRedactions(shown, x: x, y: y, width: width)
         if !ui.filter.isEmpty { highlight(shown, x: x, y: y, width: width) }
         return used
+    }
+
+    /// Restyles every `[NAME_REDACTED]` in `shown`: Charm's runner replaces the value of each
+    /// secret in its environment (longer than 5 characters) with its name so, and the screen
+    /// should say "a secret was here", not show text that looks like data.
+    mutating func markRedactions(_ shown: String, x: Int, y: Int, width: Int) {
+        guard shown.utf8.count >= 11, shown.contains("_REDACTED]") else { return }
+        for range in UIFormat.redactions(in: shown) {
+            let column = DisplayWidth.of(String(shown[..<range.lowerBound]))
+            let end = min(column + DisplayWidth.of(String(shown[range])), width)
+            if column < end { grid.restyle(rect: Rect(x: x + column, y: y, width: end - column, height: 1), style: theme[.redacted]) }
+        }
     }
 
     /// Restyles every occurrence of the filter in `shown` (drawn at `x`, `y`).

@@ -11,6 +11,8 @@ struct LegacyInterpreter {
     let sourceName: String
     private(set) var structured = false
     private var openRun: String?
+    /// The run that ended last: the runner's own error after it is about that run.
+    private var lastRun: String?
     private var runCount = 0
     private var seq: UInt64 = 0
     /// Open calls in start order; Python's handler tracks one current tool, so ends close the oldest.
@@ -43,6 +45,7 @@ struct LegacyInterpreter {
     private mutating func endRun(_ status: RunStatus, outputs: JSONObject, _ out: inout [TelemetryEvent]) {
         guard let r = openRun else { return }
         out.append(make(.runEnd(outputs: outputs, status: status), run: r))
+        lastRun = r
         openRun = nil
         openCalls.removeAll()
     }
@@ -87,6 +90,13 @@ struct LegacyInterpreter {
             _ = ensureRun(&out)
             endRun(.ok, outputs: ["output": content ?? .null], &out)
         case "error":
+            let text = content?.displayText ?? ""
+            // The runner reports the container's failure after the container's own
+            // `internal_run_finished` ended the run: it belongs to that run, not a new one.
+            if openRun == nil, let last = lastRun, RunnerMessages.isRunnerError(text) {
+                out.append(make(.error(TelemetryError(message: text)), run: last))
+                return out
+            }
             let run = ensureRun(&out)
             out.append(make(.error(TelemetryError(message: content?.displayText ?? "")), run: run))
             endRun(.error, outputs: [:], &out)
