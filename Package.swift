@@ -114,19 +114,27 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CharmTelemetryTests", dependencies: ["CharmTelemetry", "CharmDemo"], swiftSettings: strict),
-        .testTarget(name: "CharmMonitorCoreTests", dependencies: ["CharmMonitorCore", "CharmTelemetry"], swiftSettings: strict),
-        .testTarget(name: "CharmSourcesTests", dependencies: ["CharmSources", "CharmTelemetry"], swiftSettings: strict),
+        // What every test target shares: the oracles (external judges) and how a missing one fails.
+        .target(name: "CharmTestSupport", path: "Tests/CharmTestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "CharmTelemetryTests", dependencies: ["CharmTelemetry", "CharmDemo", "CharmTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CharmMonitorCoreTests", dependencies: ["CharmMonitorCore", "CharmTelemetry", "CharmTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CharmSourcesTests", dependencies: ["CharmSources", "CharmTelemetry", "CharmTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "CharmExportersTests",
             dependencies: [
-                "CharmExporters", "CharmTelemetry", "CZlib",
+                "CharmExporters", "CharmTelemetry", "CZlib", "CharmTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CharmMonitorE2ETests", dependencies: [], swiftSettings: strict),
+        .testTarget(name: "CharmMonitorE2ETests", dependencies: ["CharmTestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,6 @@
 import CharmExporters
 import CharmTelemetry
+import CharmTestSupport
 import Testing
 
 @Suite("otlp exporter")
@@ -8,7 +9,7 @@ struct OTLPExporterTests {
 
     @Test(
         "spans follow the GenAI conventions and decode with opentelemetry-proto",
-        .enabled(if: PythonJudge.has("opentelemetry.proto"), "needs `pip install opentelemetry-proto`"),
+        .oracle(.opentelemetryProto),
         arguments: [OTLPConfiguration.WireProtocol.protobuf, .json])
     func genAISpans(wire: OTLPConfiguration.WireProtocol) async throws {
         let server = try await TestHTTPServer.start()

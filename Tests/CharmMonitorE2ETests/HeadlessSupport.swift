@@ -94,15 +94,6 @@ enum Monitor {
             stderr: String(decoding: errData.get(), as: UTF8.self))
     }
 
-    /// Whether python3 with charmos 0.5.2 and langchain-core can run the session fixture.
-    static let charmosAvailable: Bool = {
-        guard let r = try? runProcess(
-            "/usr/bin/env", ["python3", "-c", "import charm.core.callbacks, langchain_core, charm.runner.protocol"],
-            timeout: 60)
-        else { return false }
-        return r.status == 0
-    }()
-
     /// The real charmos SDK's output for the scripted session, in `framing` ("stdout" or "sse").
     static func charmosSession(framing: String) throws -> [UInt8] {
         let script = fixtures.appendingPathComponent("charmos_session.py").path

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// What the charmos session fixture must summarise to, whatever the framing or the source.
@@ -49,10 +50,7 @@ struct HeadlessTests {
 
     @Test(
         "charmos stdout framing on stdin, garbage and invalid UTF-8 after every line",
-        .enabled(
-            if: Monitor.charmosAvailable,
-            "python3 with charmos 0.5.2 + langchain-core is not installed (pip install --no-deps charmos==0.5.2; pip install langchain-core)"
-        ))
+        .oracle(.charmos, .langchainCore))
     func charmosStdout() throws {
         let clean = try Monitor.charmosSession(framing: "stdout")
         let base = try Monitor.summary(try Monitor.run(["--headless"], stdin: clean))
@@ -73,10 +71,7 @@ struct HeadlessTests {
 
     @Test(
         "charmos SSE framing from a file, garbage after every frame",
-        .enabled(
-            if: Monitor.charmosAvailable,
-            "python3 with charmos 0.5.2 + langchain-core is not installed (pip install --no-deps charmos==0.5.2; pip install langchain-core)"
-        ))
+        .oracle(.charmos, .langchainCore))
     func charmosSSE() throws {
         let clean = try Monitor.charmosSession(framing: "sse")
         let dirty = interleave(clean, with: Garbage.sse, separator: "\n\n")

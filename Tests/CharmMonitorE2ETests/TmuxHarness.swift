@@ -1,4 +1,5 @@
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// Drives a program in a detached tmux session: type keys, read the screen as text,
@@ -11,12 +12,9 @@ final class TmuxHarness {
         var description: String
     }
 
-    /// tmux's path, or nil when it is not installed (tests then skip).
-    static let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    /// True when tmux is installed.
-    static var isAvailable: Bool { tmuxPath != nil }
+    /// tmux's path, or nil when it is not installed (tests that need it carry
+    /// `.oracle(.tmux)`, and fail without it).
+    static let tmuxPath: String? = Oracle.tmux.programPath
 
     let socket: String
     let session = "e2e"
@@ -152,7 +150,7 @@ final class TmuxHarness {
     }
 }
 
-@Suite("Tmux harness", .enabled(if: TmuxHarness.isAvailable, "tmux is not installed: skipping terminal end-to-end tests"))
+@Suite("Tmux harness", .oracle(.tmux))
 struct TmuxHarnessTests {
     @Test func capturesOutputAndSeesASaneTerminalAfterExit() throws {
         let harness = try TmuxHarness(command: "printf 'hello from tmux'; sleep 0.3", width: 60, height: 10)

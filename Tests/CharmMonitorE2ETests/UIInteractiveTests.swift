@@ -4,13 +4,14 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// The real `charm-monitor` binary under tmux: what a user sees and types. Serialized,
 /// because two cores cannot run several monitors at demo pace and keep timings honest.
 @Suite(
     "UI end to end (tmux)", .serialized,
-    .enabled(if: TmuxHarness.isAvailable, "tmux is not installed: skipping the interactive UI tests"))
+    .oracle(.tmux))
 struct UIInteractiveTests {
     /// The built binary, quoted for sh.
     private var monitor: String {

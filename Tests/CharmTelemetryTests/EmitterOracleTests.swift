@@ -1,4 +1,5 @@
 import Foundation
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -54,8 +55,7 @@ import Testing
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
     }
 
-    @Test func typeAndContentMatchCharmos() throws {
-        guard Support.charmosAvailable else { return }
+    @Test(.oracle(.charmos)) func typeAndContentMatchCharmos() throws {
         let oracle = try oracleLines()
         let ours = ourLines()
         #expect(oracle.count == 10, "charmos skips the empty token")
@@ -68,8 +68,7 @@ import Testing
         }
     }
 
-    @Test func linesAreByteIdenticalWithoutTelemetry() throws {
-        guard Support.charmosAvailable else { return }
+    @Test(.oracle(.charmos)) func linesAreByteIdenticalWithoutTelemetry() throws {
         let oracle = try oracleLines()
         let ours = ourLines()
         #expect(ours.count == oracle.count)
@@ -81,8 +80,7 @@ import Testing
         }
     }
 
-    @Test func directHookCallsWithoutManagerAreExactlyCharmos() throws {
-        guard Support.charmosAvailable else { return }
+    @Test(.oracle(.charmos)) func directHookCallsWithoutManagerAreExactlyCharmos() throws {
         let oracle = try oracleLines()
         let bytes = Support.captureEmitter { output in
             let exporter = CharmEmitterExporter(output: output)
@@ -92,8 +90,7 @@ import Testing
         #expect(ours == oracle)
     }
 
-    @Test func decoderReadsCharmosInBothFramings() throws {
-        guard Support.charmosAvailable else { return }
+    @Test(.oracle(.charmos, .langchainCore)) func decoderReadsCharmosInBothFramings() throws {
         for sse in [false, true] {
             let text = try oracleLines(sse: sse).joined(separator: sse ? "\n\n" : "\n")
             let records = StreamDecoder.decodeAll(text, sourceName: "py")

@@ -1,11 +1,12 @@
 import Foundation
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
 
 /// Raw prints become `thinking` events exactly as charmos' StdoutInterceptor makes them.
 @Suite(.serialized) struct InterceptorTests {
-    @Test func rawPrintsBecomeThinkingAndEventsPassThrough() throws {
+    @Test(.oracle(.charmos)) func rawPrintsBecomeThinkingAndEventsPassThrough() throws {
         // Run in a child process: redirecting this test process's stdout would disturb the runner.
         let code = """
             import sys
@@ -14,7 +15,6 @@ import Testing
             print("hello 東京"); print("   "); print("__CHARM_EVENT__{\\"type\\": \\"status\\", \\"content\\": \\"x\\"}")
             sys.stdout.write("partial"); i.flush()
             """
-        guard Support.charmosAvailable else { return }
         let oracle = try Support.run(["python3", "-c", code])
         let path = Support.tempPath("intercept.out")
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

@@ -1,4 +1,5 @@
 import Foundation
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -42,8 +43,7 @@ import Testing
         #expect(Timestamp(rfc3339: "garbage") == nil)
     }
 
-    @Test func writerMatchesPythonJSONDumps() throws {
-        guard Support.charmosAvailable else { return }
+    @Test(.oracle(.charmos)) func writerMatchesPythonJSONDumps() throws {
         let samples: [JSONValue] = [
             .string("tab\there \"q\" \\ / é 東京 🙂 \u{1}\u{1b}\u{7f}\u{2028}"),
             .object(["n": .int(-3), "f": .double(0.1), "big": .double(1e21), "l": .array([.null, .bool(true)])]),
