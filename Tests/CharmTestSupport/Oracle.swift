@@ -62,6 +62,8 @@ public struct Oracle: Sendable, Hashable, CustomStringConvertible {
     public struct Missing: Error, CustomStringConvertible {
         /// What is absent.
         public var oracles: [Oracle]
+        /// The error for these absent oracles.
+        public init(oracles: [Oracle]) { self.oracles = oracles }
         public var description: String {
             let what = oracles.map { "\($0) (install: \($0.install))" }.joined(separator: "; ")
             return "oracle missing: \(what). Run scripts/test, which installs every oracle, or set \(Oracle.optOutVariable)=1 to skip such tests knowingly."
