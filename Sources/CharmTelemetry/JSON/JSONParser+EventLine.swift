@@ -20,17 +20,25 @@ extension JSONParser {
         var p = JSONParser(bytes)
         p.skipWhitespace()
         guard p.i < bytes.count, bytes[p.i] == UInt8(ascii: "{") else { return nil }
-        let line = try p.parseEventObject()
+        var repeated = false
+        let line = try p.parseEventObject(repeatedTelemetry: &repeated)
         p.skipWhitespace()
         if p.i != bytes.count { throw JSONParseError(reason: "extra data after the value", offset: p.i) }
+        if repeated, case .object(let object) = try parse(bytes) {
+            // A repeated `telemetry` member: json.loads keeps the last value in the first one's
+            // place. Rare, so the general parser reads the line again (and the caller's general
+            // reader its `telemetry`), which keeps that order.
+            return EventLine(object: object, telemetry: nil)
+        }
         return line
     }
 
-    private mutating func parseEventObject() throws(JSONParseError) -> EventLine {
+    private mutating func parseEventObject(repeatedTelemetry repeated: inout Bool) throws(JSONParseError) -> EventLine {
         try enter()
         defer { depth -= 1 }
         i += 1
         var line = EventLine(object: JSONObject(), telemetry: nil)
+        var telemetrySeen = false
         skipWhitespace()
         if i < buf.count && buf[i] == UInt8(ascii: "}") { i += 1; return line }
         line.object.reserveCapacity(4)
@@ -57,6 +65,8 @@ extension JSONParser {
             i += 1
             skipWhitespace()
             if key == "telemetry" {
+                if telemetrySeen { repeated = true }
+                telemetrySeen = true
                 // A later member wins, as in Python's json.loads: forget an earlier one.
                 line.telemetry = nil
                 line.object["telemetry"] = nil
