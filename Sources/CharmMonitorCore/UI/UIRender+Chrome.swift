@@ -171,20 +171,21 @@ extension UIPainter {
 
     // MARK: Help
 
-    /// The key bindings in a centred box.
+    /// The key map in a centred box: generated from `UIKeyMap`, the same map that matches
+    /// keys, plus the mouse (which has no key).
     mutating func drawHelp() {
-        let bindings = UIKeyBindings.all
-        let keyWidth = bindings.map { DisplayWidth.of($0.keys) }.max() ?? 0
-        let lineWidth = bindings.map { keyWidth + 2 + DisplayWidth.of($0.action) }.max() ?? 0
+        let rows = UIKeyMap.entries.map { ($0.label, $0.summary) } + [("mouse", "click selects, wheel scrolls")]
+        let keyWidth = rows.map { DisplayWidth.of($0.0) }.max() ?? 0
+        let lineWidth = rows.map { keyWidth + 2 + DisplayWidth.of($0.1) }.max() ?? 0
         let width = min(grid.width - 4, lineWidth + 4)
-        let height = min(grid.height - 2, bindings.count + 4)
+        let height = min(grid.height - 2, rows.count + 4)
         let rect = Rect(x: (grid.width - width) / 2, y: (grid.height - height) / 2, width: width, height: height)
         grid.fill(rect: rect, style: theme[.text])
         let inner = box(rect, title: "Keys", focused: true, note: "any key closes")
-        for (index, binding) in bindings.enumerated() where index + 1 < inner.height {
+        for (index, row) in rows.enumerated() where index + 1 < inner.height {
             let y = inner.y + 1 + index
-            grid.put(binding.keys, x: inner.x + 1, y: y, style: theme[.accent], maxWidth: keyWidth)
-            grid.put(binding.action, x: inner.x + 1 + keyWidth + 2, y: y, style: theme[.text],
+            grid.put(row.0, x: inner.x + 1, y: y, style: theme[.accent], maxWidth: keyWidth)
+            grid.put(row.1, x: inner.x + 1 + keyWidth + 2, y: y, style: theme[.text],
                      maxWidth: max(0, inner.width - keyWidth - 3))
         }
     }

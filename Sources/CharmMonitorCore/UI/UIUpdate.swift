@@ -41,40 +41,46 @@ public enum UIUpdate {
             }
             return
         }
-        switch key {
-        case .char("q"), .ctrl("c"):
+        guard let action = UIKeyMap.action(for: key, focus: state.focus) else { return }
+        perform(action, state: &state, effects: &effects, context: context)
+    }
+
+    /// Does what `action` means; keys reach here only through `UIKeyMap`.
+    private static func perform(_ action: UIAction, state: inout UIState, effects: inout [UIEffect], context: UIContext) {
+        switch action {
+        case .quit:
             quit(&state, &effects)
-        case .char("?"):
+        case .help:
             state.helpVisible = true
-        case .char("/"):
+        case .filter:
             state.filterEditing = true
             state.filterDraft = state.filter
-        case .tab:
+        case .nextPane:
             cycleFocus(&state, by: 1)
-        case .backTab:
+        case .previousPane:
             cycleFocus(&state, by: -1)
-        case .char("h"), .left:
+        case .focusRuns:
             state.focus = .runs
-        case .right:
+        case .focusRight:
             if state.focus == .runs { state.focus = state.detailOpen ? .detail : .tools }
-        case .char("p"):
+        case .pause:
             togglePause(&state, context: context)
-        case .char("f"):
+        case .follow:
             state.followTokens.toggle()
             if state.followTokens { state.tokenScrollFromBottom = 0 }
             setStatus(&state, state.followTokens ? "following the token stream" : "follow off", context: context)
-        case .char("e"):
+        case .exporters:
             state.exportersVisible.toggle()
             state.focus = state.exportersVisible ? .exporters : (state.focus == .exporters ? .runs : state.focus)
-        case .char("l"):
+        case .log:
             state.showLog.toggle()
             if state.showLog, state.focus == .tokens { state.focus = .log }
             if !state.showLog, state.focus == .log { state.focus = .tokens }
             if state.showLog, state.detailOpen { state.detailOpen = false }
-        case .char("t"):
+        case .theme:
             state.themeIndex = (state.themeIndex + 1) % max(1, state.themeCount)
             effects.append(.setTheme(index: state.themeIndex))
-        case .escape:
+        case .back:
             if state.detailOpen {
                 state.detailOpen = false
                 state.focus = .tools
@@ -84,26 +90,24 @@ public enum UIUpdate {
             } else if state.focus != .runs {
                 state.focus = .runs
             }
-        case .enter:
+        case .open:
             activate(&state, effects: &effects, context: context)
-        case .char(" ") where state.focus == .exporters:
+        case .toggleExporter:
             toggleExporter(&state, effects: &effects, context: context)
-        case .char("g") where state.focus == .errors:
+        case .goToErrorRun:
             jumpToErrorRun(&state, context: context)
-        case .char("j"), .down:
+        case .down:
             move(&state, by: 1, context: context)
-        case .char("k"), .up:
+        case .up:
             move(&state, by: -1, context: context)
-        case .pageDown, .ctrl("d"), .ctrl("f"):
+        case .pageDown:
             move(&state, by: pageSize(state, context), context: context)
-        case .pageUp, .ctrl("u"), .ctrl("b"):
+        case .pageUp:
             move(&state, by: -pageSize(state, context), context: context)
-        case .char("g"), .home:
+        case .top:
             move(&state, by: Int.min / 2, context: context)
-        case .char("G"), .end:
+        case .bottom:
             move(&state, by: Int.max / 2, context: context)
-        default:
-            break
         }
     }
 

@@ -1,0 +1,82 @@
+import CharmTelemetry
+import Testing
+
+@testable import CharmMonitorCore
+
+/// The key map is the one source of key matching and of the help: every action has a key,
+/// no key means two things in one pane, and pressing each listed key does what it says.
+@Suite struct KeyMapTests {
+    let script = sampleScript()
+    var model: MonitorModel { script.model() }
+
+    @Test("every action has at least one key, and no key is bound twice in the same pane")
+    func everyActionIsBound() {
+        let bound = Set(UIKeyMap.bindings.map(\.action))
+        for action in UIAction.allCases { #expect(bound.contains(action), "no key for \(action)") }
+        for pane in [UIPane.runs, .tools, .detail, .tokens, .log, .errors, .exporters] {
+            var seen: [Key: UIAction] = [:]
+            for b in UIKeyMap.bindings where b.when == nil || b.when == pane {
+                for key in b.keys {
+                    if let earlier = seen[key], b.when == nil {
+                        // A pane-specific binding shadows a general one on purpose; anything else is a clash.
+                        #expect(UIKeyMap.bindings.contains { $0.when == pane && $0.keys.contains(key) && $0.action == earlier },
+                                "\(key) means \(earlier) and \(b.action) in \(pane)")
+                    }
+                    if seen[key] == nil { seen[key] = b.action }
+                }
+            }
+        }
+    }
+
+    /// A state in which `action` visibly does something, and how to tell that it did.
+    func scenario(_ action: UIAction) -> (UIState, (UIState, UIState, [UIEffect]) -> Bool) {
+        var s = UIState()
+        s.themeCount = 3
+        switch action {
+        case .down: return (s, { a, b, _ in a.selectedRunID != b.selectedRunID })
+        case .up, .top:
+            s.selectedRunID = "run-other"
+            return (s, { a, b, _ in a.selectedRunID != b.selectedRunID })
+        case .bottom, .pageDown: return (s, { a, b, _ in a.selectedRunID != b.selectedRunID })
+        case .pageUp:
+            s.selectedRunID = "run-other"
+            return (s, { a, b, _ in a.selectedRunID != b.selectedRunID })
+        case .nextPane, .previousPane, .focusRight: return (s, { a, b, _ in a.focus != b.focus })
+        case .focusRuns:
+            s.focus = .tools
+            return (s, { _, b, _ in b.focus == .runs })
+        case .open: return (s, { a, b, _ in a.focus != b.focus })
+        case .back:
+            s.filter = "main"
+            return (s, { _, b, _ in b.filter.isEmpty })
+        case .filter: return (s, { _, b, _ in b.filterEditing })
+        case .follow: return (s, { a, b, _ in a.followTokens != b.followTokens })
+        case .pause: return (s, { _, b, _ in b.paused != nil })
+        case .exporters: return (s, { _, b, _ in b.exportersVisible })
+        case .toggleExporter:
+            s.exportersVisible = true
+            s.focus = .exporters
+            return (s, { _, _, effects in !effects.isEmpty })
+        case .goToErrorRun:
+            s.focus = .errors
+            s.selectedErrorIndex = UIRows.errors(model, filter: "").firstIndex { $0.runID == "run-child" }
+            return (s, { _, b, _ in b.selectedRunID == "run-child" })
+        case .log: return (s, { a, b, _ in a.showLog != b.showLog })
+        case .theme: return (s, { _, _, effects in effects.contains(.setTheme(index: 1)) })
+        case .help: return (s, { _, b, _ in b.helpVisible })
+        case .quit: return (s, { _, b, effects in b.quit && effects.contains(.quit(status: 0)) })
+        }
+    }
+
+    @Test("pressing every key the help lists does what the help says")
+    func everyListedKeyWorks() {
+        let exporters = [ExporterRow(name: "jsonl", enabled: true)]
+        for binding in UIKeyMap.bindings {
+            for key in binding.keys {
+                let (before, worked) = scenario(binding.action)
+                let (after, effects) = press([key], before, model: model, width: 120, height: 36, now: script.end, exporters: exporters)
+                #expect(worked(before, after, effects), "\(key.label) did not \(binding.action)")
+            }
+        }
+    }
+}
