@@ -1,12 +1,13 @@
 import CharmExporters
 import CharmTelemetry
+import CharmTestSupport
 import Testing
 
 @Suite("datadog exporter")
 struct DatadogExporterTests {
     @Test(
         "LLM Observability spans match Datadog's documented schema",
-        .enabled(if: PythonJudge.has("jsonschema"), "needs `pip install jsonschema`"))
+        .oracle(.jsonschema))
     func spans() async throws {
         let server = try await TestHTTPServer.start()
         let exporter = DatadogExporter(
@@ -74,7 +75,7 @@ struct DatadogExporterTests {
 struct LangSmithExporterTests {
     @Test(
         "batch ingest validates with the langsmith SDK: ids, trace_id, parent_run_id, dotted_order",
-        .enabled(if: PythonJudge.has("langsmith"), "needs `pip install langsmith`"))
+        .oracle(.langsmith))
     func runs() async throws {
         let server = try await TestHTTPServer.start()
         let exporter = try LangSmithExporter(
@@ -138,7 +139,7 @@ struct SentryExporterTests {
 
     @Test(
         "transactions and error events parse with sentry-sdk's envelope parser",
-        .enabled(if: PythonJudge.has("sentry_sdk"), "needs `pip install sentry-sdk`"))
+        .oracle(.sentrySDK))
     func envelopes() async throws {
         let server = try await TestHTTPServer.start()
         let dsn = "http://publickey42@127.0.0.1:\(server.port)/7"

@@ -1,5 +1,6 @@
 import CharmExporters
 import CharmTelemetry
+import CharmTestSupport
 import Foundation
 import Testing
 
@@ -35,6 +36,13 @@ enum ParityScenario {
     }
 }
 
+/// The vendors' SDKs at the versions the parity tests compare with (scripts/oracles.txt).
+extension Oracle {
+    static let ddtraceLLMObs = Oracle(.python(module: "ddtrace.llmobs"), install: "pip install 'ddtrace==4.16.*'")
+    static let sentrySDK275 = Oracle(.python(module: "sentry_sdk"), install: "pip install 'sentry-sdk==2.75.*'")
+    static let langsmith015 = Oracle(.python(module: "langsmith"), install: "pip install 'langsmith==0.15.*'")
+}
+
 /// Captures what a vendor's SDK sends and compares it with what our exporter sends.
 enum SDKParity {
     struct Failure: Error, CustomStringConvertible {
@@ -42,11 +50,10 @@ enum SDKParity {
     }
 
     /// Has `script` drive the vendor's SDK against a fresh loopback capture server and returns
-    /// what it received. The SDK is the oracle: a missing module fails, never skips.
-    static func captureSDK(_ script: String, module: String, pip: String) async throws -> [TestHTTPServer.Request] {
-        try #require(
-            PythonJudge.has(module),
-            "\(module) is missing, and it is this test's oracle: python3 -m pip install '\(pip)'")
+    /// what it received. The SDK is the oracle: a missing module fails (`.oracle` on the tests,
+    /// and `oracle.require()` here for a direct caller), never skips.
+    static func captureSDK(_ script: String, oracle: Oracle) async throws -> [TestHTTPServer.Request] {
+        try oracle.require()
         let server = try await TestHTTPServer.start()
         let outcome = try PythonJudge.run([PythonJudge.fixtures.appendingPathComponent(script).path, server.baseURL])
         await server.stop()
@@ -100,9 +107,9 @@ enum SDKParity {
 
 @Suite("parity with the vendors' own SDKs", .serialized)
 struct VendorParityTests {
-    @Test("Datadog: our spans match ddtrace 4.16's LLM Observability spans field by field")
+    @Test("Datadog: our spans match ddtrace 4.16's LLM Observability spans field by field", .oracle(.ddtraceLLMObs))
     func datadog() async throws {
-        let sdk = try await SDKParity.captureSDK("sdk_capture_datadog.py", module: "ddtrace.llmobs", pip: "ddtrace==4.16.*")
+        let sdk = try await SDKParity.captureSDK("sdk_capture_datadog.py", oracle: .ddtraceLLMObs)
         #expect(sdk.contains { $0.uri == "/api/v2/llmobs" })
         let server = try await TestHTTPServer.start()
         let exporter = try DatadogExporter(
@@ -130,9 +137,9 @@ struct VendorParityTests {
         #expect(spans?["tool_error"]?["status"]?.stringValue == "error")
     }
 
-    @Test("LangSmith: our runs match langsmith 0.15's posts and patches field by field")
+    @Test("LangSmith: our runs match langsmith 0.15's posts and patches field by field", .oracle(.langsmith015))
     func langsmith() async throws {
-        let sdk = try await SDKParity.captureSDK("sdk_capture_langsmith.py", module: "langsmith", pip: "langsmith==0.15.*")
+        let sdk = try await SDKParity.captureSDK("sdk_capture_langsmith.py", oracle: .langsmith015)
         #expect(sdk.contains { $0.uri == "/runs/multipart" })
         let server = try await TestHTTPServer.start()
         let exporter = try LangSmithExporter(
@@ -156,9 +163,9 @@ struct VendorParityTests {
         #expect(runs?["llm"]?["post"]?["extra"]?["metadata"]?["ls_model_name"]?.stringValue == "gpt-4o")
     }
 
-    @Test("Sentry: our envelopes match sentry-sdk 2.75's field by field")
+    @Test("Sentry: our envelopes match sentry-sdk 2.75's field by field", .oracle(.sentrySDK275))
     func sentry() async throws {
-        let sdk = try await SDKParity.captureSDK("sdk_capture_sentry.py", module: "sentry_sdk", pip: "sentry-sdk==2.75.*")
+        let sdk = try await SDKParity.captureSDK("sdk_capture_sentry.py", oracle: .sentrySDK275)
         let server = try await TestHTTPServer.start()
         let exporter = try SentryExporter(
             context: ExporterContext(
