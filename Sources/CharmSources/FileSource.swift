@@ -189,12 +189,18 @@ struct ReplayPacer {
 
     init(speed: Double) { self.speed = speed > 0 ? speed : 1 }
 
+    /// Wall-clock seconds after the first paced event at which the event stamped `ts` is
+    /// due: its distance from the first event's stamp, `speed` times faster.
+    static func offset(of ts: Timestamp, from base: Timestamp, speed: Double) -> Double {
+        ts.seconds(since: base) / speed
+    }
+
     mutating func deliver(_ records: [DecodedRecord], pump: DecodingPump, stop: StopFlag) {
         var pending: [DecodedRecord] = []
         for r in records {
             if case .event(let e) = r, e.isStructured, let ts = e.hookEvents.first?.timestamp {
                 if let base {
-                    let due = wallStart + ts.seconds(since: base) / speed
+                    let due = wallStart + ReplayPacer.offset(of: ts, from: base, speed: speed)
                     let wait = due - monotonicSeconds()
                     if wait > 0 {
                         pump.deliver(pending)

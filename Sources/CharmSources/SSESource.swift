@@ -10,6 +10,12 @@ import NIOHTTP1
 /// seen as `Last-Event-ID` so a server that numbers its events can resume where it stopped.
 /// One decoder spans the reconnects, so the legacy run it rebuilds is not split in two.
 struct SSESource {
+    /// Seconds to wait after the `failures`-th attempt in a row that delivered nothing:
+    /// doubling from `initial`, capped at `max`.
+    static func backoff(failures: Int, initial: Double, max cap: Double) -> Double {
+        min(cap, initial * Double(1 << min(Swift.max(failures, 1) - 1, 20)))
+    }
+
     let url: String
     let maxRetries: Int
     let initialBackoff: Double
@@ -58,7 +64,7 @@ struct SSESource {
             if Task.isCancelled { break }
             failures = gotData ? 1 : failures + 1
             if failures > maxRetries { break }
-            let delay = min(maxBackoff, initialBackoff * Double(1 << min(failures - 1, 20)))
+            let delay = SSESource.backoff(failures: failures, initial: initialBackoff, max: maxBackoff)
             pump.phase(.waiting, "\(lastError ?? "disconnected"); reconnecting in \(formatSeconds(delay))")
             try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         }

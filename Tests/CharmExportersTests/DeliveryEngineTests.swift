@@ -191,5 +191,15 @@ struct DeliveryEngineTests {
     func backoffCaps() {
         #expect(DeliveryPolicy().backoff(attempt: 1) <= .milliseconds(250))
         #expect(DeliveryPolicy().backoff(attempt: 30) <= .seconds(30))
+        // Equal jitter around a doubling nominal delay: between half of it and all of it,
+        // whatever the random half, so a delay that stops growing fails here for certain.
+        for attempt in 1...12 {
+            let nominal = min(0.25 * Double(1 << (attempt - 1)), 30)
+            for _ in 0..<20 {
+                let c = DeliveryPolicy().backoff(attempt: attempt).components
+                let d = Double(c.seconds) + Double(c.attoseconds) / 1e18
+                #expect(d >= nominal / 2 - 1e-9 && d <= nominal + 1e-9, "attempt \(attempt): \(d)s, nominal \(nominal)s")
+            }
+        }
     }
 }

@@ -197,6 +197,27 @@ struct UIRenderTests {
                 || grid[x: column, y: row].style.bg == Theme.builtinDefault[.selection].bg)
     }
 
+    @Test("every match of the filter on screen is drawn in the highlight style, and nothing else is")
+    func filterHighlightsEveryMatch() {
+        var state = UIState()
+        state.filter = "calculator"
+        state.selectedRunID = "run-child"
+        let grid = render(model, state, width: 120, height: 36, now: script.end)
+        let lines = grid.lines()
+        var matches = 0
+        for (row, line) in lines.enumerated() where line.contains("calculator") {
+            let column = grid.cellsColumn(of: "calculator", inRow: row)!
+            for x in column..<(column + 10) {
+                #expect(grid[x: x, y: row].style == Theme.builtinDefault[.highlight], "row \(row) column \(x)")
+            }
+            matches += 1
+        }
+        #expect(matches >= 2, "the call in the timeline and its error")
+        var highlighted = 0
+        for y in 0..<grid.height { for x in 0..<grid.width where grid[x: x, y: y].style == Theme.builtinDefault[.highlight] { highlighted += 1 } }
+        #expect(highlighted == matches * 10, "only the matches are highlighted")
+    }
+
     @Test("on a narrow screen the header's indicators shorten and never cover the title")
     func narrowHeader() {
         var state = UIState()
