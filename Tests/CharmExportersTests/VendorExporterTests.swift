@@ -185,6 +185,15 @@ struct SentryExporterTests {
         #expect(toolError["tags"]?["charm.run_id"]?.stringValue == "run-root")
         let runError = try #require(errors.first { $0["tags"]?["gen_ai.tool.name"] == nil })
         #expect(runError["exception"]?["values"]?.objects.first?.string("type") == "TimeoutError")
+        // A run error failed its run (unhandled), and is labelled with the run's transaction
+        // and span; a tool error was handed to the agent (handled), in the tool call's span.
+        #expect(runError["exception"]?["values"]?.objects.first?["mechanism"]?["handled"] == .bool(false))
+        #expect(toolError["exception"]?["values"]?.objects.first?["mechanism"]?["handled"] == .bool(true))
+        let bad = try #require(transactions.first { $0["tags"]?["charm.run_id"]?.stringValue == "run-bad" })
+        #expect(runError.string("transaction") == "invoke_agent Weather")
+        #expect(runError["contexts"]?["trace"]?["span_id"] == bad["contexts"]?["trace"]?["span_id"])
+        #expect(toolError["contexts"]?["trace"]?["parent_span_id"] == root["contexts"]?["trace"]?["span_id"])
+        #expect(child.string("transaction") == "invoke_agent run-child")
         #expect(runError.string("environment") == "test")
     }
 
