@@ -22,42 +22,59 @@ struct SourceFileTests {
         close(fd)
     }
 
-    @Test("a followed file survives appends, rotation and truncation; garbage costs nothing")
+    @Test("a followed file survives appends, rotation, truncation and vanishing; garbage costs nothing")
     func followRotateTruncate() async throws {
         let path = temporaryPath("agent.log")
         append(path, tokenLine(run: "R", seq: 1, token: "1"))
+        // Each step happens while the source is parked between two polls, then one poll runs:
+        // no sleep has to be long enough.
+        let gate = PollGate()
         let sink = CollectingSink()
-        let hub = SourceHub(sink: sink, pollInterval: 0.02)
-        defer { hub.stop() }
+        let hub = SourceHub(sink: sink, followPoll: gate.wait)
+        defer {
+            hub.stop()
+            gate.openForever()
+        }
+        func poll() async -> Bool {
+            gate.release()
+            return await gate.reachedPoll()
+        }
         try await hub.start(.file(path: path, follow: true, replaySpeed: nil))
         let name = "file:\(path)"
-        #expect(await eventually { sink.hookEvents(name).count == 1 })
+        #expect(await gate.reachedPoll())
+        #expect(sink.hookEvents(name).count == 1)
         append(path, bytes: garbage)
-        // Half a line, then the rest: no event is split.
+        // Half a line, read and held; then the rest: no event is split.
         let line2 = tokenLine(run: "R", seq: 2, token: "2")
         append(path, String(line2.prefix(20)))
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await poll())
+        #expect(sink.hookEvents(name).count == 1)
         append(path, String(line2.dropFirst(20)))
-        #expect(await eventually { sink.hookEvents(name).count == 2 })
-        // Rotation: move away, write a new file at the path.
+        #expect(await poll())
+        #expect(sink.hookEvents(name).count == 2)
+        // Rotation: move away, write to the old file after the move, and a new file at the path.
         rename(path, path + ".1")
         append(path + ".1", tokenLine(run: "R", seq: 3, token: "3"))
         append(path, tokenLine(run: "R", seq: 4, token: "4"))
-        #expect(await eventually { sink.hookEvents(name).count == 4 })
-        // Truncation in place, then new content.
+        #expect(await poll())
+        #expect(sink.hookEvents(name).count == 4)
+        // Truncation in place, seen empty; then new content.
         truncate(path, 0)
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await poll())
         append(path, tokenLine(run: "R", seq: 5, token: "5"))
-        #expect(await eventually { sink.hookEvents(name).count == 5 })
+        #expect(await poll())
         let tokens = sink.hookEvents(name).map { e -> String in
             if case .llmNewToken(let t) = e.payload { t } else { "?" }
         }
         #expect(tokens == ["1", "2", "3", "4", "5"])
-        // Vanishing is shown as waiting, not as the end.
+        // Vanishing is shown as waiting, not as the end; the file coming back is read.
         unlink(path)
-        #expect(await eventually { sink.entry(name).phases.last == .waiting })
+        #expect(await poll())
+        #expect(sink.entry(name).phases.last == .waiting)
         append(path, tokenLine(run: "R", seq: 6, token: "6"))
-        #expect(await eventually { sink.hookEvents(name).count == 6 })
+        #expect(await poll())
+        #expect(await poll())
+        #expect(sink.hookEvents(name).count == 6)
     }
 
     @Test("copytruncate refilled past the old size between two polls loses no line")

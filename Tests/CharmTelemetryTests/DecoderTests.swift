@@ -1,4 +1,5 @@
 import Foundation
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -180,13 +181,16 @@ import Testing
         #expect(d.abandonPartial() == 0)
     }
 
-    @Test func randomGarbageNeverCrashes() {
-        var rng = SystemRandomNumberGenerator()
-        for _ in 0..<200 {
+    @Test func randomGarbageNeverCrashesAndChunkingChangesNothing() {
+        var rng = SeededRandom()
+        for round in 0..<200 {
             let n = Int(rng.next() % 2000)
             var bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             for _ in 0..<5 { bytes.insert(contentsOf: Array("data: {\"type\":\"x\"\n{[\"".utf8), at: Int(rng.next() % UInt64(bytes.count + 1))) }
-            _ = decode(bytes, chunk: 1 + Int(rng.next() % 64))
+            let chunked = decode(bytes, chunk: 1 + Int(rng.next() % 64))
+            let whole = decode(bytes, chunk: max(1, bytes.count))
+            #expect(chunked == whole, "round \(round), \(rng.seedNote)")
+            #expect(!whole.isEmpty || bytes.allSatisfy { $0 == 0x0A || $0 == 0x0D || $0 == 0x20 || $0 == 0x09 }, "round \(round), \(rng.seedNote)")
         }
     }
 }
