@@ -37,9 +37,10 @@ struct CharmDemoCommand: AsyncParsableCommand {
     var stats = false
 
     func validate() throws {
-        guard pace >= 0 else { throw ValidationError("--pace must be 0 or more") }
-        guard duration >= 0 else { throw ValidationError("--duration must be 0 or more") }
-        guard floodRate > 0 else { throw ValidationError("--flood-rate must be positive") }
+        // Bounded so that `inf` or 1e300 cannot pass and trap when made a Duration.
+        guard pace >= 0 && pace <= 1_000_000 else { throw ValidationError("--pace must be between 0 and 1000000") }
+        guard duration >= 0 && duration <= 31_536_000 else { throw ValidationError("--duration must be between 0 and 31536000 seconds") }
+        guard floodRate > 0 && floodRate <= 100_000_000 else { throw ValidationError("--flood-rate must be positive and at most 100000000") }
     }
 
     func run() async throws {

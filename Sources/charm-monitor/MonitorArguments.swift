@@ -95,13 +95,19 @@ struct MonitorCommand: AsyncParsableCommand {
 
     mutating func validate() throws {
         if replay != nil && files.isEmpty { throw ValidationError("--replay needs at least one --file") }
-        if let r = replay, !(r > 0) { throw ValidationError("--replay SPEED must be greater than 0") }
+        // Every number that becomes a Duration or a sleep is bounded here: `inf` or 1e300
+        // would otherwise pass and trap later when converted.
+        if let r = replay, !(r > 0 && r <= 1_000_000) { throw ValidationError("--replay SPEED must be greater than 0 and at most 1000000") }
         if follow && files.isEmpty { throw ValidationError("--follow needs at least one --file") }
-        if !(flushTimeout >= 0) { throw ValidationError("--flush-timeout must be 0 or more") }
+        if !(flushTimeout >= 0 && flushTimeout <= 3_600) { throw ValidationError("--flush-timeout must be between 0 and 3600 seconds") }
         if let n = demoSessions, n < 1 { throw ValidationError("--demo-sessions must be 1 or more") }
-        if !(demoPace >= 0) { throw ValidationError("--demo-pace must be 0 or more") }
-        if !(sseTimeout > 0) { throw ValidationError("--sse-timeout must be greater than 0") }
+        if !(demoPace >= 0 && demoPace <= 1_000_000) { throw ValidationError("--demo-pace must be between 0 and 1000000") }
+        if !(sseTimeout > 0 && sseTimeout <= 3_600) { throw ValidationError("--sse-timeout must be greater than 0 and at most 3600 seconds") }
         if sseRetries < 0 { throw ValidationError("--sse-retries must be 0 or more") }
+        for (flag, value) in [("--max-runs", maxRuns), ("--max-tool-calls", maxToolCalls), ("--max-text-bytes", maxTextBytes),
+                              ("--max-log-lines", maxLogLines), ("--max-errors", maxErrors)] where value < 1 {
+            throw ValidationError("\(flag) must be 1 or more")
+        }
         for l in listens {
             do {
                 if case .tcp(let host, _) = try ListenAddress.parse(l), !ListenAddress.isLoopback(host) {

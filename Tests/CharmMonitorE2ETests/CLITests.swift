@@ -89,4 +89,19 @@ struct CLITests {
         }
         throw MonitorError(message: "no charm-emitter statistics in: \(stderr)")
     }
+
+    @Test("a duration or speed that is infinite, huge, NaN or negative is a usage error, never a trap", arguments: [
+        ["--flush-timeout", "inf"], ["--flush-timeout", "1e300"], ["--flush-timeout", "nan"], ["--flush-timeout", "-1"],
+        ["--sse-timeout", "inf"], ["--sse-timeout", "0"], ["--replay", "inf"], ["--replay", "0"],
+        ["--demo-pace", "1e300"], ["--max-runs", "0"],
+    ])
+    func durationsAreBounded(arguments: [String]) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(getpid()).log").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data()))
+        let r = try Monitor.run(["--headless", "--file", file] + arguments)
+        #expect(r.status == 2, "\(arguments): status \(r.status), \(r.stderr)")
+        #expect(r.stderr.contains(arguments[0]), "\(arguments): \(r.stderr)")
+        let demo = try Monitor.runProcess(try Monitor.sibling("charm-demo"), ["--duration", "inf"])
+        #expect(demo.status != 0 && demo.status < 128, "charm-demo trapped: \(demo.status)")
+    }
 }
