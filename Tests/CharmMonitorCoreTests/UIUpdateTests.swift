@@ -93,6 +93,21 @@ struct UIUpdateTests {
         #expect(state.selectedRunID == "run-child" && state.selectedToolIndex == 0 && state.focus == .tools)
     }
 
+    @Test("a pasted 16k-character filter is cut to its bound, and the footer shows its end")
+    func pastedFilterIsBounded() {
+        let pasted = String(repeating: "abcdefgh", count: 2_000) + "THE-END"
+        let (state, _) = press([.char("/")] + typing(pasted), UIState(), model: model, now: script.end)
+        #expect(state.filterDraft.utf8.count == UIState.maxFilterBytes)
+        #expect(pasted.hasPrefix(state.filterDraft))
+        var long = state
+        long.filterDraft = pasted  // as if the bound were larger: the footer still shows the end
+        let footer = render(model, long, width: 80, height: 24, now: script.end).lines()[23]
+        #expect(footer.contains("THE-END▏"), "\(footer)")
+        #expect(DisplayWidth.suffix("ab世界", fitting: 4) == "世界")
+        #expect(DisplayWidth.suffix("ab世界", fitting: 3) == "界")
+        #expect(DisplayWidth.suffix("abc", fitting: 0).isEmpty)
+    }
+
     @Test("/ edits a filter: typing, backspace, Enter applies, Esc cancels")
     func filterEditing() {
         var (state, _) = press([.char("/")] + typing("chx") + [.backspace, .char("i")], UIState(), model: model, now: script.end)

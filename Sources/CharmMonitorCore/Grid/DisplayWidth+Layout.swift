@@ -21,6 +21,22 @@ extension DisplayWidth {
         return useEllipsis ? result + ellipsis : result
     }
 
+    /// The longest end of `string` that fits in `width` cells, found in one pass from the end
+    /// (for a text field whose cursor is at its end: what was typed last stays in view).
+    public static func suffix(_ string: String, fitting width: Int) -> Substring {
+        guard width > 0 else { return string[string.endIndex...] }
+        var start = string.endIndex
+        var used = 0
+        while start > string.startIndex {
+            let before = string.index(before: start)
+            let w = of(string[before])
+            if used + w > width { break }
+            used += w
+            start = before
+        }
+        return string[start...]
+    }
+
     /// `string` word-wrapped into lines of at most `width` cells.
     ///
     /// Lines break at spaces; a word wider than a line is hard-broken. Every "\n" starts a

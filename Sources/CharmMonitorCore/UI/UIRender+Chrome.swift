@@ -108,9 +108,10 @@ extension UIPainter {
             var x = rect.x + 1
             x += grid.put("filter: ", x: x, y: y, style: theme[.footerKey])
             let room = max(0, rect.maxX - 30 - x)
-            var draft = ui.filterDraft
-            while DisplayWidth.of(draft) > room - 1, !draft.isEmpty { draft.removeFirst() }
-            x += grid.put(draft, x: x, y: y, style: theme[.footer], maxWidth: room)
+            // One pass from the end: a pasted 16k-character draft used to be trimmed a
+            // character at a time, re-measuring the whole string each time, every frame.
+            let draft = DisplayWidth.suffix(ui.filterDraft, fitting: room - 1)
+            x += grid.put(String(draft), x: x, y: y, style: theme[.footer], maxWidth: room)
             grid.put("▏", x: x, y: y, style: theme[.footerKey])
             let hint = "Enter apply · Esc cancel"
             grid.put(hint, x: rect.maxX - 1 - hint.count, y: y, style: theme[.footer])

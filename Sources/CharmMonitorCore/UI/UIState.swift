@@ -22,6 +22,9 @@ public enum UIPane: String, CaseIterable, Hashable, Sendable {
 /// scroll positions, overlays, the filter, pause. A value type so `update` is a pure
 /// function and every key can be tested without a terminal.
 public struct UIState: Hashable, Sendable {
+    /// The longest filter, in UTF-8 bytes: a paste beyond it is cut.
+    public static let maxFilterBytes = 1_024
+
     /// The pane that has the keyboard.
     public var focus: UIPane = .runs
     /// The selected run's id (by id, not index, so new runs arriving do not move it);

@@ -131,7 +131,8 @@ public enum UIUpdate {
         case .ctrl("u"):
             state.filterDraft = ""
         case .char(let c):
-            state.filterDraft.append(c)
+            // Bounded, so a pasted megabyte costs nothing per frame; the rest is ignored.
+            if state.filterDraft.utf8.count < UIState.maxFilterBytes { state.filterDraft.append(c) }
         default:
             break
         }
