@@ -7,7 +7,8 @@ extension MonitorModel {
     /// a later `run_start` then fills in the start time, inputs and parent.
     public mutating func apply(_ event: TelemetryEvent, source: SourceID, at: Timestamp) {
         counters.hookEvents += 1
-        let id = event.runID
+        let nameLimit = limits.maxNameBytes
+        let id = MonitorModel.boundedName(event.runID, nameLimit)
         // Index lookups, not `runs[id]`: reading a run out of the dictionary copies it (every
         // array and string in it retained), which dominated ingest of token floods.
         var found = runs.index(forKey: id)
@@ -27,16 +28,20 @@ extension MonitorModel {
         }
         switch event.payload {
         case .runStart(let inputs):
+            let kept = MonitorModel.bounded(inputs, limits.maxEntryBytes)
             updateRun(ri) { r in
-                r.inputs = inputs
+                r.inputs = kept
                 if !isNew || ts < r.start { r.start = ts }
             }
-            if let parent = event.parentRunID, parent != id { setParent(id, parent) }
+            if let parent = event.parentRunID.map({ MonitorModel.boundedName($0, nameLimit) }), parent != id {
+                setParent(id, parent)
+            }
         case .runEnd(let outputs, let status):
             var wasFinished = false
+            let kept = MonitorModel.bounded(outputs, limits.maxEntryBytes)
             updateRun(ri) { r in
                 wasFinished = r.isFinished
-                r.outputs = outputs
+                r.outputs = kept
                 r.end = ts
                 r.endStatus = status
             }
@@ -48,14 +53,22 @@ extension MonitorModel {
             }
             addError(MonitorErrorEntry(at: at, kind: .run, source: source, runID: id, message: describe(e)))
         case .toolStart(let name, let input):
-            startTool(run: ri, callID: event.callID, name: name, input: input, at: ts)
+            startTool(
+                run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) },
+                name: MonitorModel.boundedName(name, nameLimit), input: input, at: ts)
         case .toolEnd(let name, let output):
-            endTool(run: ri, callID: event.callID, name: name, at: ts) { c in
+            endTool(
+                run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) },
+                name: MonitorModel.boundedName(name, nameLimit), at: ts
+            ) { c in
                 c.status = .ok
                 c.output = MonitorModel.cut(output, ioLimit)
             }
         case .toolError(let name, let e):
-            let callID = endTool(run: ri, callID: event.callID, name: name, at: ts) { c in
+            let name = MonitorModel.boundedName(name, nameLimit)
+            let callID = endTool(
+                run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) }, name: name, at: ts
+            ) { c in
                 c.status = .error
                 c.error = TelemetryError(type: e.type, message: MonitorModel.cut(e.message, ioLimit))
             }
@@ -82,6 +95,24 @@ extension MonitorModel {
     /// must come from `runs` since its last insertion or removal.
     mutating func updateRun(_ index: [String: MonitorRun].Index, _ body: (inout MonitorRun) -> Void) {
         withRuns { runs in body(&runs.values[index]) }
+    }
+
+    /// `s` when it fits `limit` bytes; else its start, "…", and 8 hex digits of a hash of the
+    /// whole (FNV-1a), so the same long name always maps to the same kept name and two that
+    /// share a start stay apart.
+    static func boundedName(_ s: String, _ limit: Int) -> String {
+        guard s.utf8.count > limit else { return s }
+        var hash: UInt32 = 0x811C_9DC5
+        for b in s.utf8 { hash = (hash ^ UInt32(b)) &* 0x0100_0193 }
+        let hex = String(hash, radix: 16)
+        return cut(s, limit - 12) + "#" + String(repeating: "0", count: 8 - hex.count) + hex  // 3 bytes of "…", 9 of "#hash"
+    }
+
+    /// `o` when its JSON fits `limit` bytes; else its compact JSON text cut, under `_cut`.
+    static func bounded(_ o: JSONObject, _ limit: Int) -> JSONObject {
+        var budget = limit
+        guard !JSONValue.object(o).exceeds(&budget) else { return ["_cut": .string(cut(JSONWriter.compact(.object(o)), limit))] }
+        return o
     }
 
     static func cut(_ s: String, _ limit: Int) -> String {

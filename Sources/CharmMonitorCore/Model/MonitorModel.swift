@@ -142,11 +142,14 @@ public struct MonitorModel: Sendable {
     }
 
     private mutating func appendLog(_ kind: LogEntry.Kind, _ text: String, source: SourceID, at: Timestamp) {
-        log.append(LogEntry(at: at, source: source, kind: kind, text: text))
+        log.append(LogEntry(at: at, source: source, kind: kind, text: MonitorModel.cut(text, limits.maxEntryBytes)))
     }
 
     mutating func addError(_ e: MonitorErrorEntry) {
         counters.errors += 1
+        var e = e
+        e.message = MonitorModel.cut(e.message, limits.maxEntryBytes)
+        e.preview = e.preview.map { MonitorModel.cut($0, limits.maxEntryBytes) }
         errors.append(e)
     }
 

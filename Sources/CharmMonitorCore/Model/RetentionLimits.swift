@@ -20,12 +20,19 @@ public struct RetentionLimits: Sendable, Hashable {
     public var maxLogLines: Int
     /// Error entries kept (`--max-errors`). Default 5,000.
     public var maxErrors: Int
+    /// Bytes kept of one log line, one error's message or preview, or one run's inputs or
+    /// outputs (the start is kept, the cut marked with "…"). Default 16 KiB: counts alone
+    /// let 1,000 raw prints of 1 MB hold a gigabyte.
+    public var maxEntryBytes: Int
+    /// Bytes kept of a run id, call id or tool name. A longer one keeps its start and gains a
+    /// hash of the whole, so two long ids that share a start stay apart. Default 512.
+    public var maxNameBytes: Int
 
     /// Limits with every field given; the defaults suit a long interactive session.
     public init(
         maxRuns: Int = 10_000, maxToolCallsPerRun: Int = 10_000, maxTextBytesPerRun: Int = 1 << 20,
         maxToolIOBytes: Int = 64 << 10, maxActionsPerRun: Int = 1_000, maxLogLines: Int = 5_000,
-        maxErrors: Int = 5_000
+        maxErrors: Int = 5_000, maxEntryBytes: Int = 16 << 10, maxNameBytes: Int = 512
     ) {
         self.maxRuns = max(1, maxRuns)
         self.maxToolCallsPerRun = max(1, maxToolCallsPerRun)
@@ -34,6 +41,8 @@ public struct RetentionLimits: Sendable, Hashable {
         self.maxActionsPerRun = max(0, maxActionsPerRun)
         self.maxLogLines = max(1, maxLogLines)
         self.maxErrors = max(1, maxErrors)
+        self.maxEntryBytes = max(64, maxEntryBytes)
+        self.maxNameBytes = max(32, maxNameBytes)
     }
 
     /// The defaults.
