@@ -1,4 +1,5 @@
 import CharmMonitorCore
+import CharmTestSupport
 import Testing
 
 @Suite("Grid diff")
@@ -67,7 +68,7 @@ struct GridDiffTests {
     }
 
     @Test func randomEditsRoundTrip() {
-        var generator = SplitMix(seed: 42)
+        var generator = SeededRandom()
         let samples = ["a", "ツ", "🙂", "e\u{301}", "中文", "hello", " ", "\t", "x🇫🇷y"]
         let styles = [CellStyle.plain, bold, CellStyle(fg: .ansi(2)), CellStyle(bg: .rgb(1, 2, 3))]
         var old = Grid(width: 40, height: 6)
@@ -79,24 +80,11 @@ struct GridDiffTests {
                 new.put(text, x: Int(generator.next() % 42) - 1, y: Int(generator.next() % 6), style: style)
             }
             let runs = new.diff(from: old)
-            #expect(apply(runs, to: old) == new)
+            #expect(apply(runs, to: old) == new, "\(generator.seedNote)")
             for run in runs {
                 #expect(!run.cells.isEmpty && !run.cells[0].isContinuation)
             }
             old = new
         }
-    }
-}
-
-/// A tiny deterministic generator, so a failing random case replays exactly.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
