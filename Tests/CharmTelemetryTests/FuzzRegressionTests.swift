@@ -33,4 +33,29 @@ import Testing
             #expect(w.object.keys == keys, "\(line)")
         }
     }
+
+    /// fuzz-json: a telemetry object that sets one field twice (a repeated key, or two keys
+    /// for one field, `tool_input` then `output` then `tool_input`) gave the fast path the last
+    /// member in the line's order and the general reader the last in json.loads' order (a
+    /// repeated key keeps its first place); such lines now go to the general reader.
+    @Test func aFieldSetTwiceInTelemetryReadsAsTheGeneralReaderReadsIt() throws {
+        let telemetry = #"{"v":1,"hook":"agent_action","seq":3,"ts":"2026-11-29T18:25:03Z","run_id":"r","tool":"sql","tool_input":"A","output":"B","tool_input":"C"}"#
+        let line = #"{"type":"thinking","telemetry":\#(telemetry)}"#
+        let general = try TelemetryEvent(telemetry: try #require(try JSONParser.parse(telemetry).objectValue))
+        #expect(general.payload == .agentAction(tool: "sql", toolInput: "B"))
+        guard case .event(let w) = Self.decodeOne(line) else { Issue.record("not an event"); return }
+        #expect(w.isStructured)
+        #expect(w.hookEvents == [general])
+        for repeated in [
+            #"{"v":1,"hook":"llm_new_token","seq":1,"ts":"2026-11-29T18:25:03Z","run_id":"a","token":"t","run_id":"b","token":"u"}"#,
+            #"{"v":1,"hook":"llm_new_token","seq":1,"ts":"2026-11-29T18:25:03Z","hook":"run_start","run_id":"a","token":"t"}"#,
+        ] {
+            let expected = try TelemetryEvent(telemetry: try #require(try JSONParser.parse(repeated).objectValue))
+            guard case .event(let e) = Self.decodeOne(#"{"type":"delta","telemetry":\#(repeated)}"#) else {
+                Issue.record("not an event: \(repeated)")
+                continue
+            }
+            #expect(e.hookEvents == [expected])
+        }
+    }
 }

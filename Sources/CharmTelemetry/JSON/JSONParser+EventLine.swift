@@ -94,6 +94,9 @@ extension JSONParser {
         i += 1
         var f = TelemetryFields()
         var usable = true
+        // Fields set twice (a repeated key, or two keys for one field such as `tool_input`
+        // and `output`) go to the general reader, which sees the members as json.loads does.
+        var seen: UInt16 = 0
         skipWhitespace()
         if i < buf.count && buf[i] == UInt8(ascii: "}") {
             i += 1
@@ -103,6 +106,8 @@ extension JSONParser {
                 guard i < buf.count, buf[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
                 let key: TelemetryFields.Key
                 if let span = plainSpan() { key = TelemetryFields.key(utf8: span) } else { key = TelemetryFields.key(try parseString()) }
+                if seen & key.bit != 0 { usable = false }
+                seen |= key.bit
                 skipWhitespace()
                 guard i < buf.count, buf[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
@@ -152,6 +157,24 @@ extension JSONParser {
         if let span = plainSpan() { return body(span) }
         _ = try parseString()
         return nil
+    }
+}
+
+extension TelemetryFields.Key {
+    /// A bit of its own for each field (none for `other`), to notice one set twice.
+    fileprivate var bit: UInt16 {
+        switch self {
+        case .hook: 1
+        case .seq: 2
+        case .ts: 4
+        case .runID: 8
+        case .parentRunID: 16
+        case .callID: 32
+        case .name: 64
+        case .body: 128
+        case .status: 256
+        case .other: 0
+        }
     }
 }
 
