@@ -120,6 +120,15 @@ import Testing
             } else {
                 Issue.record("expected a rebuilt tool start")
             }
+            // The rebuilt output is the start of what the tool returned (charmos cuts it),
+            // without the separator: a space too many or too few shows here.
+            if case .toolEnd(let name, let output) = hooks[2].payload {
+                #expect(name == "web_search")
+                #expect(!output.isEmpty && Self.script[1][2].hasPrefix(output), "\(output.prefix(20))")
+            } else {
+                Issue.record("expected a rebuilt tool end")
+            }
+            if case .toolError(_, let e) = hooks[4].payload { #expect(e.message == "division by zero") }
             #expect(hooks[2].callID == hooks[1].callID)
             #expect(hooks[4].callID == hooks[3].callID)
         }
