@@ -190,7 +190,7 @@ func checkDecoder(_ input: UnsafeBufferPointer<UInt8>) {
     // C: a feed large enough for the parallel path: the input, a filler line that is cheap
     // to decode (one long raw print, or an oversized line), and the input again, so the
     // legacy interpreter's and the SSE state carry across.
-    guard !input.isEmpty, rng.below(parallelEvery) == 0 else { return }
+    guard !input.isEmpty, parallelEvery > 0, rng.below(parallelEvery) == 0 else { return }
     let minimum = StreamDecoder.parallelMinimumBytes
     var big: [UInt8] = []
     big.reserveCapacity(2 * input.count + minimum + 2)
