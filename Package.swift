@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "CharmTelemetry", targets: ["CharmTelemetry"]),
         .library(name: "CharmExporters", targets: ["CharmExporters"]),
         .library(name: "CharmMonitorCore", targets: ["CharmMonitorCore"]),
+        .library(name: "CharmTerminalKit", targets: ["CharmTerminalKit"]),
         .executable(name: "charm-monitor", targets: ["charm-monitor"]),
         .executable(name: "charm-demo", targets: ["charm-demo"]),
         .executable(name: "charm-bench", targets: ["charm-bench"]),
@@ -58,10 +59,13 @@ let package = Package(
         ),
         // System zlib, for gzip request bodies (Foundation on Linux has no gzip).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // The monitor's pure core: model, update, view into a grid, themes, key map.
+        // A terminal toolkit that knows nothing of telemetry: the cell grid and its diff,
+        // rectangles and layout, display width, colours, input events and a key map.
+        .target(name: "CharmTerminalKit", swiftSettings: strict),
+        // The monitor's pure core: model, update, view into a grid, themes, the monitor's keys.
         .target(
             name: "CharmMonitorCore",
-            dependencies: ["CharmTelemetry", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CharmTelemetry", "CharmTerminalKit", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         // Where events come from: stdin, files, Unix/TCP sockets, the runner's SSE.
@@ -82,7 +86,7 @@ let package = Package(
         // The only code that talks to ncurses: draws a grid, reads keys and mouse.
         .target(
             name: "CharmTerminal",
-            dependencies: ["CNCursesW", "CNCursesShim", "CharmMonitorCore"],
+            dependencies: ["CNCursesW", "CNCursesShim", "CharmTerminalKit", "CharmMonitorCore"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -122,6 +126,7 @@ let package = Package(
         .testTarget(
             name: "CharmMonitorCoreTests", dependencies: ["CharmMonitorCore", "CharmTelemetry", "CharmTestSupport"],
             swiftSettings: strict),
+        .testTarget(name: "CharmTerminalKitTests", dependencies: ["CharmTerminalKit", "CharmTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CharmSourcesTests", dependencies: ["CharmSources", "CharmTelemetry", "CharmTestSupport"],
             swiftSettings: strict),

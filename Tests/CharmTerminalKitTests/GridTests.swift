@@ -1,4 +1,4 @@
-import CharmMonitorCore
+import CharmTerminalKit
 import Testing
 
 @Suite("Grid")

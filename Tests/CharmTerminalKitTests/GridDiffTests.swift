@@ -1,4 +1,4 @@
-import CharmMonitorCore
+import CharmTerminalKit
 import CharmTestSupport
 import Testing
 
