@@ -16,7 +16,8 @@ struct CharmMonitorCLI: AsyncParsableCommand {
               charm-demo | charm-monitor                an agent's stdout on a pipe
               charm-monitor --file run.log --follow     tail a file
               charm-monitor --headless --file run.log   no UI: one JSON summary
-            Exit codes: 0 ok, 1 a source failed to open, 2 usage error.
+            Exit codes: 0 ok, 1 a source failed to open, 2 usage error, 3 an exporter lost events
+            (dropped, failed or undelivered at the deadline; see docs/headless.md).
             """,
         version: CharmTelemetryVersion.string,
         subcommands: [MonitorCommand.self, PluginCommand.self],

@@ -12,7 +12,8 @@ struct MonitorCommand: AsyncParsableCommand {
         discussion: """
             Sources: standard input when it is a pipe or a file, --file, --listen, --sse, --demo; \
             any number at once, each shown under its own name.
-            Exit codes: 0 ok, 1 a source failed to open, 2 usage error.
+            Exit codes: 0 ok, 1 a source failed to open, 2 usage error, 3 (headless) an exporter lost \
+            events: dropped, failed, or not delivered by the --flush-timeout deadline.
             """)
 
     @Flag(help: "No UI: read every source to its end (or until SIGINT/SIGTERM) and print one JSON summary.")

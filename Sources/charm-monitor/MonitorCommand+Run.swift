@@ -12,7 +12,8 @@ import CharmTelemetry
 import Foundation
 
 extension MonitorCommand {
-    /// Runs the monitor and ends with its exit code (0 ok, 1 a source failed, 2 usage).
+    /// Runs the monitor and ends with its exit code (0 ok, 1 a source failed, 2 usage, 3 an
+    /// exporter lost events).
     func run() async throws {
         let status = await execute()
         if status != 0 { throw ExitCode(status) }
@@ -62,7 +63,7 @@ extension MonitorCommand {
             warn("theme: \(themeProblem); using the default theme")
             notes.append("theme \(themeProblem)")
         }
-        let hub = SourceHub(sink: EngineSink(engine: engine), sseConnectTimeout: sseTimeout)
+        let hub = SourceHub(sink: makeSink(engine: engine, specs: specs), sseConnectTimeout: sseTimeout)
         for spec in specs {
             do {
                 let started = try await hub.start(spec)
@@ -85,10 +86,12 @@ extension MonitorCommand {
             keyboardFromTTY: isatty(STDIN_FILENO) == 0, environment: environment)
         let (status, logPath) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
         hub.stop()
-        let report = engine.flush(timeout: .milliseconds(Int64(min(flushTimeout, 5) * 1000)))
-        if !report.complete {
-            warn("exporters that missed the flush deadline: \(report.unfinished.joined(separator: ", "))")
-        }
+        // The UI is gone: a signal now can only mean "stop waiting for the exporters".
+        let signals = SignalWatcher {}
+        defer { signals.cancel() }
+        let ending = await endExporters(
+            engine: engine, timeout: .milliseconds(Int64(min(flushTimeout, 5) * 1000)), signals: signals)
+        _ = reportExporters(engine: engine, ending: ending)
         if let logPath, let size = (try? FileManager.default.attributesOfItem(atPath: logPath))?[.size] as? Int, size > 0 {
             warn("stderr while the UI was up is in \(logPath)")
         }
@@ -98,35 +101,38 @@ extension MonitorCommand {
     // MARK: Headless
 
     private func runHeadless(engine: MonitorEngine, specs: [SourceSpec]) async -> Int32 {
-        let hub = SourceHub(sink: EngineSink(engine: engine), sseConnectTimeout: sseTimeout)
+        let hub = SourceHub(sink: makeSink(engine: engine, specs: specs), sseConnectTimeout: sseTimeout)
         let signals = SignalWatcher { hub.stop() }
         defer { signals.cancel() }
+        // Sources whose failure was printed when they failed to start: not printed again.
+        var reported = Set<String>()
+        var unendingStarted = 0
         for spec in specs {
             do {
                 let started = try await hub.start(spec)
                 if let port = started.port { warn("listening on \(started.name) (port \(port))") }
+                if !spec.isFinite { unendingStarted += 1 }
             } catch {
                 warn("\(error)")
+                reported.insert(spec.displayName)
             }
         }
-        if specs.allSatisfy(\.isFinite) {
+        // Waiting for a signal only makes sense while something that never ends by itself is
+        // running: with every listener failed, there is nothing left to wait for.
+        if specs.allSatisfy(\.isFinite) || unendingStarted == 0 {
             await hub.waitForFiniteSources()
         } else {
             await signals.wait()
         }
         hub.stop()
 
-        let report = engine.flush(timeout: .milliseconds(Int64(flushTimeout * 1000)))
-        if !report.complete {
-            warn("exporters that missed the \(flushTimeout)s flush deadline: \(report.unfinished.joined(separator: ", "))")
-        }
-        engine.syncExporterProblems()
+        let ending = await endExporters(engine: engine, timeout: .milliseconds(Int64(flushTimeout * 1000)), signals: signals)
         let model = engine.snapshot()
-        for s in model.orderedSources where s.state == .failed {
+        for s in model.orderedSources where s.state == .failed && !reported.contains(s.id.description) {
             warn("\(s.id): \(s.lastError ?? "failed")")
         }
-        for e in model.errors where e.kind == .exporter { warn(e.message) }
-        var out = Array(JSONWriter.compact(model.headlessSummary()).utf8)
+        let lost = reportExporters(engine: engine, ending: ending)
+        var out = Array(JSONWriter.compact(engine.headlessSummary()).utf8)
         out.append(0x0A)
         out.withUnsafeBytes { raw in
             var off = 0
@@ -136,7 +142,91 @@ extension MonitorCommand {
                 off += n
             }
         }
-        return hub.openFailures > 0 ? 1 : 0
+        if hub.openFailures > 0 { return 1 }
+        return lost ? MonitorCommand.exitExportLoss : 0
+    }
+
+    // MARK: Ending the exporters
+
+    /// The exit status when every source opened but an exporter lost something (events
+    /// dropped, hooks failed, something still held at the deadline, or an exporter ending
+    /// failing): see docs/headless.md.
+    static let exitExportLoss: Int32 = 3
+
+    /// How the exporters' shutdown ended.
+    struct ExporterEnding: Sendable {
+        /// The shutdown's report, or nil when a signal cut it short.
+        var report: TelemetryManager.FlushReport?
+        /// The deadline given, for messages.
+        var timeout: Duration
+        /// Runs ended as unfinished.
+        var unfinishedRuns: Int
+    }
+
+    /// Ends open runs as unfinished, then shuts every exporter down within `timeout`
+    /// (exec plugins stopped, span exporters' open spans sent). The shutdown blocks, so it
+    /// runs on its own thread while this waits for it or for a signal, whichever comes
+    /// first: a signal during the shutdown ends the wait at once (what is still held is
+    /// reported as lost) instead of being ignored until the deadline.
+    func endExporters(engine: MonitorEngine, timeout: Duration, signals: SignalWatcher) async -> ExporterEnding {
+        let unfinished = engine.finishOpenRuns()
+        // The first signal may have been the one that stopped the sources (headless with a
+        // listener or a followed file); any signal beyond it, even one that came before the
+        // shutdown began, means "stop waiting".
+        let seen = min(signals.received, 1)
+        let race = FirstOf<TelemetryManager.FlushReport?>()
+        let thread = Thread { race.finish(engine.shutdown(timeout: timeout)) }
+        thread.name = "charm-monitor exporter shutdown"
+        thread.start()
+        let watcher = Task {
+            await signals.waitForSignal(beyond: seen)
+            race.finish(nil)
+        }
+        let report = await race.value()
+        watcher.cancel()
+        // Cut short: the exporters' own shutdown will not get to stopping their plugins, and
+        // nothing may outlive the monitor.
+        if report == nil { ExecPluginExporter.stopAllProcesses() }
+        return ExporterEnding(report: report, timeout: timeout, unfinishedRuns: unfinished)
+    }
+
+    /// Prints one line per exporter on stderr (delivered, dropped, failed, still held, last
+    /// error, and why it missed the deadline), plus the manager's warnings; returns whether
+    /// anything was lost.
+    func reportExporters(engine: MonitorEngine, ending: ExporterEnding) -> Bool {
+        for w in engine.manager.warnings { warn(w) }
+        let stats = engine.exporterStatistics()
+        let unfinished = Set(ending.report?.unfinished ?? [])
+        var lost = false
+        let seconds = Double(ending.timeout.components.seconds) + Double(ending.timeout.components.attoseconds) / 1e18
+        if ending.report == nil { warn("exporter shutdown interrupted by a signal: what they still held is lost") }
+        for st in stats where st.unavailableReason == nil {
+            var line = "exporter '\(st.name)': delivered \(st.delivered), dropped \(st.dropped), failed \(st.failed)"
+            if st.queued > 0 { line += ", \(st.queued) still held" }
+            if unfinished.contains(st.name) { line += "; missed the \(seconds)s deadline" }
+            if ending.report == nil && st.queued > 0 { line += "; interrupted" }
+            if st.health == .failing { line += "; failing" }
+            if let e = st.lastError { line += "; last error: \(e)" }
+            warn(line)
+            if st.lostSomething || unfinished.contains(st.name) || st.health == .failing { lost = true }
+        }
+        return lost
+    }
+
+    /// The sink, with the sources that can wait for the exporters (stdin and files read to
+    /// their end) marked so: their events are never dropped for a full exporter queue.
+    private func makeSink(engine: MonitorEngine, specs: [SourceSpec]) -> EngineSink {
+        var waiting = Set<String>()
+        for spec in specs {
+            switch spec {
+            case .stdin: waiting.insert(spec.displayName)
+            case .file(_, let follow, _) where !follow: waiting.insert(spec.displayName)
+            default: break
+            }
+        }
+        // An exporter that takes nothing from its full queue for the flush timeout is taken
+        // as hung (its events are then dropped and counted): the replay never stops for it.
+        return EngineSink(engine: engine, waiting: waiting, hungAfter: .milliseconds(Int64(flushTimeout * 1000)))
     }
 
     // MARK: Wiring
@@ -175,9 +265,18 @@ extension MonitorCommand {
 /// Adapts the engine to the sources' sink protocol.
 struct EngineSink: SourceSink {
     let engine: MonitorEngine
+    /// Sources that can wait for room in the exporters' queues (finite: stdin, files read to
+    /// their end); live sources (listeners, followed files, SSE, demo) cannot, and drop.
+    var waiting: Set<String> = []
+    /// When a waiting source gives up on an exporter that takes nothing.
+    var hungAfter: Duration = .seconds(10)
 
     func deliver(_ records: [DecodedRecord], from source: String) {
-        engine.ingest(records, from: SourceID(source))
+        if waiting.contains(source) {
+            engine.ingestWaiting(records, from: SourceID(source), upTo: hungAfter)
+        } else {
+            engine.ingest(records, from: SourceID(source))
+        }
     }
 
     func phaseChanged(_ phase: SourcePhase, of source: String, error: String?) {

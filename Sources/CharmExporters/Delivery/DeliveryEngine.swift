@@ -67,8 +67,10 @@ public final class DeliveryEngine<Item: Sendable>: Sendable {
         self.policy = policy
         self.encode = encode
         self.client = client
-        // Header values are credentials more often than not: scrub them all.
-        self.redactor = Redactor(secrets: redactor.secrets + endpoint.headers.map(\.1))
+        // Header values are credentials more often than not: scrub them all, and the URL's
+        // user info and query values, which a refusing server may echo in its body.
+        self.redactor = Redactor(
+            secrets: redactor.secrets + endpoint.headers.map(\.1) + Redactor.urlSecrets(endpoint.url))
         let thread = Thread { [self] in self.run() }
         thread.name = "charm-delivery-\(name)"
         thread.start()

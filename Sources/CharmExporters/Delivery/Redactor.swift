@@ -1,3 +1,4 @@
+import CharmTelemetry
 import Foundation
 
 /// Removes secrets from text before it becomes an error, a status or a log line.
@@ -14,11 +15,44 @@ public struct Redactor: Sendable, Hashable {
         self.secrets = secrets.filter { $0.count >= 4 }.sorted { $0.count > $1.count }
     }
 
-    /// `text` with every secret replaced by `[redacted]`.
+    /// `text` with every secret replaced by `[redacted]`, and the user info and query string
+    /// of every URL or path in it removed (a server may echo the request line).
     public func clean(_ text: String) -> String {
-        var out = text
+        // URLs first, while they are whole: a replaced secret inside one would split it.
+        var out = URLScrubbing.scrub(text)
         for s in secrets where out.contains(s) { out = out.replacingOccurrences(of: s, with: "[redacted]") }
         return out
+    }
+
+    /// The credential-bearing parts of `url`: its user, password, whole query string and
+    /// each query value (percent-decoded too), so that an echo of any of them, in whatever
+    /// form, is scrubbed even where it no longer looks like a URL.
+    public static func urlSecrets(_ url: String) -> [String] {
+        var out: [String] = []
+        var rest = Substring(url)
+        if let r = rest.range(of: "://") { rest = rest[r.upperBound...] }
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") {
+            for part in authority[..<at].split(separator: ":", maxSplits: 1) {
+                out.append(String(part))
+                if let decoded = String(part).removingPercentEncoding { out.append(decoded) }
+            }
+        }
+        if let q = rest.firstIndex(of: "?") {
+            var query = rest[rest.index(after: q)...]
+            if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
+            out.append(String(query))
+            for pair in query.split(separator: "&") {
+                guard let eq = pair.firstIndex(of: "=") else { continue }
+                let value = String(pair[pair.index(after: eq)...])
+                out.append(value)
+                if let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding {
+                    out.append(decoded)
+                }
+            }
+        }
+        return out.filter { !$0.isEmpty }
     }
 
     /// A URL as it may be shown: scheme, host, port and path; no user info, no query,

@@ -10,7 +10,9 @@ import Darwin
 /// Appends one `ReplayLine` per event to a local file, rotating by size.
 ///
 /// Writes go straight to the file (one `write(2)` per line, `O_APPEND`), so a crash loses at
-/// most the line being written and another process can tail the file live. When a line
+/// most the line being written and another process can tail the file live. A file whose
+/// last line was torn by a crash gets a newline before our first line, so the fragment
+/// stays one malformed line and never swallows a whole event. When a line
 /// would take the file past `maxBytes`, `path` becomes `path.1`, `path.1` becomes `path.2`,
 /// and so on; files beyond `keep` are deleted.
 public final class JSONLExporter: EventDrivenExporter, ExporterStatusReporting {
@@ -83,10 +85,20 @@ public final class JSONLExporter: EventDrivenExporter, ExporterStatusReporting {
             rotate()
         }
         if s.fd < 0 {
-            s.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            // Read access only to check the last byte (see `endsWithNewline`); a file we may
+            // only write is still written.
+            s.fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            if s.fd < 0 && errno == EACCES { s.fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC) }
             guard s.fd >= 0 else { return TelemetryError(type: "IOError", message: "cannot open \(path): \(errnoText())") }
             var st = stat()
             s.size = fstat(s.fd, &st) == 0 ? Int(st.st_size) : 0
+            // A crash (ours or another writer's) can leave a torn last line. Appending
+            // straight after it would merge our first event into that fragment, and a
+            // reader would lose both: start on a fresh line instead.
+            if s.size > 0 && !endsWithNewline(s.fd, size: s.size) {
+                var newline: UInt8 = 0x0A
+                if posixWrite(s.fd, &newline, 1) == 1 { s.size += 1 }
+            }
         }
         var offset = 0
         while offset < line.count {
@@ -115,6 +127,13 @@ public final class JSONLExporter: EventDrivenExporter, ExporterStatusReporting {
             i -= 1
         }
         rename(path, "\(path).1")
+    }
+
+    /// Whether the file's last byte is a newline (true when it cannot be read: then there
+    /// is nothing we could repair).
+    private func endsWithNewline(_ fd: Int32, size: Int) -> Bool {
+        var last: UInt8 = 0
+        return pread(fd, &last, 1, off_t(size - 1)) != 1 || last == 0x0A
     }
 
     private func errnoText() -> String { String(cString: strerror(errno)) }

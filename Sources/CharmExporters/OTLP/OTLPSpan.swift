@@ -72,6 +72,7 @@ struct OTLPSpanMapping: Sendable {
             attrs.append(("gen_ai.usage.output_tokens", .int(Int64(s.tokenCount))))
         }
         attrs.append(("charm.run_id", .string(s.runID)))
+        if s.unfinished { attrs.append(("charm.run.status", .string("unfinished"))) }
         if let e = s.error { attrs.append(("error.type", .string(e.type))) }
         let end = s.end ?? s.start
         return OTLPSpan(

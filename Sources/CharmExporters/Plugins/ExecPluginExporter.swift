@@ -101,8 +101,20 @@ public final class ExecPluginExporter: EventDrivenExporter, ExporterStatusReport
         if let down = s.downMessage, !s.running {
             st.health = .failing
             st.lastError = down
+        } else if let failure = s.lastFailure, !s.running {
+            // Down for good (stopped) after failing on its own: still failing, and why.
+            st.health = .failing
+            st.lastError = s.report.error.map { "\(failure): \($0)" } ?? failure
         }
         return st
+    }
+
+    /// Stops every exec plugin process (and Python bridge) of this process at once: stdin
+    /// closed, SIGTERM to each one's process group, SIGKILL after `grace` to any still
+    /// running; none is restarted. For a program whose orderly `TelemetryManager.shutdown`
+    /// was cut short (the monitor, on a second signal), so no plugin outlives it.
+    public static func stopAllProcesses(grace: Duration = .milliseconds(500)) {
+        PluginProcess.stopAllNow(grace: grace)
     }
 
     /// The last lines the plugin wrote on stderr (and stdout lines that were not reports).

@@ -1,5 +1,6 @@
 import CharmTelemetry
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -61,12 +62,50 @@ final class PluginProcess: @unchecked Sendable {
     private var restartCount = 0
     private var report = PluginReport()
     private var downMessage: String?
+    /// How the last process ended when it failed on its own (non-zero status or a signal we
+    /// did not send): kept through shutdown, when no restart message is made, so a plugin
+    /// that dies at once on a short run is still reported.
+    private var lastFailure: String?
+    /// Set when stop() signals the process group: its death is then ours, not a failure.
+    private var signalledByUs = false
     private var stderrTail: [String] = []
 
     private static let ignoreSIGPIPE: Void = {
         // A plugin that exits while we write must give us EPIPE, not kill the agent.
         _ = signal(SIGPIPE, SIG_IGN)
     }()
+
+    /// Every plugin process object not yet stopped, so that `stopAllNow` can reach them
+    /// when the normal shutdown (one exporter at a time, on its worker) is cut short.
+    private static let live = Mutex<[ObjectIdentifier: PluginProcess]>([:])
+
+    /// Stops every plugin process at once: stdin closed, SIGTERM to each process group,
+    /// then SIGKILL to those still running after `grace`. No restarts follow.
+    static func stopAllNow(grace: Duration) {
+        let all = live.withLock { Array($0.values) }
+        var signalled: [(PluginProcess, pid_t)] = []
+        for p in all {
+            p.condition.lock()
+            p.stopping = true
+            p.closeStdin()
+            p.condition.broadcast()
+            let (pid, running) = (p.pid, p.running)
+            if running && pid > 0 { p.signalledByUs = true }
+            p.condition.unlock()
+            if running && pid > 0 {
+                kill(-pid, SIGTERM)
+                signalled.append((p, pid))
+            }
+        }
+        let end = Date(timeIntervalSinceNow: seconds(grace))
+        for (p, pid) in signalled {
+            p.condition.lock()
+            while p.running && Date() < end { _ = p.condition.wait(until: end) }
+            let still = p.running
+            p.condition.unlock()
+            if still { kill(-pid, SIGKILL) }
+        }
+    }
 
     init(label: String, executable: String, arguments: [String], environment: [String: String], options: Options) {
         _ = PluginProcess.ignoreSIGPIPE
@@ -76,6 +115,7 @@ final class PluginProcess: @unchecked Sendable {
         self.environment = environment
         self.options = options
         self.acking = options.acknowledges
+        PluginProcess.live.withLock { $0[ObjectIdentifier(self)] = self }
         let supervisor = Thread { [self] in supervise() }
         supervisor.name = "charm-plugin-\(label)"
         supervisor.start()
@@ -135,6 +175,9 @@ final class PluginProcess: @unchecked Sendable {
         let (p, alive) = (pid, running)
         condition.unlock()
         guard alive, p > 0 else { return }
+        condition.lock()
+        signalledByUs = true
+        condition.unlock()
         kill(-p, SIGTERM)
         condition.lock()
         let killEnd = Date(timeIntervalSinceNow: 0.5)
@@ -154,6 +197,7 @@ final class PluginProcess: @unchecked Sendable {
         var restarts: Int
         var report: PluginReport
         var downMessage: String?
+        var lastFailure: String?
         var stderr: [String]
     }
 
@@ -163,7 +207,7 @@ final class PluginProcess: @unchecked Sendable {
         return Snapshot(
             running: running, pid: running ? pid : nil, buffered: buffer.count + (writerBusy ? 1 : 0),
             written: totalWritten, dropped: droppedLines, restarts: restartCount, report: report,
-            downMessage: downMessage, stderr: stderrTail)
+            downMessage: downMessage, lastFailure: lastFailure, stderr: stderrTail)
     }
 
     // MARK: - Writer thread
@@ -233,6 +277,7 @@ final class PluginProcess: @unchecked Sendable {
                 stopped = true
                 condition.broadcast()
                 condition.unlock()
+                PluginProcess.live.withLock { $0[ObjectIdentifier(self)] = nil }
                 return
             }
             condition.unlock()
@@ -247,6 +292,7 @@ final class PluginProcess: @unchecked Sendable {
                 stopped = true
                 condition.broadcast()
                 condition.unlock()
+                PluginProcess.live.withLock { $0[ObjectIdentifier(self)] = nil }
                 return
             }
             let detail = report.error.map { ": \($0)" } ?? ""
@@ -286,6 +332,7 @@ final class PluginProcess: @unchecked Sendable {
         heardFrom = false
         startedAt = .now
         downMessage = nil
+        lastFailure = nil
         report = PluginReport()
         if stopping { closeStdin() }
         condition.broadcast()
@@ -302,6 +349,7 @@ final class PluginProcess: @unchecked Sendable {
         condition.lock()
         running = false
         closeStdin()
+        if status != 0 && !signalledByUs { lastFailure = Self.describe(status) }
         condition.broadcast()
         condition.unlock()
         return Self.describe(status)
@@ -414,14 +462,23 @@ final class PluginProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        // Its own process group (so stop() can signal everything it started), and default
-        // SIGPIPE handling back, since we ignore it in this process.
+        // Its own process group (so stop() can signal everything it started), and a normal
+        // signal state: a child inherits the spawning thread's blocked set and every ignored
+        // disposition, and our threads block or ignore SIGPIPE, SIGINT, SIGTERM, SIGHUP (the
+        // monitor takes them through its own handlers), which left plugins unable to be
+        // stopped politely. So the mask is emptied and those signals get their defaults.
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
+        for sig in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD] {
+            sigaddset(&defaults, sig)
+        }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let argv = ([path] + args).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -49,6 +49,13 @@ public struct SpanRecord: Sendable, Hashable {
     private var actionTool: String?
     private var actionInput: String?
 
+    /// Ended by the monitor at exit, not by its own end event (`RunStatus.unfinished`).
+    public var unfinished = false
+
+    /// The error an unfinished run carries, so vendors show it as not ok and say why.
+    public static let unfinishedError = TelemetryError(
+        type: "Unfinished", message: "unfinished: the run had not ended when the monitor exited")
+
     /// True once the span has ended with an error.
     public var failed: Bool { error != nil }
 

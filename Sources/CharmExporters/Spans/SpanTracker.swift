@@ -47,6 +47,11 @@ public struct SpanTracker: Sendable {
             if status == .error && span.error == nil {
                 span.error = TelemetryError(type: "Error", message: "run ended with status error")
             }
+            if status == .unfinished {
+                // Not ok: every vendor shows it failed, with why; an error it had stays.
+                span.unfinished = true
+                if span.error == nil { span.error = SpanRecord.unfinishedError }
+            }
             span.end = ts
             open[runID] = nil
             changes.append(.finished(span))
@@ -95,7 +100,8 @@ public struct SpanTracker: Sendable {
         return changes
     }
 
-    /// Ends every open span at `time` (shutdown: nothing more will come), children first.
+    /// Ends every open span at `time` (shutdown: nothing more will come), children first;
+    /// runs and tool calls ended this way are marked unfinished (`SpanRecord.unfinished`).
     public mutating func closeAll(at time: Timestamp) -> [SpanChange] {
         let spans = open.values.sorted { ($0.kind == .run ? 1 : 0, $0.start) < ($1.kind == .run ? 1 : 0, $1.start) }
         open.removeAll()
@@ -107,6 +113,11 @@ public struct SpanTracker: Sendable {
             var s = s
             if s.kind == .llm { s.output = .string(texts[s.key] ?? "") }
             if s.kind != .llm || s.end == nil { s.end = max(time, s.start) }
+            // A run or tool call nobody ended did not succeed: say so rather than send it ok.
+            if s.kind != .llm {
+                s.unfinished = true
+                if s.error == nil { s.error = SpanRecord.unfinishedError }
+            }
             return .finished(s)
         }
     }

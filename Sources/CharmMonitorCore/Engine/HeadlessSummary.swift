@@ -23,7 +23,8 @@ extension MonitorModel {
             var run: JSONObject = [
                 "run_id": .string(r.id),
                 "parent_run_id": r.parentID.map(JSONValue.string) ?? .null,
-                "status": .string(r.status.rawValue),
+                // A run the monitor ended at exit is "unfinished", unless it already failed.
+                "status": .string(r.isUnfinished && r.status != .error ? "unfinished" : r.status.rawValue),
                 "tokens": .int(Int64(r.tokenCount)),
                 "text": .string(r.text),
                 "errors": .int(Int64(r.errorCount)),
@@ -46,4 +47,22 @@ extension MonitorModel {
             "heartbeats": .int(Int64(sources.values.reduce(0) { $0 + $1.heartbeats })),
         ])
     }
+}
+
+extension ExporterStatistics {
+    /// The exporter's entry in the headless summary: `{"name", "delivered", "dropped",
+    /// "failed", "last_error"}` (see docs/headless.md), `last_error` null when none.
+    public var headlessSummary: JSONValue {
+        .object([
+            "name": .string(name),
+            "delivered": .int(Int64(clamping: delivered)),
+            "dropped": .int(Int64(clamping: dropped)),
+            "failed": .int(Int64(clamping: failed)),
+            "last_error": lastError.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    /// Whether this exporter lost anything: events dropped, hooks failed, or still held
+    /// (queued, buffered) when the monitor stopped waiting for it.
+    public var lostSomething: Bool { dropped > 0 || failed > 0 || queued > 0 }
 }

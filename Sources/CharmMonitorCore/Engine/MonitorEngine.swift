@@ -14,6 +14,8 @@ public final class MonitorEngine: Sendable {
         var model: MonitorModel
         /// Exporter failures already turned into error entries, by name.
         var seenFailures: [String: UInt64] = [:]
+        /// Exporter drops already turned into error entries, by name.
+        var seenDrops: [String: UInt64] = [:]
         var seenWarnings = 0
         var seenUnavailable: Set<String> = []
     }
@@ -76,6 +78,36 @@ public final class MonitorEngine: Sendable {
         }
     }
 
+    /// Applies a batch from a source that can wait (a file read to its end, stdin), waiting
+    /// for room in the exporters' queues instead of dropping: such a source reads far faster
+    /// than an exporter writes, and nothing valid may be lost to that. The rules are
+    /// `TelemetryManager.dispatch(_:waitingUpTo:)`'s: never waits for a disabled exporter,
+    /// and an exporter that takes nothing for `limit` is taken as hung (its events are then
+    /// dropped and counted). Room is waited for before the engine's lock is taken, a chunk
+    /// at a time, so live sources and the UI are not held up meanwhile.
+    public func ingestWaiting(
+        _ records: [DecodedRecord], from source: SourceID, upTo limit: Duration, at: Timestamp = .now()
+    ) {
+        let manager = self.manager
+        var start = records.startIndex
+        while start < records.endIndex {
+            let end = min(records.endIndex, start + 256)
+            var hooks = 0
+            for i in start..<end { if case .event(let e) = records[i] { hooks += e.hookEvents.count } }
+            if hooks > 0 { manager.waitForRoom(hooks, upTo: limit) }
+            state.withLock { s in
+                for i in start..<end {
+                    s.model.apply(records[i], source: source, at: at)
+                    if case .event(let e) = records[i] {
+                        // Room was made above; this waits only if a live source took it.
+                        for h in e.hookEvents { manager.dispatch(h, waitingUpTo: limit) }
+                    }
+                }
+            }
+            start = end
+        }
+    }
+
     /// Applies one record from `source`.
     public func ingest(_ record: DecodedRecord, from source: SourceID, at: Timestamp = .now()) {
         ingest([record], from: source, at: at)
@@ -132,6 +164,14 @@ public final class MonitorEngine: Sendable {
                     s.model.addExporterError("exporter '\(st.name)': \(st.failed - seen) failure(s); last: \(what)", at: now)
                     s.seenFailures[st.name] = st.failed
                 }
+                // Drops are losses too: each new batch of them becomes an error entry, so the
+                // UI shows them where failures are shown (the panel shows the total).
+                let seenDrops = s.seenDrops[st.name] ?? 0
+                if st.dropped > seenDrops {
+                    let why = st.lastError.map { "; last error: \($0)" } ?? ""
+                    s.model.addExporterError("exporter '\(st.name)': \(st.dropped - seenDrops) event(s) dropped\(why)", at: now)
+                    s.seenDrops[st.name] = st.dropped
+                }
             }
         }
     }
@@ -139,6 +179,33 @@ public final class MonitorEngine: Sendable {
     /// Waits for exporters to deliver what they were given, up to `timeout`.
     public func flush(timeout: Duration) -> TelemetryManager.FlushReport { manager.flush(timeout: timeout) }
 
-    /// The headless summary of the current model.
-    public func headlessSummary() -> JSONValue { read { $0.headlessSummary() } }
+    /// Ends every run still open as unfinished: marks it so in the model and dispatches a
+    /// `run_end` with status `unfinished` for it (children first), so span exporters send
+    /// it, marked not ok, instead of never. Call it when the monitor exits, after the
+    /// sources stopped and before `shutdown`. Returns how many runs it ended.
+    @discardableResult
+    public func finishOpenRuns() -> Int {
+        let manager = self.manager
+        return state.withLock { s in
+            let open = s.model.markUnfinished()
+            for r in open {
+                manager.dispatch(.runEnd(outputs: [:], status: .unfinished), runID: r.id, parentRunID: r.parent)
+            }
+            return open.count
+        }
+    }
+
+    /// Delivers what exporters hold and shuts every one down (exec plugins are stopped, span
+    /// exporters end what is open), waiting at most `timeout` plus
+    /// `TelemetryManager.shutdownGrace`. Blocks the calling thread.
+    public func shutdown(timeout: Duration) -> TelemetryManager.FlushReport { manager.shutdown(timeout: timeout) }
+
+    /// The headless summary of the current model, with every exporter's counters in
+    /// `"exporters"` (see docs/headless.md).
+    public func headlessSummary() -> JSONValue {
+        let exporters = manager.statistics().filter { $0.unavailableReason == nil }.map(\.headlessSummary)
+        guard case .object(var o) = read({ $0.headlessSummary() }) else { return .null }
+        o["exporters"] = .array(exporters)
+        return .object(o)
+    }
 }

@@ -73,6 +73,9 @@ public struct MonitorRun: Sendable, Hashable {
     /// Whether `run_end` was seen.
     public var isFinished: Bool { end != nil }
 
+    /// Whether the monitor ended it at exit because no `run_end` came (`RunStatus.unfinished`).
+    public var isUnfinished: Bool { end == nil && endStatus == .unfinished }
+
     /// Error if an error hook was seen or the run ended with status error; ok if it ended
     /// otherwise; running until then.
     public var status: ActivityStatus {

@@ -53,4 +53,7 @@ public enum RunStatus: String, Sendable, Hashable {
     case ok
     /// Finished with an error.
     case error
+    /// Never ended: the monitor exited while the run was still open, and ended it so that
+    /// exporters send it (marked unfinished, never as ok).
+    case unfinished
 }

@@ -39,6 +39,11 @@ final class ExporterWorker: Sendable {
         var lastError: String?
         var lastErrorAt: Timestamp?
         var recentFailures = 0
+        /// Producers blocked in a waiting offer until the worker frees room.
+        var roomWaiters = 0
+        /// Set when a waiting offer found no room for its whole limit: the exporter is taken
+        /// as hung, and waiting offers drop at once (counted) until it takes an item again.
+        var stalled = false
     }
 
     let name: String
@@ -46,6 +51,8 @@ final class ExporterWorker: Sendable {
     let capacity: Int
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
+    /// Signalled (once per waiting producer) when the worker takes items off a full queue.
+    private let room = DispatchSemaphore(value: 0)
     private let enabledFlag = Atomic<Bool>(true)
 
     init(name: String, exporter: any TelemetryExporter, capacity: Int) {
@@ -57,9 +64,23 @@ final class ExporterWorker: Sendable {
         thread.start()
     }
 
+    /// Relaxed: the flag is only a switch read on every offer; an offer racing a toggle may
+    /// go either way, which is the documented contract of `enable`/`disable`. Turning it off
+    /// wakes producers waiting for room, so nobody waits for a disabled exporter.
     var enabled: Bool {
         get { enabledFlag.load(ordering: .relaxed) }
-        set { enabledFlag.store(newValue, ordering: .relaxed) }
+        set {
+            enabledFlag.store(newValue, ordering: .relaxed)
+            if !newValue { wakeRoomWaiters() }
+        }
+    }
+
+    private func wakeRoomWaiters() {
+        let n = state.withLock { s -> Int in
+            defer { s.roomWaiters = 0 }
+            return s.roomWaiters
+        }
+        for _ in 0..<n { room.signal() }
     }
 
     /// Queues an event if enabled and there is room; never blocks beyond a short lock.
@@ -80,6 +101,81 @@ final class ExporterWorker: Sendable {
             return false
         }
         if signal { wake.signal() }
+    }
+
+    /// Queues an event, waiting while the queue is full (for finite sources, which can wait):
+    /// never for a disabled or shut-down exporter, and at most `limit` without the worker
+    /// taking anything. Past that the exporter is taken as hung: this event is dropped and
+    /// counted, and later waiting offers drop at once until the worker makes progress.
+    func offer(_ event: TelemetryEvent, waitingUpTo limit: Duration) {
+        guard enabledFlag.load(ordering: .relaxed) else { return }
+        var deadline: ContinuousClock.Instant?
+        while true {
+            guard admit(event, deadline: deadline) != nil else { return }
+            let d = deadline ?? .now.advanced(by: limit)
+            deadline = d
+            if !waitForRoom(until: d) { return }
+        }
+    }
+
+    /// Waits (outside any caller's lock) until the queue has room for `count` more events,
+    /// with the same rules as the waiting offer; nothing is queued.
+    func waitForRoom(_ count: Int, upTo limit: Duration) {
+        let need = max(1, min(count, capacity / 2))
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        while enabledFlag.load(ordering: .relaxed) {
+            let full = state.withLock { s -> Bool in
+                if s.closed || s.stalled || capacity - s.queue.count >= need { return false }
+                s.roomWaiters += 1
+                return true
+            }
+            if !full { return }
+            if ContinuousClock.now >= deadline {
+                state.withLock { $0.stalled = true }
+                return
+            }
+            _ = room.wait(timeout: DispatchTime.now() + .milliseconds(Int(min(100, max(1, Self.milliseconds(until: deadline))))))
+        }
+    }
+
+    /// One attempt of a waiting offer: nil when settled (queued, dropped or refused), true
+    /// when the caller must wait for room. A timed-out wait (`deadline` passed) drops.
+    private func admit(_ event: TelemetryEvent, deadline: ContinuousClock.Instant?) -> Bool? {
+        var signalWorker = false
+        let outcome = state.withLock { s -> Bool? in
+            if s.closed { return nil }
+            if s.queue.count < capacity {
+                s.queue.append(.event(event))
+                if s.waiting {
+                    s.waiting = false
+                    signalWorker = true
+                }
+                return nil
+            }
+            if s.stalled || (deadline.map { ContinuousClock.now >= $0 } ?? false) {
+                s.stalled = true
+                s.dropped &+= 1
+                return nil
+            }
+            s.roomWaiters += 1
+            return true
+        }
+        if signalWorker { wake.signal() }
+        return outcome
+    }
+
+    /// Sleeps until the worker frees room, in slices so that a disabled exporter is noticed;
+    /// false when the exporter was disabled meanwhile (the event is then not queued, as for
+    /// a plain offer to a disabled exporter).
+    private func waitForRoom(until deadline: ContinuousClock.Instant) -> Bool {
+        let ms = min(100, max(1, Self.milliseconds(until: deadline)))
+        _ = room.wait(timeout: DispatchTime.now() + .milliseconds(Int(ms)))
+        return enabledFlag.load(ordering: .relaxed)
+    }
+
+    private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int64 {
+        let c = ContinuousClock.now.duration(to: deadline).components
+        return c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
     }
 
     /// Queues a control item; these are never dropped.
@@ -109,7 +205,7 @@ final class ExporterWorker: Sendable {
         batch.reserveCapacity(256)
         var emptyNaps = 0
         while true {
-            state.withLock { s in
+            let freed = state.withLock { s -> Int in
                 let n = min(256, s.queue.count)
                 var events = 0
                 for _ in 0..<n {
@@ -119,7 +215,14 @@ final class ExporterWorker: Sendable {
                 }
                 s.inFlight = events
                 if n == 0 && emptyNaps >= ExporterWorker.napsBeforeSleep { s.waiting = true }
+                guard n > 0 else { return 0 }
+                // Progress: an exporter taken as hung is live again, and waiting producers
+                // may go on.
+                s.stalled = false
+                defer { s.roomWaiters = 0 }
+                return s.roomWaiters
             }
+            for _ in 0..<freed { room.signal() }
             if batch.isEmpty {
                 if emptyNaps >= ExporterWorker.napsBeforeSleep {
                     wake.wait()
@@ -134,9 +237,13 @@ final class ExporterWorker: Sendable {
             var delivered: UInt64 = 0
             var failed: UInt64 = 0
             var lastError: String?
+            // Events of this batch not handled yet: what `inFlight` must say when a flush or
+            // shutdown ticket is signalled mid-batch (its waiter reads the statistics next).
+            var unhandled = batch.reduce(0) { n, item in if case .event = item { n + 1 } else { n } }
             for item in batch {
                 switch item {
                 case .event(let e):
+                    unhandled -= 1
                     if let error = handle(e) {
                         failed &+= 1
                         lastError = error
@@ -145,16 +252,17 @@ final class ExporterWorker: Sendable {
                     }
                 case .flush(let ticket):
                     commit(delivered: &delivered, failed: &failed, lastError: &lastError)
+                    state.withLock { $0.inFlight = unhandled }
                     let ok = exporter.flush(deadline: ticket.deadline)
                     ticket.result.withLock { $0 = ok }
                     ticket.done.signal()
                 case .shutdown(let ticket):
                     commit(delivered: &delivered, failed: &failed, lastError: &lastError)
+                    state.withLock { $0.inFlight = 0 }
                     let ok = exporter.flush(deadline: ticket.deadline)
                     exporter.shutdown()
                     ticket.result.withLock { $0 = ok }
                     ticket.done.signal()
-                    state.withLock { $0.inFlight = 0 }
                     return
                 }
             }
@@ -202,13 +310,14 @@ final class ExporterWorker: Sendable {
         }
         var stats = ExporterStatistics(
             name: name, enabled: enabled, delivered: s.0, dropped: s.1, failed: s.2, queued: s.3,
-            lastError: s.4, lastErrorAt: s.5, health: s.6 > 0 ? .failing : .ok)
+            lastError: s.4.map(URLScrubbing.scrub), lastErrorAt: s.5, health: s.6 > 0 ? .failing : .ok)
         if let reporting = exporter as? any ExporterStatusReporting {
             let own = reporting.status
             stats.health = own.health
             stats.queued += own.buffered
             stats.dropped &+= UInt64(max(0, own.dropped))
-            if let e = own.lastError { stats.lastError = e }
+            // Scrubbed here too, whatever the exporter did: plugins report free text.
+            if let e = own.lastError { stats.lastError = URLScrubbing.scrub(e) }
         }
         return stats
     }

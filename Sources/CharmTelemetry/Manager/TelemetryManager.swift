@@ -147,6 +147,26 @@ public final class TelemetryManager: Sendable {
         for w in workers { w.offer(event) }
     }
 
+    /// Hands an event to every enabled exporter, waiting while a queue is full instead of
+    /// dropping: for producers that can wait, such as the monitor replaying a file or stdin,
+    /// so a fast reader loses nothing. Never waits for a disabled or shut-down exporter. An
+    /// exporter that takes nothing from its full queue for `limit` is taken as hung: the
+    /// event is dropped for it (counted in `dropped`), and so are later waiting events, at
+    /// once, until it takes one again — a hung exporter cannot stop the replay.
+    public func dispatch(_ event: TelemetryEvent, waitingUpTo limit: Duration) {
+        let workers = slots.withLock { $0.workers }
+        for w in workers { w.offer(event, waitingUpTo: limit) }
+    }
+
+    /// Waits until every enabled exporter's queue has room for `count` more events (at most
+    /// half its capacity is asked for), with the rules of `dispatch(_:waitingUpTo:)`. Queues
+    /// nothing: a caller that dispatches under a lock of its own calls this first, so that it
+    /// rarely waits while holding that lock.
+    public func waitForRoom(_ count: Int, upTo limit: Duration) {
+        let workers = slots.withLock { $0.workers }
+        for w in workers { w.waitForRoom(count, upTo: limit) }
+    }
+
     /// Builds an event with the next sequence number and the current time, and dispatches it.
     @discardableResult
     public func dispatch(
@@ -185,13 +205,23 @@ public final class TelemetryManager: Sendable {
     }
 
     /// Flushes (within `timeout`), then shuts every exporter down; later events are ignored.
+    /// An exporter's own shutdown comes after its flush and may take up to
+    /// `shutdownGrace` more (an exec plugin gets 2 s to exit after its stdin closes, then
+    /// SIGTERM, then SIGKILL; an HTTP exporter's last attempt at most 2 s), so this waits at
+    /// most `timeout + shutdownGrace`.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(5)) -> FlushReport {
-        drain(timeout: timeout) { .shutdown($0) }
+        drain(timeout: timeout, grace: TelemetryManager.shutdownGrace) { .shutdown($0) }
     }
 
-    private func drain(timeout: Duration, _ make: (ExporterWorker.FlushTicket) -> ExporterWorker.Item) -> FlushReport {
+    /// What `shutdown(timeout:)` waits beyond its timeout for exporters to stop.
+    public static let shutdownGrace: Duration = .seconds(3)
+
+    private func drain(
+        timeout: Duration, grace: Duration = .zero, _ make: (ExporterWorker.FlushTicket) -> ExporterWorker.Item
+    ) -> FlushReport {
         let deadline = ContinuousClock.now.advanced(by: timeout)
+        let waitDeadline = deadline.advanced(by: grace)
         let workers = slots.withLock { $0.workers }
         var tickets: [(String, ExporterWorker.FlushTicket)] = []
         for w in workers {
@@ -200,7 +230,7 @@ public final class TelemetryManager: Sendable {
         }
         var unfinished: [String] = []
         for (name, t) in tickets {
-            let left = ContinuousClock.now.duration(to: deadline)
+            let left = ContinuousClock.now.duration(to: waitDeadline)
             let ns = max(0, left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000)
             if t.done.wait(timeout: .now() + .nanoseconds(Int(ns))) == .timedOut || !t.result.withLock({ $0 }) {
                 unfinished.append(name)
