@@ -4,6 +4,7 @@ Timed per call with perf_counter_ns, like the Swift side. charmos always install
 emitter; it is removed here so the exporters are the same no-op ones as in the Swift run.
 A hung exporter cannot be measured: charmos calls exporters inline, so dispatch never returns.
 """
+import json
 import sys
 import time
 
@@ -25,8 +26,10 @@ def pct(s, q):
     return s[min(len(s) - 1, int(len(s) * q))]
 
 
-n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-for k in (0, 1, 3):
+args = [a for a in sys.argv[1:] if a != "--json"]
+n = int(args[0]) if args else 200_000
+as_json = "--json" in sys.argv
+for k in (0, 1, 3, 8):
     m = TelemetryManager([])
     m.exporters = [Noop() for _ in range(k)]
     samples = []
@@ -36,5 +39,11 @@ for k in (0, 1, 3):
         samples.append(time.perf_counter_ns() - t0)
     samples.sort()
     label = f"charmos, {k} no-op exporter{'s' if k != 1 else ''}"
-    print(f"{label:<28}{pct(samples, .5):>9}{pct(samples, .99):>9}{pct(samples, .999):>9}{sum(samples) // len(samples):>9}")
-print("charmos, 1 no-op + 1 hung       (dispatch never returns: exporters run inline)")
+    mean = sum(samples) / len(samples)
+    if as_json:
+        print(json.dumps({"scenario": label, "exporters": k, "p50_ns": pct(samples, .5), "p99_ns": pct(samples, .99),
+                          "p999_ns": pct(samples, .999), "mean_ns": mean}))
+    else:
+        print(f"{label:<28}{pct(samples, .5):>9}{pct(samples, .99):>9}{pct(samples, .999):>9}{int(mean):>9}")
+if not as_json:
+    print("charmos, 1 no-op + 1 hung       (dispatch never returns: exporters run inline)")

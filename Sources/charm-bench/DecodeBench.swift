@@ -43,12 +43,17 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Timed passes over each stream; the best is reported (the others are noise from the machine).")
     var passes = 5
 
+    @Flag(help: "Print one JSON object with the figures instead of a table.")
+    var json = false
+
     func run() throws {
-        print("decode: \(events) structured events per framing, 64 KiB reads, best of \(passes) passes")
-        print("framing        MB/s     events/s   (median events/s)")
+        var out = BenchOutput("decode", json: json)
+        out.set("events", .int(Int64(events)))
+        out.line("decode: \(events) structured events per framing, 64 KiB reads, best of \(passes) passes")
+        out.line("framing        MB/s     events/s   (median events/s)")
         for (framing, parallel) in [(Framing.prefixed, false), (.sse, false), (.ndjson, false), (.prefixed, true), (.sse, true), (.ndjson, true)] {
             if parallel && framing == .prefixed {
-                print("with parallelParsing (JSON lines of each 64 KiB read parsed on two threads):")
+                out.line("with parallelParsing (JSON lines of each 64 KiB read parsed on two threads):")
             }
             let bytes = Self.generate(events: events, framing: framing)
             var times: [Double] = []
@@ -73,9 +78,15 @@ struct DecodeBench: ParsableCommand {
             }
             times.sort()
             let best = times[0], median = times[times.count / 2]
-            print(framing.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+            out.line(framing.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                   + format(Double(bytes.count) / best / 1e6, 1).leftPad(9) + format(Double(events) / best).leftPad(13)
                   + format(Double(events) / median).leftPad(13))
+            out.add("ours", [
+                "framing": .string(framing.rawValue), "parallel": .bool(parallel),
+                "mb_per_s": .double(Double(bytes.count) / best / 1e6), "events_per_s": .double(Double(events) / best),
+                "median_events_per_s": .double(Double(events) / median),
+            ])
         }
+        out.finish()
     }
 }

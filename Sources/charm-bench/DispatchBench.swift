@@ -39,11 +39,17 @@ struct DispatchBench: ParsableCommand {
     @Flag(help: "Skip the Python charmos comparison.")
     var noPython = false
 
+    @Flag(help: "Print one JSON object with the figures and the peer's instead of a table.")
+    var json = false
+
     func run() throws {
-        print("dispatch: \(events) llm_new_token events per scenario, one caller thread")
-        print("scenario                      p50 ns   p99 ns  p99.9 ns   mean ns")
-        for (label, exporters, hung) in [("swift, 0 exporters", 0, false), ("swift, 1 no-op exporter", 1, false),
-                                         ("swift, 3 no-op exporters", 3, false), ("swift, 1 no-op + 1 hung", 1, true)] {
+        var out = BenchOutput("dispatch", json: json)
+        out.set("events", .int(Int64(events)))
+        out.line("dispatch: \(events) llm_new_token events per scenario, one caller thread")
+        out.line("scenario                      p50 ns   p99 ns  p99.9 ns   mean ns")
+        // The caller's cost must not grow with the number of exporters: 0, 1, 3 and 8 no-ops.
+        for (exporters, hung) in [(0, false), (1, false), (3, false), (8, false), (1, true)] {
+            let label = hung ? "swift, 1 no-op + 1 hung" : "swift, \(exporters) no-op exporter\(exporters == 1 ? "" : "s")"
             let m = TelemetryManager(enabledExporters: [], registry: ExporterRegistry(), context: .init(environment: [:]), emitter: nil)
             for i in 0..<exporters { m.add(NoopExporter(), named: "noop\(i)") }
             let hungExporter = HungBenchExporter()
@@ -55,20 +61,40 @@ struct DispatchBench: ParsableCommand {
                 samples[i] = monotonicNanos() &- t0
             }
             let p = Percentiles(samples)
-            print(row(label, p))
+            out.line(row(label, p))
+            var record = p.json
+            record["scenario"] = .string(label)
+            record["exporters"] = .int(Int64(exporters))
+            record["hung"] = .bool(hung)
             if !hung { m.flush(timeout: .seconds(30)) }
             if hung {
                 let dropped = m.statistics().first { $0.name == "hung" }?.dropped ?? 0
-                print("    (hung exporter: \(dropped) events dropped and counted, caller never waited)")
+                out.line("    (hung exporter: \(dropped) events dropped and counted, caller never waited)")
+                record["hung_dropped"] = .int(Int64(dropped))
             }
+            out.add("ours", record)
         }
-        guard !noPython else { return }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_charmos_dispatch.py").standardized.path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, String(min(events, 200_000))]
-        try p.run()
-        p.waitUntilExit()
+        if !noPython {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../scripts/bench_charmos_dispatch.py").standardized.path
+            let p = Process()
+            let pipe = Pipe()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", script, String(min(events, 200_000)), "--json"]
+            p.standardOutput = pipe
+            try p.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                guard let row = (try? JSONParser.parse(String(line)))?.objectValue else { continue }
+                out.add("peer", row)
+                let label = row["scenario"]?.stringValue ?? "?"
+                let f = ["p50_ns", "p99_ns", "p999_ns", "mean_ns"].map { row[$0]?.doubleValue ?? .nan }
+                out.line(label.padding(toLength: 28, withPad: " ", startingAt: 0) + f.map { format($0).leftPad(9) }.joined())
+            }
+            out.line("charmos, 1 no-op + 1 hung       (dispatch never returns: exporters run inline)")
+        }
+        out.finish()
     }
 
     func row(_ label: String, _ p: Percentiles) -> String {

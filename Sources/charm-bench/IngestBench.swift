@@ -1,13 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
-import CharmMonitorCore
 import CharmTelemetry
 import Foundation
 
-/// Headless ingest (decode + model update + dispatch to no exporters) of a generated NDJSON
-/// file, against `jq -c . > /dev/null` on the same file, in one run.
+/// The path users run: `charm-monitor --headless --file F` on a generated NDJSON file,
+/// against `jq -c . > /dev/null` on the same file, in one run.
 struct IngestBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ingest", abstract: "Headless ingest of a 1,000,000-event NDJSON file, against jq.")
+        commandName: "ingest",
+        abstract: "charm-monitor --headless --file on a 1,000,000-event NDJSON file, against jq.")
 
     @Option(help: "Events in the generated file.")
     var events = 1_000_000
@@ -18,33 +21,61 @@ struct IngestBench: ParsableCommand {
     @Flag(help: "Skip jq (for profiling the ingest alone).")
     var noJq = false
 
+    @Flag(help: "Print one JSON object with the figures and the peer's instead of a table.")
+    var json = false
+
     func run() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("charm-bench-ingest-\(getpid()).ndjson").path
         let bytes = DecodeBench.generate(events: events, framing: .ndjson, runs: runs)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        print("ingest: \(events) NDJSON events (\(format(Double(bytes.count) / 1e6, 1)) MB) over \(runs) run(s)")
-
-        var jqSecs = Double.nan
-        if !noJq {
-        let jq = Process()
-        jq.executableURL = URL(fileURLWithPath: "/bin/sh")
-        jq.arguments = ["-c", "jq -c . '\(path)' > /dev/null"]
-        let t0 = monotonicNanos()
-        try jq.run()
-        jq.waitUntilExit()
-        jqSecs = Double(monotonicNanos() - t0) / 1e9
-        guard jq.terminationStatus == 0 else { throw ValidationError("jq failed (apt-get install jq)") }
+        let monitor = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("charm-monitor").path
+        guard FileManager.default.isExecutableFile(atPath: monitor) else {
+            throw ValidationError("charm-monitor is not built next to charm-bench (\(monitor))")
         }
+        var out = BenchOutput("ingest", json: json)
+        out.set("events", .int(Int64(events)))
+        out.set("megabytes", .double(Double(bytes.count) / 1e6))
+        out.line("ingest: \(events) NDJSON events (\(format(Double(bytes.count) / 1e6, 1)) MB) over \(runs) run(s)")
 
-        let r = HeadlessIngest.run(paths: [path])
-        precondition(r.events == events, "ingested \(r.events) of \(events)")
-        print("side                 seconds     events/s      MB/s   peak RSS MiB")
-        print("charm-monitor ingest" + format(r.seconds, 3).leftPad(9) + format(r.eventsPerSecond).leftPad(13)
-              + format(Double(bytes.count) / r.seconds / 1e6, 1).leftPad(10) + format(peakRSSMiB(), 1).leftPad(15))
-        guard !noJq else { return }
-        print("jq -c . > /dev/null " + format(jqSecs, 3).leftPad(9) + format(Double(events) / jqSecs).leftPad(13)
-              + format(Double(bytes.count) / jqSecs / 1e6, 1).leftPad(10))
-        print("ratio (jq seconds ÷ ingest seconds): " + format(jqSecs / r.seconds, 2))
+        let ours = try Self.time(monitor, ["--headless", "--no-stdin", "--file", path])
+        guard ours.status == 0 else { throw ValidationError("charm-monitor exited \(ours.status)") }
+        out.line("side                 seconds     events/s      MB/s   peak RSS MiB")
+        out.line("charm-monitor --headless" + format(ours.seconds, 3).leftPad(5) + format(Double(events) / ours.seconds).leftPad(13)
+                 + format(Double(bytes.count) / ours.seconds / 1e6, 1).leftPad(10) + format(ours.peakRSSMiB, 1).leftPad(15))
+        out.add("ours", ["command": "charm-monitor --headless --file", "seconds": .double(ours.seconds),
+                         "events_per_s": .double(Double(events) / ours.seconds), "peak_rss_mib": .double(ours.peakRSSMiB)])
+        if !noJq {
+            let jq = try Self.time("/bin/sh", ["-c", "jq -c . '\(path)' > /dev/null"])
+            guard jq.status == 0 else { throw ValidationError("jq failed (apt-get install jq)") }
+            out.line("jq -c . > /dev/null " + format(jq.seconds, 3).leftPad(9) + format(Double(events) / jq.seconds).leftPad(13)
+                     + format(Double(bytes.count) / jq.seconds / 1e6, 1).leftPad(10) + format(jq.peakRSSMiB, 1).leftPad(15))
+            out.line("ratio (jq seconds ÷ charm-monitor seconds): " + format(jq.seconds / ours.seconds, 2))
+            out.add("peer", ["command": "jq -c . > /dev/null", "seconds": .double(jq.seconds),
+                             "events_per_s": .double(Double(events) / jq.seconds), "peak_rss_mib": .double(jq.peakRSSMiB)])
+            out.set("ratio", .double(jq.seconds / ours.seconds))
+        }
+        out.finish()
+    }
+
+    /// Runs a program to its end: wall seconds, exit status and its peak RSS (from wait4).
+    static func time(_ program: String, _ arguments: [String]) throws -> (seconds: Double, status: Int32, peakRSSMiB: Double) {
+        var pid: pid_t = 0
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let t0 = monotonicNanos()
+        let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard rc == 0 else { throw ValidationError("cannot start \(program): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let seconds = Double(monotonicNanos() - t0) / 1e9
+        let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (seconds, exit, Double(usage.ru_maxrss) / 1024)
     }
 }

@@ -14,7 +14,12 @@ struct OTLPBench: ParsableCommand {
     @Option(help: "Sink port on 127.0.0.1.")
     var port = 43_181
 
+    @Flag(help: "Print one JSON object with the figures and the peer's instead of a table.")
+    var json = false
+
     func run() throws {
+        var out = BenchOutput("otlp", json: json)
+        out.set("spans", .int(Int64(spans)))
         // The sink is a separate process, so neither side's CPU figure includes it.
         let sink = Process()
         sink.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -28,32 +33,45 @@ struct OTLPBench: ParsableCommand {
         let r = OTLPBenchmark.run(spans: spans, url: url, wireProtocol: .protobuf, timeout: .seconds(300))
         let cpu = cpuSeconds() - cpu0
         let secs = Double(r.elapsed.components.seconds) + Double(r.elapsed.components.attoseconds) / 1e18
-        print("otlp: \(spans) spans over OTLP/HTTP protobuf to a loopback sink (separate process)")
-        print("side                 spans/s   CPU µs/span   wall s   delivered")
-        print("swift otlp exporter".padding(toLength: 19, withPad: " ", startingAt: 0)
+        out.line("otlp: \(spans) spans over OTLP/HTTP protobuf to a loopback sink (separate process)")
+        out.line("side                 spans/s   CPU µs/span   wall s   delivered")
+        let oursRate: Double = Double(r.sent) / secs
+        let oursCPU: Double = cpu / Double(spans) * 1e6
+        out.add("ours", [
+            "side": .string("swift otlp exporter"), "spans_per_s": .double(oursRate), "cpu_us_per_span": .double(oursCPU),
+            "seconds": .double(secs), "delivered": .int(Int64(r.sent)),
+        ])
+        out.line("swift otlp exporter".padding(toLength: 19, withPad: " ", startingAt: 0)
               + format(Double(r.sent) / secs).leftPad(10) + format(cpu / Double(spans) * 1e6, 2).leftPad(14)
               + format(secs, 3).leftPad(9) + "   \(r.sent)/\(spans)\(r.complete ? "" : " (incomplete)")")
 
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Tests/Fixtures/exporters/otel_python_bench.py").standardized.path
         let p = Process()
-        let out = Pipe()
+        let pipe = Pipe()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", script, String(spans), url]
-        p.standardOutput = out
+        p.standardOutput = pipe
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
         guard p.terminationStatus == 0, let pySecs = fields.first else {
-            print("python OpenTelemetry SDK: failed (pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http)")
-            return
+            throw ValidationError("python OpenTelemetry SDK failed (pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http)")
         }
         let pyCPU = fields.count > 1 ? fields[1] : .nan
-        print("python otel sdk".padding(toLength: 19, withPad: " ", startingAt: 0)
+        let peerRate: Double = Double(spans) / pySecs
+        let peerCPU: Double = pyCPU / Double(spans) * 1e6
+        out.add("peer", [
+            "side": .string("python otel sdk"), "spans_per_s": .double(peerRate), "cpu_us_per_span": .double(peerCPU),
+            "seconds": .double(pySecs),
+        ])
+        out.set("ratio", .double(oursRate / peerRate))
+        out.line("python otel sdk".padding(toLength: 19, withPad: " ", startingAt: 0)
               + format(Double(spans) / pySecs).leftPad(10) + format(pyCPU / Double(spans) * 1e6, 2).leftPad(14)
               + format(pySecs, 3).leftPad(9))
-        print("ratio (swift spans/s ÷ python spans/s): " + format((Double(r.sent) / secs) / (Double(spans) / pySecs), 2))
+        out.line("ratio (swift spans/s ÷ python spans/s): " + format((Double(r.sent) / secs) / (Double(spans) / pySecs), 2))
+        out.finish()
     }
 }
 

@@ -75,15 +75,4 @@ struct ModelEngineTests {
         #expect(engine.setExporter("rec", enabled: false) == nil)
         #expect(!engine.manager.isEnabled("rec"))
     }
-
-    @Test("HeadlessIngest reads files and reports counts and the summary")
-    func headlessIngest() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-\(UUID()).log").path
-        try "{\"type\":\"delta\",\"content\":\"hi\"}\nnoise\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let r = HeadlessIngest.run(paths: [path, "/nonexistent"])
-        #expect(r.events == 1)
-        #expect(r.bytes > 0)
-        #expect(r.failures.keys.contains("/nonexistent"))
-        #expect(JSONWriter.compact(r.summary).contains(#""raw_lines":1"#))
-    }
 }
