@@ -7,9 +7,24 @@ import NIOHTTP1
 ///
 /// When the connection drops (or the server closes before `internal_run_finished`, the
 /// runner's last event), it reconnects with exponential backoff, sending the last `id:`
-/// seen as `Last-Event-ID` so a server that numbers its events can resume where it stopped.
-/// One decoder spans the reconnects, so the legacy run it rebuilds is not split in two.
+/// dispatched as `Last-Event-ID` so a server that numbers its events can resume where it
+/// stopped. One decoder spans the reconnects, so the legacy run it rebuilds is not split in two.
+///
+/// An attempt counts as failed unless it delivered at least one valid event: bytes alone
+/// (an HTML page, only comments, junk) are no progress, so such a server is given up on
+/// after `maxRetries` instead of being fetched every half second forever. Giving up is a
+/// failure (`failed`), never `ended`: the stream did not reach the runner's last event.
 struct SSESource {
+    /// How a source's run ended.
+    enum Outcome {
+        /// The runner's `internal_run_finished` came, or the hub stopped it.
+        case finished
+        /// Gave up after `maxRetries` failed attempts in a row, having connected at least once.
+        case gaveUp
+        /// Never got a stream: every attempt failed before the response head.
+        case neverOpened
+    }
+
     /// Seconds to wait after the `failures`-th attempt in a row that delivered nothing:
     /// doubling from `initial`, capped at `max`.
     static func backoff(failures: Int, initial: Double, max cap: Double) -> Double {
@@ -26,19 +41,20 @@ struct SSESource {
     var pump: DecodingPump
 
     /// Runs until the stream is finished or `maxRetries` attempts in a row failed.
-    /// Returns false if it never connected.
-    mutating func run() async -> Bool {
+    mutating func run() async -> Outcome {
         var failures = 0
         var everConnected = false
         var finished = false
         var lastError: String?
+        // CR-only line endings are allowed by the specification; the decoder splits at LF.
+        var lineEndings = SSELineEndings()
         pump.phase(.connecting)
         while !Task.isCancelled {
             var request = HTTPClientRequest(url: url)
             request.headers.add(name: "Accept", value: "text/event-stream")
             request.headers.add(name: "Cache-Control", value: "no-cache")
-            if let id = pump.decoder.lastEventID { request.headers.add(name: "Last-Event-ID", value: id) }
-            var gotData = false
+            if let id = pump.decoder.lastEventID, !id.isEmpty { request.headers.add(name: "Last-Event-ID", value: id) }
+            let eventsBefore = pump.events
             do {
                 let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(connectTimeout * 1000)))
                 guard response.status == .ok else {
@@ -47,22 +63,25 @@ struct SSESource {
                 everConnected = true
                 pump.phase(.open)
                 for try await buffer in response.body {
-                    gotData = true
-                    buffer.withUnsafeReadableBytes { pump.feed($0) }
+                    buffer.withUnsafeReadableBytes { raw in lineEndings.normalize(raw) { pump.feed($0) } }
                     if pump.sawRunFinished { finished = true }
                 }
                 // A frame cut by the close is dropped, as the SSE specification says: the server
                 // sends it again after the reconnect, from Last-Event-ID.
+                lineEndings.reset()
                 let cut = pump.abandon()
                 if pump.sawRunFinished { finished = true }
                 if finished { break }
                 lastError = "server closed the stream before the run finished" + SSESource.cutNote(cut)
             } catch {
+                lineEndings.reset()
                 let cut = pump.abandon()
                 lastError = ((error as? SSEError)?.message ?? "\(error)") + SSESource.cutNote(cut)
             }
             if Task.isCancelled { break }
-            failures = gotData ? 1 : failures + 1
+            // Only events are progress: a server answering bytes that hold none (HTML, only
+            // comments) must not reset the count, or it is reconnected forever.
+            failures = pump.events > eventsBefore ? 1 : failures + 1
             if failures > maxRetries { break }
             let delay = SSESource.backoff(failures: failures, initial: initialBackoff, max: maxBackoff)
             pump.phase(.waiting, "\(lastError ?? "disconnected"); reconnecting in \(formatSeconds(delay))")
@@ -70,10 +89,11 @@ struct SSESource {
         }
         if finished || Task.isCancelled {
             pump.phase(.ended)
-        } else {
-            pump.phase(everConnected ? .ended : .failed, "gave up after \(failures) attempts: \(lastError ?? "no stream")")
+            return .finished
         }
-        return everConnected
+        // Failed even after a connection: a stream cut short must not look complete.
+        pump.phase(.failed, "gave up after \(failures) attempts: \(lastError ?? "no stream")")
+        return everConnected ? .gaveUp : .neverOpened
     }
 
     private func formatSeconds(_ s: Double) -> String {

@@ -17,6 +17,10 @@ public final class SourceHub: Sendable {
     }
 
     private let sink: any SourceSink
+    /// What the hub's own sources deliver into: `sink`, with their failures noted for
+    /// `failedSources`. Listener connections use `sink` directly: one producer's problem
+    /// is its own, not the monitor's.
+    private let trackedSink: FailureTrackingSink
     private let state = Mutex(State())
     private let stopFlag = StopFlag()
     /// Seconds between polls of a followed file at its end.
@@ -28,30 +32,55 @@ public final class SourceHub: Sendable {
     public let sseInitialBackoff: Double
     /// Seconds an SSE attempt may take to get the response head (connecting included).
     public let sseConnectTimeout: Double
+    /// The longest line (and SSE frame) an SSE source keeps; longer ones are skipped and
+    /// counted as oversized.
+    package let sseMaxLineLength: Int
 
     /// A hub delivering into `sink`.
     public init(
         sink: any SourceSink, pollInterval: Double = 0.2, sseInitialBackoff: Double = 0.5, sseConnectTimeout: Double = 5
     ) {
         self.sink = sink
+        self.trackedSink = FailureTrackingSink(inner: sink)
         self.pollInterval = pollInterval
         self.followPoll = nil
         self.sseInitialBackoff = sseInitialBackoff
         self.sseConnectTimeout = sseConnectTimeout
+        self.sseMaxLineLength = StreamDecoder.defaultMaxLineLength
+    }
+
+    /// A hub whose SSE sources keep lines and frames of at most `sseMaxLineLength` bytes (tests
+    /// use a small limit instead of sending 16 MiB).
+    package init(sink: any SourceSink, sseInitialBackoff: Double, sseConnectTimeout: Double = 5, sseMaxLineLength: Int) {
+        self.sink = sink
+        self.trackedSink = FailureTrackingSink(inner: sink)
+        self.pollInterval = 0.2
+        self.followPoll = nil
+        self.sseInitialBackoff = sseInitialBackoff
+        self.sseConnectTimeout = sseConnectTimeout
+        self.sseMaxLineLength = sseMaxLineLength
     }
 
     /// A hub whose followed files wait on `followPoll` between polls instead of sleeping.
     package init(sink: any SourceSink, followPoll: @escaping @Sendable () -> Void) {
         self.sink = sink
+        self.trackedSink = FailureTrackingSink(inner: sink)
         self.pollInterval = 0
         self.followPoll = followPoll
         self.sseInitialBackoff = 0.5
         self.sseConnectTimeout = 5
+        self.sseMaxLineLength = StreamDecoder.defaultMaxLineLength
     }
 
     /// Sources that could not be opened (a missing file, a port in use, an SSE server never
-    /// reached): the headless exit code is 1 when there is one.
+    /// reached).
     public var openFailures: Int { state.withLock { $0.openFailures } }
+
+    /// Sources that failed, whether they never opened or failed later (an SSE stream given up
+    /// on after a drop, a read error): the headless exit code is 1 when there is one.
+    /// Connections to a listener are not counted: a producer refused or cut is that
+    /// producer's problem, shown on its own source.
+    public var failedSources: Int { trackedSink.failedCount }
 
     /// What `start` returns: the source's name and, for listeners, the bound port.
     public struct Started: Sendable {
@@ -71,7 +100,7 @@ public final class SourceHub: Sendable {
             let (path, follow, speed): (String?, Bool, Double?) =
                 if case .file(let p, let f, let s) = spec { (p, f, s) } else { (nil, false, nil) }
             begin()
-            let sink = self.sink
+            let sink = self.trackedSink
             let stop = stopFlag
             let poll = followPoll ?? { [interval = pollInterval] in sleepSeconds(interval) }
             let thread = Thread { [self] in
@@ -107,23 +136,24 @@ public final class SourceHub: Sendable {
             }
         case .sse(let url, let retries):
             begin()
-            let sink = self.sink
+            let sink = self.trackedSink
             let backoff = sseInitialBackoff
             let connectTimeout = sseConnectTimeout
+            let maxLine = sseMaxLineLength
             let task = Task { [self] in
-                var pump = DecodingPump(name: name, sink: sink)
+                var pump = DecodingPump(name: name, sink: sink, maxLineLength: maxLine)
                 pump.watchesRunFinished = true
                 var source = SSESource(
                     url: url, maxRetries: retries, initialBackoff: backoff, maxBackoff: 30,
                     connectTimeout: connectTimeout, pump: pump)
-                if await !source.run() { state.withLock { $0.openFailures += 1 } }
+                if await source.run() == .neverOpened { state.withLock { $0.openFailures += 1 } }
                 end()
             }
             state.withLock { $0.tasks.append(task) }
             return Started(name: name)
         case .demo(_, let bytes):
             begin()
-            let sink = self.sink
+            let sink = self.trackedSink
             let task = Task { [self] in
                 var pump = DecodingPump(name: name, sink: sink)
                 pump.phase(.open)
@@ -142,7 +172,7 @@ public final class SourceHub: Sendable {
     private func failedToStart(_ name: String, _ error: any Error) -> SourceSetupError {
         let e = (error as? SourceSetupError) ?? SourceSetupError(source: name, reason: "\(error)")
         state.withLock { $0.openFailures += 1 }
-        sink.phaseChanged(.failed, of: name, error: e.reason)
+        trackedSink.phaseChanged(.failed, of: name, error: e.reason)
         return e
     }
 
@@ -183,5 +213,25 @@ public final class SourceHub: Sendable {
         for l in listeners { l.close() }
         for t in tasks { t.cancel() }
         for w in waiters { w.resume() }
+    }
+}
+
+/// Passes everything on to `inner`, keeping the names of sources whose latest phase is
+/// `failed` (a later phase, such as a followed file coming back, clears it).
+final class FailureTrackingSink: SourceSink {
+    let inner: any SourceSink
+    private let failed = Mutex<Set<String>>([])
+
+    init(inner: any SourceSink) { self.inner = inner }
+
+    var failedCount: Int { failed.withLock { $0.count } }
+
+    func deliver(_ records: [DecodedRecord], from source: String) { inner.deliver(records, from: source) }
+
+    func phaseChanged(_ phase: SourcePhase, of source: String, error: String?) {
+        failed.withLock { set in
+            if phase == .failed { set.insert(source) } else { set.remove(source) }
+        }
+        inner.phaseChanged(phase, of: source, error: error)
     }
 }

@@ -40,12 +40,15 @@ struct DecodingPump {
     /// Set once an `internal_run_finished` event (the runner's last) went through, when
     /// `watchesRunFinished` asks for the check (SSE only; it costs a compare per record).
     private(set) var sawRunFinished = false
+    /// Valid events delivered so far, counted when `watchesRunFinished` is set: what tells
+    /// an SSE attempt that made progress from one that only got bytes (HTML, comments).
+    private(set) var events = 0
     var watchesRunFinished = false
 
-    init(name: String, sink: any SourceSink) {
+    init(name: String, sink: any SourceSink, maxLineLength: Int = StreamDecoder.defaultMaxLineLength) {
         self.name = name
         self.sink = sink
-        self.decoder = StreamDecoder(sourceName: name)
+        self.decoder = StreamDecoder(sourceName: name, maxLineLength: maxLineLength)
         // Large reads (a file caught up on, a producer far ahead) parse on two threads; the
         // usual small reads of a live stream stay on this one (see StreamDecoder+Parallel).
         self.decoder.parallelParsing = true
@@ -83,7 +86,11 @@ struct DecodingPump {
     mutating func flush() {
         guard !batch.isEmpty else { return }
         if watchesRunFinished {
-            for r in batch { if case .event(let e) = r, e.type == "internal_run_finished" { sawRunFinished = true } }
+            for r in batch {
+                guard case .event(let e) = r else { continue }
+                events += 1
+                if e.type == "internal_run_finished" { sawRunFinished = true }
+            }
         }
         sink.deliver(batch, from: name)
         batch.removeAll(keepingCapacity: true)

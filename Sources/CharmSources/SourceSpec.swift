@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One source the user asked for.
 public enum SourceSpec: Sendable {
     /// Standard input (used when it is a pipe or a file).
@@ -77,12 +83,81 @@ public enum ListenAddress: Sendable, Hashable {
         return .tcp(host: host, port: port)
     }
 
-    /// Whether `host` is a loopback address (the only kind allowed without `--allow-remote`).
+    /// Whether `host` stands only for loopback addresses (the only kind allowed without
+    /// `--allow-remote`).
+    ///
+    /// Decided on addresses, never on the text: an IPv4 or IPv6 literal is parsed
+    /// (`inet_pton`) and must be in 127.0.0.0/8, `::1`, or `::ffff:127.x.x.x`; a name is
+    /// resolved (`getaddrinfo`) and every address it gives must be loopback, so
+    /// `localhost` passes and `127.evil.example` (a name, whatever it resolves to
+    /// elsewhere) passes only if it resolves to loopback alone. A name that does not
+    /// resolve is not loopback. The listener then binds the address it resolved and checks
+    /// it again (`SocketListener.tcp`), so a name cannot change between the two.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if let literal = LoopbackCheck.literal(host) { return literal }
+        guard let addresses = LoopbackCheck.resolve(host), !addresses.isEmpty else { return false }
+        return addresses.allSatisfy { $0 }
     }
 
     static func hostPort(_ host: String, _ port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
+
+/// Loopback tests on addresses (see `ListenAddress.isLoopback`).
+enum LoopbackCheck {
+    /// Whether the IPv4 address (network byte order in memory) is in 127.0.0.0/8.
+    static func isLoopback(_ a: in_addr) -> Bool {
+        withUnsafeBytes(of: a) { $0[0] == 127 }
+    }
+
+    /// Whether the IPv6 address is `::1`, or an IPv4-mapped loopback (`::ffff:127.x.x.x`).
+    static func isLoopback(_ a: in6_addr) -> Bool {
+        withUnsafeBytes(of: a) { b in
+            if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return true }
+            return b[0..<10].allSatisfy { $0 == 0 } && b[10] == 0xFF && b[11] == 0xFF && b[12] == 127
+        }
+    }
+
+    /// For an IPv4 or IPv6 literal, whether it is loopback; nil when `host` is not a literal.
+    static func literal(_ host: String) -> Bool? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return isLoopback(v4) }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 { return isLoopback(v6) }
+        return nil
+    }
+
+    /// Whether each address `host` resolves to is loopback, or nil when it does not resolve.
+    static func resolve(_ host: String) -> [Bool]? {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return nil }
+        defer { freeaddrinfo(first) }
+        var out: [Bool] = []
+        var p: UnsafeMutablePointer<addrinfo>? = first
+        while let info = p {
+            if let sa = info.pointee.ai_addr { out.append(isLoopback(sa)) }
+            p = info.pointee.ai_next
+        }
+        return out
+    }
+
+    /// Whether a socket address is a loopback IPv4 or IPv6 address.
+    static func isLoopback(_ sa: UnsafePointer<sockaddr>) -> Bool {
+        switch Int32(sa.pointee.sa_family) {
+        case AF_INET:
+            return sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { isLoopback($0.pointee.sin_addr) }
+        case AF_INET6:
+            return sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { isLoopback($0.pointee.sin6_addr) }
+        default:
+            return false
+        }
     }
 }

@@ -111,10 +111,13 @@ struct MonitorCommand: AsyncParsableCommand {
         }
         for l in listens {
             do {
+                // Decided on addresses (a literal parsed, a name resolved, every address
+                // loopback), never on how the text starts: see ListenAddress.isLoopback.
                 if case .tcp(let host, _) = try ListenAddress.parse(l), !ListenAddress.isLoopback(host) {
                     guard allowRemote, let token, !token.isEmpty else {
                         throw ValidationError(
-                            "--listen \(l): a non-loopback address needs --allow-remote and --token")
+                            "--listen \(l): \(host) is not a loopback address (a name must resolve to loopback only); "
+                                + "a non-loopback address needs --allow-remote and --token")
                     }
                 }
             } catch let e as ListenAddress.ParseError {

@@ -11,7 +11,8 @@ import Darwin
 /// runner's SSE (`data: {json}` + blank line; `event:`, `id:`, `retry:` and `:` comments
 /// tolerated) and bare NDJSON can even be mixed. Nothing crashes it: invalid UTF-8 becomes
 /// U+FFFD, NUL bytes are data, CRLF is accepted, and a line longer than `maxLineLength` is
-/// skipped (counted as `.oversized`) without being held in memory.
+/// skipped (counted as `.oversized`) without being held in memory. The same limit bounds a
+/// whole SSE frame: `data:` lines that never meet their blank line cannot pile up.
 public struct StreamDecoder {
     /// The default longest line kept: 16 MiB, so a 10 MB tool output still decodes.
     public static let defaultMaxLineLength = 16 << 20
@@ -21,9 +22,14 @@ public struct StreamDecoder {
 
     /// The source's name, used for legacy runs (`legacy:<name>`).
     public let sourceName: String
-    /// Lines longer than this many bytes are skipped and reported as `.oversized`.
+    /// Lines longer than this many bytes are skipped and reported as `.oversized`; so are SSE
+    /// frames whose `data:` lines add up to more.
     public let maxLineLength: Int
-    /// The last SSE `id:` seen, for reconnecting with `Last-Event-ID`.
+    /// The id of the last SSE event dispatched, for reconnecting with `Last-Event-ID`.
+    ///
+    /// Set when an event is dispatched (at its blank line), never when its `id:` line is
+    /// read: the SSE specification's rule, so an event cut by a disconnect after its `id:`
+    /// is asked for again instead of skipped. An empty id (`id:` alone) means "none".
     public private(set) var lastEventID: String?
     /// Lines read so far.
     public private(set) var lineNumber = 0
@@ -37,6 +43,13 @@ public struct StreamDecoder {
     private var sseSpan: UnsafeBufferPointer<UInt8>?
     private var sseHasData = false
     private var sseLine = 0
+    /// The specification's "last event ID buffer": an `id:` read in the frame being built,
+    /// committed to `lastEventID` when the frame is dispatched, forgotten if it never is.
+    private var pendingEventID: String?
+    /// The frame being built outgrew `maxLineLength`: its data is dropped, its size counted,
+    /// and it becomes one `.oversized` record when it ends.
+    private var sseOversized = false
+    private var sseSkippedBytes = 0
     private var legacy: LegacyInterpreter
     /// While a parallel feed collects (see `StreamDecoder+Parallel.swift`): what the lines
     /// stand for, in order, with the JSON still to parse.
@@ -123,17 +136,23 @@ public struct StreamDecoder {
     /// Ends a connection the way Server-Sent Events end one: a partial last line and an
     /// unterminated `data:` frame are dropped, not decoded, because the SSE specification
     /// dispatches an event only at its blank line and discards the rest at end of stream;
-    /// the server sends the event again after a reconnect with `Last-Event-ID`. Returns the
-    /// number of bytes dropped. The decoder stays usable for the next connection.
+    /// the server sends the event again after a reconnect with `Last-Event-ID`. An `id:` of
+    /// the dropped frame is forgotten with it (`lastEventID` stays the last dispatched one),
+    /// so the reconnect asks for that event again. Returns the number of bytes dropped. The
+    /// decoder stays usable for the next connection.
     @discardableResult
     public mutating func abandonPartial() -> Int {
         keepSSESpan()
-        let dropped = (skipping ? skippedBytes : carry.count) + (sseHasData ? sseData.count : 0)
+        let frame = sseOversized ? sseSkippedBytes : (sseHasData ? sseData.count : 0)
+        let dropped = (skipping ? skippedBytes : carry.count) + frame
         carry.removeAll(keepingCapacity: true)
         skipping = false
         skippedBytes = 0
         sseData.removeAll(keepingCapacity: true)
         sseHasData = false
+        sseOversized = false
+        sseSkippedBytes = 0
+        pendingEventID = nil
         return dropped
     }
 
@@ -188,7 +207,9 @@ public struct StreamDecoder {
         while hi > lo, line[hi - 1] == 0x20 || line[hi - 1] == 0x09 || line[hi - 1] == 0x0D { hi -= 1 }
         let t = UnsafeBufferPointer(rebasing: line[lo..<hi])
         if t.isEmpty {
+            // The blank line dispatches the frame, and with it (even without data) its id.
             flushSSE(emit)
+            commitEventID()
             return
         }
         let first = t[0]
@@ -202,6 +223,22 @@ public struct StreamDecoder {
         {
             if let rest = t.after(prefix: "data:") {
                 let body = rest.first == 0x20 ? UnsafeBufferPointer(rebasing: rest.dropFirst()) : rest
+                if sseOversized {
+                    sseSkippedBytes += 1 + body.count
+                    return
+                }
+                let frameBytes = sseHasData ? (sseSpan?.count ?? sseData.count) + 1 + body.count : body.count
+                if frameBytes > maxLineLength {
+                    // The whole frame is what must fit, not each line: drop what was kept
+                    // and only count from here to the frame's end.
+                    if !sseHasData { sseLine = lineNumber }
+                    sseHasData = true
+                    sseOversized = true
+                    sseSkippedBytes = frameBytes
+                    sseSpan = nil
+                    sseData.removeAll(keepingCapacity: false)
+                    return
+                }
                 if !sseHasData && stable {
                     sseLine = lineNumber
                     sseHasData = true
@@ -217,7 +254,9 @@ public struct StreamDecoder {
             if first == UInt8(ascii: ":") && t.after(prefix: "::CHARM_EVENT::") == nil { return }  // SSE comment
             if let rest = t.after(prefix: "id:") {
                 let v = rest.first == 0x20 ? UnsafeBufferPointer(rebasing: rest.dropFirst()) : rest
-                lastEventID = String(decoding: v, as: UTF8.self)
+                // Only buffered: it becomes the last event id when its frame is dispatched.
+                // An id holding NUL is ignored, as the specification says.
+                if !v.contains(0) { pendingEventID = String(decoding: v, as: UTF8.self) }
                 return
             }
             if t.after(prefix: "event:") != nil || t.after(prefix: "retry:") != nil { return }
@@ -240,8 +279,25 @@ public struct StreamDecoder {
         sseSpan = nil
     }
 
+    /// Makes the buffered `id:` the last event id: its frame was dispatched.
+    private mutating func commitEventID() {
+        if let id = pendingEventID {
+            lastEventID = id
+            pendingEventID = nil
+        }
+    }
+
     private mutating func flushSSE(_ emit: (DecodedRecord) -> Void) {
         guard sseHasData else { return }
+        // A frame ended by a non-SSE line (mixed framings) is dispatched too, so its id counts.
+        commitEventID()
+        if sseOversized {
+            sseHasData = false
+            sseOversized = false
+            put(.oversized(bytes: sseSkippedBytes, line: sseLine), emit)
+            sseSkippedBytes = 0
+            return
+        }
         if let span = sseSpan {
             sseSpan = nil
             sseHasData = false
