@@ -17,8 +17,9 @@ public struct MonitorModel: Sendable {
     public private(set) var log: BoundedBuffer<LogEntry>
     /// Sources by id.
     public internal(set) var sources: [SourceID: SourceStatus] = [:]
-    /// Source ids in order of first appearance.
-    public private(set) var sourceOrder: [SourceID] = []
+    /// Source ids in order of first appearance; may hold ids of pruned listener connections
+    /// until it is compacted (see `orderedSources`).
+    public internal(set) var sourceOrder: [SourceID] = []
     /// Totals.
     public internal(set) var counters = MonitorCounters()
     /// Events per second, by receive time.
@@ -68,8 +69,9 @@ public struct MonitorModel: Sendable {
         runs[id]?.children.compactMap { runs[$0] } ?? []
     }
 
-    /// Sources in order of first appearance.
-    public var orderedSources: [SourceStatus] { sourceOrder.compactMap { sources[$0] } }
+    /// Sources in order of first appearance (ended listener connections are folded into
+    /// their listener's totals and no longer listed; see `SourceStatus.connections`).
+    public var orderedSources: [SourceStatus] { orderedSourceStatuses() }
 
     /// Events per second over the last few seconds.
     public func eventsPerSecond(now: Timestamp) -> Double { eventRate.rate(now: now) }
@@ -123,6 +125,7 @@ public struct MonitorModel: Sendable {
             sources[source]!.lastError = error
             addError(MonitorErrorEntry(at: at, kind: .source, source: source, message: error))
         }
+        if state == .ended || state == .failed { foldEndedConnection(source) }
     }
 
     /// Gives `body` the run dictionary to mutate in place.
@@ -139,6 +142,7 @@ public struct MonitorModel: Sendable {
     private mutating func noteSource(_ source: SourceID, at: Timestamp, records: Int = 1) {
         sources[source] = SourceStatus(id: source, state: .open, since: at, records: records)
         sourceOrder.append(source)
+        countConnection(source)
     }
 
     private mutating func appendLog(_ kind: LogEntry.Kind, _ text: String, source: SourceID, at: Timestamp) {

@@ -43,12 +43,18 @@ public struct SourceStatus: Sendable, Hashable {
     public var lastError: String?
     /// When the state last changed.
     public var since: Timestamp
-    /// Records (lines) it delivered.
+    /// Records (lines) it delivered; for a listener, those of its connections that ended.
     public var records: Int
     /// Heartbeats of Charm's runner seen (`thinking` "..." every 5 s while the container lives).
     public var heartbeats = 0
     /// The latest heartbeat: the source was alive then, even if its agent was quiet.
     public var lastHeartbeat: Timestamp?
+    /// For a listener (`unix:PATH`, `tcp:HOST:PORT`): producers that have connected to it.
+    public var connections = 0
+    /// For a listener: connections that ended (or failed) and were folded into its totals.
+    public var endedConnections = 0
+    /// For a listener: connections that failed (refused, a connection error), of those ended.
+    public var failedConnections = 0
 
     /// A status with every field given.
     public init(id: SourceID, state: SourceState, lastError: String? = nil, since: Timestamp, records: Int = 0) {
@@ -57,5 +63,65 @@ public struct SourceStatus: Sendable, Hashable {
         self.lastError = lastError
         self.since = since
         self.records = records
+    }
+}
+
+// MARK: - Listener connections (issue 10.7)
+
+/// Every connection to a listener is its own source while it lives, so its producer's
+/// problems show on it alone. Once it ends its entry is folded into the listener's totals
+/// (connections, records, heartbeats, failures) and removed: a listener that served 200,000
+/// short connections keeps one entry, not 200,000 (memory, and a header drawn every frame).
+extension MonitorModel {
+    /// The listener `source` is a connection of — `unix:PATH#N` of `unix:PATH`,
+    /// `tcp:HOST:PORT#N` of `tcp:HOST:PORT` (the names `CharmSources` gives) — when that
+    /// listener is a known source. A name that only looks like one (a file called `x#2`) has
+    /// no such listener and is left alone.
+    func listener(of source: SourceID) -> SourceID? {
+        let name = source.name
+        guard name.hasPrefix("unix:") || name.hasPrefix("tcp:"), let hash = name.lastIndex(of: "#") else { return nil }
+        let number = name.utf8[name.utf8.index(after: hash)...]
+        guard !number.isEmpty, number.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        let parent = SourceID(String(name[..<hash]))
+        return sources[parent] != nil ? parent : nil
+    }
+
+    /// Counts a new source on its listener, if it is a connection.
+    mutating func countConnection(_ source: SourceID) {
+        guard let l = listener(of: source) else { return }
+        sources[l]!.connections += 1
+    }
+
+    /// Folds an ended or failed connection into its listener and forgets it. The error it
+    /// reported stays in the error list; the listener keeps it as its `lastError`.
+    mutating func foldEndedConnection(_ source: SourceID) {
+        guard let l = listener(of: source), let c = sources.removeValue(forKey: source) else { return }
+        sources[l]!.records += c.records
+        // Heartbeats are summed (the headless summary counts them), but the connection's
+        // last beat is not the listener's: it must not show a live ♥ for a gone producer.
+        sources[l]!.heartbeats += c.heartbeats
+        sources[l]!.endedConnections += 1
+        if c.state == .failed {
+            sources[l]!.failedConnections += 1
+            if let e = c.lastError { sources[l]!.lastError = e }
+        }
+        compactSourceOrder()
+    }
+
+    /// Drops ids of forgotten sources from `sourceOrder` once they are most of it, so
+    /// pruning stays O(1) amortised.
+    private mutating func compactSourceOrder() {
+        guard sourceOrder.count > 64, sourceOrder.count > 2 * sources.count else { return }
+        var seen = Set<SourceID>()
+        sourceOrder = sourceOrder.filter { sources[$0] != nil && seen.insert($0).inserted }
+    }
+
+    /// `sourceOrder` read through `sources`: forgotten ids skipped, and an id listed twice
+    /// (a forgotten name that came back before a compaction) shown once.
+    func orderedSourceStatuses() -> [SourceStatus] {
+        // Each live source has an entry, so equal counts mean nothing stale or repeated.
+        if sourceOrder.count == sources.count { return sourceOrder.compactMap { sources[$0] } }
+        var seen = Set<SourceID>()
+        return sourceOrder.compactMap { id in seen.insert(id).inserted ? sources[id] : nil }
     }
 }

@@ -56,6 +56,11 @@ extension UIPainter {
                 }
             sourcesText.append(("\(glyph) ", role))
             sourcesText.append(("\(source.id.name) \(source.state.rawValue)", .text))
+            // A listener lists only its live connections; the ended ones are in its totals.
+            if source.connections > 0 {
+                let failed = source.failedConnections > 0 ? ", \(UIFormat.count(source.failedConnections)) failed" : ""
+                sourcesText.append((" (\(UIFormat.count(source.connections)) conn\(failed))", .dim))
+            }
             // Charm's runner beats every 5 s while the container lives: a quiet agent is
             // still alive while the last beat is recent.
             if let beat = source.lastHeartbeat, source.state == .open {
