@@ -139,12 +139,40 @@ struct SourceAttackTests {
         let name = "sse:\(url)"
         let records = sink.entry(name).records
         let oversized = records.compactMap { r -> Int? in if case .oversized(let b, _) = r { b } else { nil } }
-        // The frame's data: 1,000 bytes per line, joined by newlines.
-        #expect(oversized == [lines * 1_000 + (lines - 1)])
+        // One record, made when the frame crossed the limit: its data so far, 1,000 bytes a
+        // line joined by newlines, the first size over the limit.
+        let crossing = limit / 1_001 + 1
+        #expect(oversized == [crossing * 1_000 + crossing - 1])
         #expect(!records.contains { if case .malformed = $0 { true } else { false } })
         #expect(tokens(sink, name) == ["t1", "t2"])
         #expect(server.requests == 1)
         #expect(sink.entry(name).phases.last == .ended)
+    }
+
+    @Test("decoder: an oversized frame is one record in line order with oversized lines, whatever the chunking")
+    func oversizedFrameOrder() {
+        // Frames that outgrow small limits, with oversized lines inside and between them.
+        let text = "data: aaaa\ndata: bbbbbbbb\n" + String(repeating: "z", count: 40) + "\ndata: cc\n\n"
+            + "id: 3\ndata: " + String(repeating: "d", count: 30) + "\n\n" + "data: {\"type\": \"x\"}\n\n"
+        let bytes = Array(text.utf8)
+        for limit in 1...45 {
+            func decode(_ chunk: Int) -> [DecodedRecord] {
+                var d = StreamDecoder(sourceName: "t", maxLineLength: limit)
+                var out: [DecodedRecord] = []
+                var i = 0
+                while i < bytes.count {
+                    Array(bytes[i..<min(i + chunk, bytes.count)]).withUnsafeBytes { d.feed($0) { out.append($0) } }
+                    i += chunk
+                }
+                d.finish { out.append($0) }
+                return out
+            }
+            let whole = decode(bytes.count)
+            let lines = whole.compactMap { r -> Int? in if case .oversized(_, let l) = r { l } else { nil } }
+            #expect(lines == lines.sorted() && Set(lines).count == lines.count, "limit \(limit): \(lines)")
+            #expect(whole.allSatisfy { if case .oversized(let b, _) = $0 { b > limit } else { true } })
+            for chunk in [1, 2, 7] { #expect(decode(chunk) == whole, "limit \(limit), chunks of \(chunk)") }
+        }
     }
 
     @Test("SSE: a 20 MB event is skipped and counted as oversized, and the stream goes on (10.16)")

@@ -46,8 +46,9 @@ public struct StreamDecoder {
     /// The specification's "last event ID buffer": an `id:` read in the frame being built,
     /// committed to `lastEventID` when the frame is dispatched, forgotten if it never is.
     private var pendingEventID: String?
-    /// The frame being built outgrew `maxLineLength`: its data is dropped, its size counted,
-    /// and it becomes one `.oversized` record when it ends.
+    /// The frame being built outgrew `maxLineLength`: it was reported as one `.oversized`
+    /// record, its data dropped, and the rest of it is only counted (for `abandonPartial`)
+    /// until it ends.
     private var sseOversized = false
     private var sseSkippedBytes = 0
     private var legacy: LegacyInterpreter
@@ -229,14 +230,16 @@ public struct StreamDecoder {
                 }
                 let frameBytes = sseHasData ? (sseSpan?.count ?? sseData.count) + 1 + body.count : body.count
                 if frameBytes > maxLineLength {
-                    // The whole frame is what must fit, not each line: drop what was kept
-                    // and only count from here to the frame's end.
+                    // The whole frame is what must fit, not each line: drop what was kept,
+                    // report it now (at the line that crossed the limit, so oversized records
+                    // stay in line order, as oversized lines are), and skip the rest of it.
                     if !sseHasData { sseLine = lineNumber }
                     sseHasData = true
                     sseOversized = true
                     sseSkippedBytes = frameBytes
                     sseSpan = nil
                     sseData.removeAll(keepingCapacity: false)
+                    put(.oversized(bytes: frameBytes, line: lineNumber), emit)
                     return
                 }
                 if !sseHasData && stable {
@@ -292,9 +295,9 @@ public struct StreamDecoder {
         // A frame ended by a non-SSE line (mixed framings) is dispatched too, so its id counts.
         commitEventID()
         if sseOversized {
+            // Already reported when it crossed the limit.
             sseHasData = false
             sseOversized = false
-            put(.oversized(bytes: sseSkippedBytes, line: sseLine), emit)
             sseSkippedBytes = 0
             return
         }
