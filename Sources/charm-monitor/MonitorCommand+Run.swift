@@ -131,6 +131,9 @@ extension MonitorCommand {
         for s in model.orderedSources where s.state == .failed && !reported.contains(s.id.description) {
             warn("\(s.id): \(s.lastError ?? "failed")")
         }
+        if model.counters.oversized > 0 {
+            warn("\(model.counters.oversized) line(s) or SSE frame(s) over the \(StreamDecoder.defaultMaxLineLength >> 20) MiB limit were skipped (\"oversized\" in the summary)")
+        }
         let lost = reportExporters(engine: engine, ending: ending)
         var out = Array(JSONWriter.compact(engine.headlessSummary()).utf8)
         out.append(0x0A)
@@ -142,7 +145,9 @@ extension MonitorCommand {
                 off += n
             }
         }
-        if hub.openFailures > 0 { return 1 }
+        // A source that failed at any point (not only at opening: an SSE stream given up on
+        // after a drop too) means the summary may be incomplete.
+        if hub.openFailures > 0 || hub.failedSources > 0 { return 1 }
         return lost ? MonitorCommand.exitExportLoss : 0
     }
 

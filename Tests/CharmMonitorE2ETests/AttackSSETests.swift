@@ -201,7 +201,36 @@ struct AttackSSETests {
         let r = try Monitor.run(["--headless", "--sse", "http://127.0.0.1:\(server.port)/", "--sse-retries", "2"], timeout: 60)
         #expect(server.lastEventIDs.count == 3)
         #expect(r.stderr.contains("gave up after 3 attempts"), "\(r.stderr)")
+        #expect(r.status == 1, "a source that failed means an incomplete summary")
         #expect(try Monitor.summary(r)["events"] as? Int == 0)
+    }
+
+    @Test("a stream given up on after a drop fails the headless run (exit 1), never looks complete (10.16)")
+    func droppedStreamFails() throws {
+        let server = AttackSSEServer { n, _, _ in
+            // Two events, then cut; every reconnect answers nothing but comments.
+            n == 1 ? [AttackSSEServer.okHead, Array((AttackSSEServer.event(1) + AttackSSEServer.event(2)).utf8)]
+                : [AttackSSEServer.okHead, Array(": nothing\n\n".utf8)]
+        }
+        defer { server.stop() }
+        let r = try Monitor.run(["--headless", "--sse", "http://127.0.0.1:\(server.port)/", "--sse-retries", "1"], timeout: 60)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(try summaryRun(r, "S")?["text"] as? String == "t1t2")
+    }
+
+    @Test("a 20 MB SSE event is counted as oversized in the summary and on stderr; the events around it stay (10.16)")
+    func twentyMegabyteEventIsReported() throws {
+        let server = AttackSSEServer { _, _, _ in
+            let huge = "data: {\"type\": \"delta\", \"content\": \"" + String(repeating: "x", count: 20 << 20) + "\"}\n\n"
+            return [AttackSSEServer.okHead, Array(AttackSSEServer.event(1).utf8), Array(huge.utf8),
+                    Array((AttackSSEServer.event(2) + AttackSSEServer.runFinished).utf8)]
+        }
+        defer { server.stop() }
+        let r = try Monitor.run(["--headless", "--sse", "http://127.0.0.1:\(server.port)/", "--sse-retries", "1"], timeout: 120)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Monitor.summary(r)["oversized"] as? Int == 1)
+        #expect(r.stderr.contains("1 line(s) or SSE frame(s) over the 16 MiB limit were skipped"), "\(r.stderr)")
+        #expect(try summaryRun(r, "S")?["text"] as? String == "t1t2")
     }
 
     @Test("CR-only line endings are read as lines (10.8)")

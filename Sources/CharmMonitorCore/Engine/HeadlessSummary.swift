@@ -42,6 +42,7 @@ extension MonitorModel {
         return .object([
             "events": .int(Int64(counters.events)),
             "malformed": .int(Int64(counters.malformed)),
+            "oversized": .int(Int64(counters.oversized)),
             "raw_lines": .int(Int64(counters.rawLines)),
             "runs": .array(runsJSON),
             "heartbeats": .int(Int64(sources.values.reduce(0) { $0 + $1.heartbeats })),
