@@ -143,9 +143,10 @@ func consistent(_ o: Outcome, _ bytes: UnsafeBufferPointer<UInt8>, maxLineLength
     let lines = lineCount(bytes)
     check(o.lineNumber == lines, "lineNumber \(o.lineNumber), but the input has \(lines) lines")
     check(o.records.count <= lines, "\(o.records.count) records from \(lines) lines")
-    // Malformed and oversized records each come in line order. Between the two there is no
-    // order: an oversized line is skipped without ending an open SSE frame, whose record
-    // (numbered by its first data line) comes at the frame's end.
+    // Malformed lines of other framings and oversized lines each come in line order. A
+    // malformed SSE frame is numbered by a line of the frame and reported at its blank line,
+    // while lines of other framings met while it is open are reported as they come; its
+    // number is only checked to lie in the stream.
     var last = (malformed: 0, oversized: 0)
     func numbered(_ line: Int, _ previous: inout Int) {
         check(line > previous && line <= lines, "record line \(line) after \(previous), of \(lines)")
@@ -158,7 +159,11 @@ func consistent(_ o: Outcome, _ bytes: UnsafeBufferPointer<UInt8>, maxLineLength
             numbered(line, &last.oversized)
         case .malformed(let m):
             check(m.preview.count <= MalformedLine.previewLength, "preview of \(m.preview.count) characters")
-            numbered(m.line, &last.malformed)
+            if m.framing == .sse {
+                check(m.line >= 1 && m.line <= lines, "SSE frame record at line \(m.line), of \(lines)")
+            } else {
+                numbered(m.line, &last.malformed)
+            }
         case .raw(let s):
             check(!s.isEmpty, "empty raw record")
             var text = s
