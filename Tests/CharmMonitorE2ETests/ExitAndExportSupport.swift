@@ -216,18 +216,21 @@ final class MonitorProcess: @unchecked Sendable {
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
     /// Waits for the process to exit, up to `timeout` seconds (on a timeout it is killed and
-    /// nil returned), then for its output to close, up to 10 s more: a child it left behind
-    /// holding the pipes must not hang the test (what was read by then is returned).
+    /// nil returned). Exit is judged from /proc (gone, or a zombie), not from Foundation,
+    /// which also waits for every inherited descriptor to close: a child the monitor left
+    /// behind would hang the test instead of failing it. Then its output is read for up to
+    /// 10 s; if Foundation never sees the end, the status is -1.
     func wait(timeout: Double) -> Monitor.Result? {
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        let pid = process.processIdentifier
+        let ended = ExportFixture.eventually(timeout: timeout) { ExportFixture.isGone(pid) }
+        if !ended {
+            kill(pid, SIGKILL)
             return nil
         }
-        _ = finished.wait(timeout: .now() + 10)
-        process.waitUntilExit()
+        let seen = exited.wait(timeout: .now() + 10) == .success
+        _ = finished.wait(timeout: .now() + (seen ? 10 : 0))
         return Monitor.Result(
-            status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
+            status: seen ? process.terminationStatus : -1, stdout: String(decoding: outData.get(), as: UTF8.self),
             stderr: String(decoding: errData.get(), as: UTF8.self))
     }
 
@@ -272,6 +275,12 @@ enum ExportFixture {
     /// The summary's entry for exporter `name`.
     static func exporter(_ r: Monitor.Result, _ name: String) throws -> [String: Any]? {
         (try summary(r)["exporters"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+    }
+
+    /// Whether process `pid` has ended: no such process, or a zombie not yet reaped.
+    static func isGone(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true
     }
 
     /// Waits for `condition`, polling, up to `timeout` seconds.

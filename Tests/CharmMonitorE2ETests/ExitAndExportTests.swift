@@ -169,10 +169,7 @@ struct ExitAndExportTests {
         #expect(r != nil, "the monitor did not exit")
         #expect(pid > 0)
         // Gone once the monitor has exited: no such process, or only a zombie for init to reap.
-        let gone = ExportFixture.eventually(timeout: 5) {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
-            return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true
-        }
+        let gone = ExportFixture.eventually(timeout: 5) { ExportFixture.isGone(pid) }
         #expect(gone, "the plugin (pid \(pid)) outlived the monitor")
     }
 
