@@ -56,7 +56,7 @@ public final class MonitorEngine: Sendable {
 
     /// Decodes and applies in one pass: `produce` is called once, under the engine's lock,
     /// with a function to call for each record, which is applied as it is made, without being
-    /// collected or copied. For a reader that owns the thread, such as `HeadlessIngest`;
+    /// collected or copied. For a reader that owns the thread;
     /// sources that decode concurrently use `ingest(_:from:at:)` to keep decoding outside
     /// the lock.
     public func ingest(
