@@ -28,7 +28,8 @@ struct SSESource {
     /// Seconds to wait after the `failures`-th attempt in a row that delivered nothing:
     /// doubling from `initial`, capped at `max`.
     static func backoff(failures: Int, initial: Double, max cap: Double) -> Double {
-        min(cap, initial * Double(1 << min(Swift.max(failures, 1) - 1, 20)))
+        let b = Backoff(initial: .nanoseconds(Int64(initial * 1e9)), cap: .nanoseconds(Int64(cap * 1e9)), jitter: false)
+        return Backoff.seconds(b.nominal(attempt: failures))
     }
 
     let url: String

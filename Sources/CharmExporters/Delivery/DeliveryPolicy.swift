@@ -1,3 +1,4 @@
+import CharmTelemetry
 /// How a `DeliveryEngine` batches, retries and bounds what it holds.
 ///
 /// The defaults follow OpenTelemetry's BatchSpanProcessor and OTLP exporter guidance
@@ -44,15 +45,6 @@ public struct DeliveryPolicy: Sendable, Hashable {
     /// jitter" (half fixed, half random) so many clients recovering together spread out
     /// while each still waits at least half the nominal delay.
     public func backoff(attempt: Int) -> Duration {
-        let base = initialBackoff.secondsValue * Double(1 << min(attempt - 1, 20))
-        let capped = min(base, maxBackoff.secondsValue)
-        return .seconds(capped / 2 + Double.random(in: 0...(capped / 2)))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a double.
-    var secondsValue: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
+        Backoff(initial: initialBackoff, cap: maxBackoff, jitter: true).delay(attempt: attempt)
     }
 }

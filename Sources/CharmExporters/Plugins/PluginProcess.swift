@@ -285,7 +285,8 @@ final class PluginProcess: @unchecked Sendable {
             let outcome = runOnce()
             let ranFor = ContinuousClock.now - started
             if ranFor >= options.stableAfter { failures = 0 }
-            let delay = min(options.maxBackoff, options.initialBackoff * (1 << min(failures, 16)))
+            let delay = Backoff(initial: options.initialBackoff, cap: options.maxBackoff, jitter: false)
+                .nominal(attempt: failures + 1)
             failures += 1
             condition.lock()
             if stopping {
