@@ -138,6 +138,7 @@ struct SourceSSETests {
         await hub.waitForFiniteSources()
         #expect(sink.entry("sse:\(url)").phases.last == .failed)
         #expect(hub.openFailures == 1)
-        #expect(Date().timeIntervalSince(started) < 10)
+        // Only "gave up" against "kept retrying": 1.5 s alone, 18 s seen on a loaded machine.
+        #expect(Date().timeIntervalSince(started) < 60)
     }
 }
