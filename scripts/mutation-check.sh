@@ -156,6 +156,11 @@ print(f"mutation check of {subprocess.check_output(['git', '-C', tree, 'rev-pars
 t0 = time.time()
 if run(["swift", "build", "--build-tests"], log) != 0:
     print("the unmutated tree does not build; see the log"); sys.exit(2)
+# A mutation only counts as killed if its tests pass without it: check them once, unmutated.
+for tests in sorted({M[i - 1][4] for i in chosen}):
+    with open(log, "a") as f: f.write(f"\n===== baseline: {tests}\n")
+    if run(["swift", "test", "--skip-build", "--filter", tests], log) != 0:
+        print(f"the unmutated tree fails {tests}; see the log"); sys.exit(2)
 results = []
 for i in chosen:
     what, path, old, new, tests = M[i - 1]
