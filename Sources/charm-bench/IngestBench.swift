@@ -26,8 +26,9 @@ struct IngestBench: ParsableCommand {
 
     func run() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("charm-bench-ingest-\(getpid()).ndjson").path
-        let bytes = DecodeBench.generate(events: events, framing: .ndjson, runs: runs)
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        // Generated and written in its own scope and freed before anything is spawned: a
+        // spawned child's peak RSS (from wait4) counts what its parent held when it started.
+        let size = try Self.writeFile(path, events: events, runs: runs)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let monitor = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("charm-monitor").path
@@ -36,21 +37,21 @@ struct IngestBench: ParsableCommand {
         }
         var out = BenchOutput("ingest", json: json)
         out.set("events", .int(Int64(events)))
-        out.set("megabytes", .double(Double(bytes.count) / 1e6))
-        out.line("ingest: \(events) NDJSON events (\(format(Double(bytes.count) / 1e6, 1)) MB) over \(runs) run(s)")
+        out.set("megabytes", .double(Double(size) / 1e6))
+        out.line("ingest: \(events) NDJSON events (\(format(Double(size) / 1e6, 1)) MB) over \(runs) run(s)")
 
         let ours = try Self.time(monitor, ["--headless", "--no-stdin", "--file", path])
         guard ours.status == 0 else { throw ValidationError("charm-monitor exited \(ours.status)") }
         out.line("side                 seconds     events/s      MB/s   peak RSS MiB")
         out.line("charm-monitor --headless" + format(ours.seconds, 3).leftPad(5) + format(Double(events) / ours.seconds).leftPad(13)
-                 + format(Double(bytes.count) / ours.seconds / 1e6, 1).leftPad(10) + format(ours.peakRSSMiB, 1).leftPad(15))
+                 + format(Double(size) / ours.seconds / 1e6, 1).leftPad(10) + format(ours.peakRSSMiB, 1).leftPad(15))
         out.add("ours", ["command": "charm-monitor --headless --file", "seconds": .double(ours.seconds),
                          "events_per_s": .double(Double(events) / ours.seconds), "peak_rss_mib": .double(ours.peakRSSMiB)])
         if !noJq {
-            let jq = try Self.time("/bin/sh", ["-c", "jq -c . '\(path)' > /dev/null"])
+            let jq = try Self.time("/bin/sh", ["-c", "exec jq -c . '\(path)' > /dev/null"])
             guard jq.status == 0 else { throw ValidationError("jq failed (apt-get install jq)") }
             out.line("jq -c . > /dev/null " + format(jq.seconds, 3).leftPad(9) + format(Double(events) / jq.seconds).leftPad(13)
-                     + format(Double(bytes.count) / jq.seconds / 1e6, 1).leftPad(10) + format(jq.peakRSSMiB, 1).leftPad(15))
+                     + format(Double(size) / jq.seconds / 1e6, 1).leftPad(10) + format(jq.peakRSSMiB, 1).leftPad(15))
             out.line("ratio (jq seconds ÷ charm-monitor seconds): " + format(jq.seconds / ours.seconds, 2))
             out.add("peer", ["command": "jq -c . > /dev/null", "seconds": .double(jq.seconds),
                              "events_per_s": .double(Double(events) / jq.seconds), "peak_rss_mib": .double(jq.peakRSSMiB)])
@@ -59,7 +60,14 @@ struct IngestBench: ParsableCommand {
         out.finish()
     }
 
-    /// Runs a program to its end: wall seconds, exit status and its peak RSS (from wait4).
+    /// Writes the generated NDJSON file; returns its size in bytes.
+    static func writeFile(_ path: String, events: Int, runs: Int) throws -> Int {
+        let bytes = DecodeBench.generate(events: events, framing: .ndjson, runs: runs)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return bytes.count
+    }
+
+    /// Runs a program to its end: wall seconds, exit status and its peak RSS (VmHWM, polled).
     static func time(_ program: String, _ arguments: [String]) throws -> (seconds: Double, status: Int32, peakRSSMiB: Double) {
         var pid: pid_t = 0
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
@@ -71,11 +79,24 @@ struct IngestBench: ParsableCommand {
         let t0 = monotonicNanos()
         let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
         guard rc == 0 else { throw ValidationError("cannot start \(program): \(String(cString: strerror(rc)))") }
+        // Peak RSS is the child's VmHWM, polled while it runs: wait4's ru_maxrss would count
+        // what this process held when it spawned the child (the child starts in our memory).
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        var peakKiB = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { break }
+            if let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            {
+                peakKiB = max(peakKiB, kib)
+            }
+            usleep(2_000)
+        }
         let seconds = Double(monotonicNanos() - t0) / 1e9
         let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return (seconds, exit, Double(usage.ru_maxrss) / 1024)
+        return (seconds, exit, Double(peakKiB) / 1024)
     }
 }
