@@ -7,6 +7,8 @@ import Testing
 /// An exporter whose hooks block until the test opens its gate, and count what they get.
 private final class GatedExporter: TelemetryExporter, Sendable {
     let gate = DispatchSemaphore(value: 0)
+    /// Signalled when a hook starts waiting at the closed gate.
+    let entered = DispatchSemaphore(value: 0)
     let open = Atomic<Bool>(false)
     let seqs = Mutex<[UInt64]>([])
 
@@ -24,6 +26,7 @@ private final class GatedExporter: TelemetryExporter, Sendable {
     func onToolError(toolName: String, error: TelemetryError) throws {}
     func onLLMNewToken(token: String) throws {
         if !open.load(ordering: .sequentiallyConsistent) {
+            entered.signal()
             gate.wait()
             gate.signal()  // stays open for everyone after
         }
@@ -83,9 +86,15 @@ struct WaitingDispatchTests {
     func plainDispatchDrops() {
         let exporter = GatedExporter()
         let m = manager(exporter, capacity: 16)
-        for i in 1...100 { m.dispatch(token(i)) }
-        #expect((m.statistics().first?.dropped ?? 0) >= 100 - 16 - 1)
+        // The worker holds event 1 at the closed gate, so its batch holds nothing else: the
+        // queue then takes exactly 16 of the next 99 and drops the other 83.
+        m.dispatch(token(1))
+        #expect(exporter.entered.wait(timeout: .now() + 30) == .success)
+        for i in 2...100 { m.dispatch(token(i)) }
+        #expect(m.statistics().first?.dropped == 100 - 1 - 16)
         exporter.openGate()
+        #expect(m.flush(timeout: .seconds(30)).complete)
+        #expect(exporter.seqs.withLock { $0 } == (1...17).map(UInt64.init), "what arrives is the in-order prefix")
     }
 
     @Test("a hung exporter: the producer gives up after the limit, then drops at once, all counted")
