@@ -119,7 +119,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // What every test target shares: the oracles (external judges) and how a missing one fails.
-        .target(name: "CharmTestSupport", path: "Tests/CharmTestSupport", swiftSettings: strict),
+        .target(name: "CharmTestSupport", dependencies: ["CharmDemo"], path: "Tests/CharmTestSupport", swiftSettings: strict),
         .testTarget(
             name: "CharmTelemetryTests", dependencies: ["CharmTelemetry", "CharmDemo", "CharmTestSupport"],
             swiftSettings: strict),
