@@ -6,7 +6,8 @@ import CharmTelemetry
 /// health lines on stdout (see `PluginReport`); its stderr's last lines are kept for the
 /// monitor. Nothing the plugin does reaches the caller: lines go through a bounded buffer
 /// and a writer thread, a full buffer drops and counts, and a plugin that exits is restarted
-/// with exponential backoff. See docs/plugins.md for the protocol.
+/// with exponential backoff (given up on after `Options.maxRestarts` in a row, when set).
+/// See docs/plugins.md for the protocol.
 public final class ExecPluginExporter: EventDrivenExporter, ExporterStatusReporting {
     /// Tuning for the buffer, the restarts and the stderr tail.
     public struct Options: Sendable {
@@ -20,6 +21,12 @@ public final class ExecPluginExporter: EventDrivenExporter, ExporterStatusReport
         public var maxBackoff: Duration
         /// A run this long resets the backoff.
         public var stableAfter: Duration
+        /// Restarts in a row after which the plugin is given up on; nil (the default)
+        /// restarts it forever. A plugin given up on drops (and counts) every line.
+        public var maxRestarts: Int?
+        /// After giving up: nil keeps the plugin down until shutdown; a duration rests that
+        /// long, then starts it again with a fresh count of restarts.
+        public var retryAfterGivingUp: Duration?
         /// Whether `flush` waits for acks before the plugin has sent one (the bridge acks always).
         public var acknowledges: Bool
         /// How long a plugin gets to exit after its stdin closes at shutdown.
@@ -28,14 +35,16 @@ public final class ExecPluginExporter: EventDrivenExporter, ExporterStatusReport
         /// Options with every field given; the defaults suit a live agent.
         public init(
             bufferCapacity: Int = 4096, stderrLines: Int = 50, initialBackoff: Duration = .milliseconds(500),
-            maxBackoff: Duration = .seconds(30), stableAfter: Duration = .seconds(10), acknowledges: Bool = false,
-            shutdownGrace: Duration = .seconds(2)
+            maxBackoff: Duration = .seconds(30), stableAfter: Duration = .seconds(10), maxRestarts: Int? = nil,
+            retryAfterGivingUp: Duration? = nil, acknowledges: Bool = false, shutdownGrace: Duration = .seconds(2)
         ) {
             self.bufferCapacity = max(1, bufferCapacity)
             self.stderrLines = max(0, stderrLines)
             self.initialBackoff = initialBackoff
             self.maxBackoff = maxBackoff
             self.stableAfter = stableAfter
+            self.maxRestarts = maxRestarts
+            self.retryAfterGivingUp = retryAfterGivingUp
             self.acknowledges = acknowledges
             self.shutdownGrace = shutdownGrace
         }
@@ -61,9 +70,11 @@ public final class ExecPluginExporter: EventDrivenExporter, ExporterStatusReport
             label: name, executable: executable, arguments: arguments, environment: environment,
             options: PluginProcess.Options(
                 bufferCapacity: options.bufferCapacity, stderrLines: options.stderrLines,
-                initialBackoff: options.initialBackoff, maxBackoff: options.maxBackoff,
-                stableAfter: options.stableAfter, acknowledges: options.acknowledges,
-                shutdownGrace: options.shutdownGrace))
+                restart: RestartPolicy(
+                    backoff: Backoff(initial: options.initialBackoff, cap: options.maxBackoff, jitter: false),
+                    stableAfter: options.stableAfter, maxRestarts: options.maxRestarts,
+                    afterGivingUp: options.retryAfterGivingUp.map { .retry(after: $0) } ?? .stayDown),
+                acknowledges: options.acknowledges, shutdownGrace: options.shutdownGrace))
     }
 
     /// The registry entry for a discovered plugin.

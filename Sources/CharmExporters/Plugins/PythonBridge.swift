@@ -110,7 +110,7 @@ public enum PythonBridge {
         p.terminationHandler = { _ in done.signal() }
         do { try p.run() } catch { return nil }
         let reader = OutputCollector(out.fileHandleForReading)
-        if done.wait(timeout: .now() + PluginProcess.seconds(timeout)) == .timedOut {
+        if done.wait(timeout: .now() + Backoff.seconds(timeout)) == .timedOut {
             p.terminate()
             return nil
         }
