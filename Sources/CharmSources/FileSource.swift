@@ -33,12 +33,12 @@ struct FileSource {
             if fd < 0 {
                 let reason = "cannot open \(path): \(String(cString: strerror(errno)))"
                 guard follow else {
-                    pump.phase(.failed, reason)
+                    pump.enter(.failed, reason)
                     return false
                 }
-                pump.phase(.waiting, reason)
+                pump.enter(.waiting, reason)
                 while fd < 0 {
-                    if stop.isSet { pump.phase(.ended); return true }
+                    if stop.isSet { pump.enter(.ended); return true }
                     waitForPoll()
                     fd = open(path, O_RDONLY | O_CLOEXEC)
                 }
@@ -46,7 +46,7 @@ struct FileSource {
         } else {
             fd = 0
         }
-        pump.phase(.open)
+        pump.enter(.open)
         var opened = stat()
         let isPipe = fstat(fd, &opened) == 0 && (opened.st_mode & S_IFMT) != S_IFREG
         var identity = FileIdentity(opened)
@@ -80,7 +80,7 @@ struct FileSource {
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 pump.finish()
-                pump.phase(.failed, "read error: \(String(cString: strerror(errno)))")
+                pump.enter(.failed, "read error: \(String(cString: strerror(errno)))")
                 if fd != 0 { close(fd) }
                 return true
             }
@@ -90,7 +90,7 @@ struct FileSource {
             if stat(path, &st) != 0 {
                 if !vanished {
                     vanished = true
-                    pump.phase(.waiting, "\(path) vanished; waiting for it to come back")
+                    pump.enter(.waiting, "\(path) vanished; waiting for it to come back")
                 }
                 continue
             }
@@ -112,7 +112,7 @@ struct FileSource {
                 offset = 0
                 head = HeadFingerprint()
                 vanished = false
-                pump.phase(.open)
+                pump.enter(.open)
             } else if Int64(st.st_size) < offset || !head.matches(fd) {
                 // Truncated in place (copytruncate), perhaps already refilled past where we
                 // were: what is there now is all new, so read it again from the start.
@@ -122,12 +122,12 @@ struct FileSource {
                 head = HeadFingerprint()
             } else if vanished {
                 vanished = false
-                pump.phase(.open)
+                pump.enter(.open)
             }
         }
         pump.finish()
         if fd != 0 { close(fd) }
-        pump.phase(.ended)
+        pump.enter(.ended)
         return true
     }
 

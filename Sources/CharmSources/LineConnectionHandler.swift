@@ -25,7 +25,7 @@ final class LineConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        pump.phase(.open)
+        pump.enter(.open)
         context.fireChannelActive()
     }
 
@@ -59,7 +59,7 @@ final class LineConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func refuse(context: ChannelHandlerContext) {
         failed = true
-        pump.phase(.failed, "refused: the first line was not the access token")
+        pump.enter(.failed, "refused: the first line was not the access token")
         let message = "charm-monitor: refused: send the access token (--token) as the first line\n"
         var out = context.channel.allocator.buffer(capacity: message.utf8.count)
         out.writeString(message)
@@ -72,7 +72,7 @@ final class LineConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             // A producer that disconnects mid-line still gets that line decoded.
             pump.finish()
         }
-        if !failed { pump.phase(.ended) }
+        if !failed { pump.enter(.ended) }
         context.fireChannelInactive()
     }
 
@@ -80,7 +80,7 @@ final class LineConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         if !failed {
             failed = true
             pump.finish()
-            pump.phase(.failed, "connection error: \(error)")
+            pump.enter(.failed, "connection error: \(error)")
         }
         context.close(promise: nil)
     }

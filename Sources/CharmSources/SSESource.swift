@@ -49,7 +49,7 @@ struct SSESource {
         var lastError: String?
         // CR-only line endings are allowed by the specification; the decoder splits at LF.
         var lineEndings = SSELineEndings()
-        pump.phase(.connecting)
+        pump.enter(.connecting)
         while !Task.isCancelled {
             var request = HTTPClientRequest(url: url)
             request.headers.add(name: "Accept", value: "text/event-stream")
@@ -62,7 +62,7 @@ struct SSESource {
                     throw SSEError(message: "HTTP \(response.status.code) \(response.status.reasonPhrase)")
                 }
                 everConnected = true
-                pump.phase(.open)
+                pump.enter(.open)
                 for try await buffer in response.body {
                     buffer.withUnsafeReadableBytes { raw in lineEndings.normalize(raw) { pump.feed($0) } }
                     if pump.sawRunFinished { finished = true }
@@ -85,15 +85,15 @@ struct SSESource {
             failures = pump.events > eventsBefore ? 1 : failures + 1
             if failures > maxRetries { break }
             let delay = SSESource.backoff(failures: failures, initial: initialBackoff, max: maxBackoff)
-            pump.phase(.waiting, "\(lastError ?? "disconnected"); reconnecting in \(formatSeconds(delay))")
+            pump.enter(.waiting, "\(lastError ?? "disconnected"); reconnecting in \(formatSeconds(delay))")
             try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         }
         if finished || Task.isCancelled {
-            pump.phase(.ended)
+            pump.enter(.ended)
             return .finished
         }
         // Failed even after a connection: a stream cut short must not look complete.
-        pump.phase(.failed, "gave up after \(failures) attempts: \(lastError ?? "no stream")")
+        pump.enter(.failed, "gave up after \(failures) attempts: \(lastError ?? "no stream")")
         return everConnected ? .gaveUp : .neverOpened
     }
 

@@ -114,22 +114,22 @@ public final class SourceHub: Sendable {
             thread.start()
             return Started(name: name)
         case .unix(let path):
-            sink.phaseChanged(.connecting, of: name, error: nil)
+            sink.stateChanged(.connecting, of: name, error: nil)
             do {
                 let l = try await SocketListener.unix(path: path, sink: sink)
                 state.withLock { $0.listeners.append(l) }
-                sink.phaseChanged(.open, of: name, error: nil)
+                sink.stateChanged(.open, of: name, error: nil)
                 return Started(name: name)
             } catch {
                 throw failedToStart(name, error)
             }
         case .tcp(let host, let port, let token):
-            sink.phaseChanged(.connecting, of: name, error: nil)
+            sink.stateChanged(.connecting, of: name, error: nil)
             do {
                 let l = try await SocketListener.tcp(host: host, port: port, token: token, sink: sink)
                 state.withLock { $0.listeners.append(l) }
-                if l.name != name { sink.phaseChanged(.ended, of: name, error: nil) }
-                sink.phaseChanged(.open, of: l.name, error: nil)
+                if l.name != name { sink.stateChanged(.ended, of: name, error: nil) }
+                sink.stateChanged(.open, of: l.name, error: nil)
                 return Started(name: l.name, port: l.localPort)
             } catch {
                 throw failedToStart(name, error)
@@ -156,12 +156,12 @@ public final class SourceHub: Sendable {
             let sink = self.trackedSink
             let task = Task { [self] in
                 var pump = DecodingPump(name: name, sink: sink)
-                pump.phase(.open)
+                pump.enter(.open)
                 for await chunk in bytes {
                     chunk.withUnsafeBytes { pump.feed($0) }
                 }
                 pump.finish()
-                pump.phase(.ended)
+                pump.enter(.ended)
                 end()
             }
             state.withLock { $0.tasks.append(task) }
@@ -172,7 +172,7 @@ public final class SourceHub: Sendable {
     private func failedToStart(_ name: String, _ error: any Error) -> SourceSetupError {
         let e = (error as? SourceSetupError) ?? SourceSetupError(source: name, reason: "\(error)")
         state.withLock { $0.openFailures += 1 }
-        trackedSink.phaseChanged(.failed, of: name, error: e.reason)
+        trackedSink.stateChanged(.failed, of: name, error: e.reason)
         return e
     }
 
@@ -216,8 +216,8 @@ public final class SourceHub: Sendable {
     }
 }
 
-/// Passes everything on to `inner`, keeping the names of sources whose latest phase is
-/// `failed` (a later phase, such as a followed file coming back, clears it).
+/// Passes everything on to `inner`, keeping the names of sources whose latest state is
+/// `failed` (a later state, such as a followed file coming back, clears it).
 final class FailureTrackingSink: SourceSink {
     let inner: any SourceSink
     private let failed = Mutex<Set<String>>([])
@@ -228,10 +228,10 @@ final class FailureTrackingSink: SourceSink {
 
     func deliver(_ records: [DecodedRecord], from source: String) { inner.deliver(records, from: source) }
 
-    func phaseChanged(_ phase: SourcePhase, of source: String, error: String?) {
+    func stateChanged(_ state: SourceState, of source: String, error: String?) {
         failed.withLock { set in
-            if phase == .failed { set.insert(source) } else { set.remove(source) }
+            if state == .failed { set.insert(source) } else { set.remove(source) }
         }
-        inner.phaseChanged(phase, of: source, error: error)
+        inner.stateChanged(state, of: source, error: error)
     }
 }

@@ -1,20 +1,5 @@
 import CharmTelemetry
 
-/// Where a source is in its life (mirrors the monitor model's source state, which this
-/// module does not depend on).
-public enum SourcePhase: String, Sendable, Hashable {
-    /// Opening, connecting, or listening.
-    case connecting
-    /// Delivering bytes.
-    case open
-    /// Temporarily without data: a followed file that vanished, an SSE stream backing off.
-    case waiting
-    /// Reached its end normally.
-    case ended
-    /// Stopped by an error.
-    case failed
-}
-
 /// What every source delivers into: decoded records in order, and state changes.
 ///
 /// Calls come from many threads (one per file, NIO event loops, SSE tasks); an
@@ -25,7 +10,7 @@ public protocol SourceSink: Sendable {
     /// Records decoded from `source`, in order.
     func deliver(_ records: [DecodedRecord], from source: String)
     /// `source` changed state; `error` says why when it failed or is waiting.
-    func phaseChanged(_ phase: SourcePhase, of source: String, error: String?)
+    func stateChanged(_ state: SourceState, of source: String, error: String?)
 }
 
 /// A decoder bound to one source and a sink: bytes in, batches of records out.
@@ -101,6 +86,6 @@ struct DecodingPump {
         if !records.isEmpty { sink.deliver(records, from: name) }
     }
 
-    /// Reports a state change of this source.
-    func phase(_ p: SourcePhase, _ error: String? = nil) { sink.phaseChanged(p, of: name, error: error) }
+    /// Reports that this source entered `state`, and why when it failed or waits.
+    func enter(_ state: SourceState, _ error: String? = nil) { sink.stateChanged(state, of: name, error: error) }
 }

@@ -284,8 +284,8 @@ struct EngineSink: SourceSink {
         }
     }
 
-    func phaseChanged(_ phase: SourcePhase, of source: String, error: String?) {
-        engine.sourceChanged(SourceID(source), to: SourceState(rawValue: phase.rawValue) ?? .failed, error: error)
+    func stateChanged(_ state: SourceState, of source: String, error: String?) {
+        engine.sourceChanged(SourceID(source), to: state, error: error)
     }
 }
 

@@ -12,7 +12,7 @@ import Synchronization
 final class CollectingSink: SourceSink {
     struct Entry: Sendable {
         var records: [DecodedRecord] = []
-        var phases: [SourcePhase] = []
+        var phases: [SourceState] = []
         var errors: [String] = []
     }
 
@@ -22,9 +22,9 @@ final class CollectingSink: SourceSink {
         entries.withLock { $0[source, default: Entry()].records.append(contentsOf: records) }
     }
 
-    func phaseChanged(_ phase: SourcePhase, of source: String, error: String?) {
+    func stateChanged(_ state: SourceState, of source: String, error: String?) {
         entries.withLock {
-            $0[source, default: Entry()].phases.append(phase)
+            $0[source, default: Entry()].phases.append(state)
             if let error { $0[source, default: Entry()].errors.append(error) }
         }
     }

@@ -16,7 +16,7 @@ public struct MonitorModel: Sendable {
     /// Raw prints, `thinking` and `status` lines, oldest first (bounded by `limits.maxLogLines`).
     public private(set) var log: BoundedBuffer<LogEntry>
     /// Sources by id.
-    public internal(set) var sources: [SourceID: SourceStatus] = [:]
+    public internal(set) var sources: [SourceID: MonitorSource] = [:]
     /// Source ids in order of first appearance; may hold ids of pruned listener connections
     /// until it is compacted (see `orderedSources`).
     public internal(set) var sourceOrder: [SourceID] = []
@@ -70,8 +70,8 @@ public struct MonitorModel: Sendable {
     }
 
     /// Sources in order of first appearance (ended listener connections are folded into
-    /// their listener's totals and no longer listed; see `SourceStatus.connections`).
-    public var orderedSources: [SourceStatus] { orderedSourceStatuses() }
+    /// their listener's totals and no longer listed; see `MonitorSource.connections`).
+    public var orderedSources: [MonitorSource] { orderedSourceEntries() }
 
     /// Events per second over the last few seconds.
     public func eventsPerSecond(now: Timestamp) -> Double { eventRate.rate(now: now) }
@@ -140,7 +140,7 @@ public struct MonitorModel: Sendable {
     }
 
     private mutating func noteSource(_ source: SourceID, at: Timestamp, records: Int = 1) {
-        sources[source] = SourceStatus(id: source, state: .open, since: at, records: records)
+        sources[source] = MonitorSource(id: source, state: .open, since: at, records: records)
         sourceOrder.append(source)
         countConnection(source)
     }

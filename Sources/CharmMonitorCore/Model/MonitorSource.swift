@@ -19,25 +19,12 @@ public struct SourceID: Sendable, Hashable, Comparable, CustomStringConvertible,
     public static func < (a: SourceID, b: SourceID) -> Bool { a.name < b.name }
 }
 
-/// Where a source is in its life.
-public enum SourceState: String, Sendable, Hashable {
-    /// Opening, connecting or listening for its first byte.
-    case connecting
-    /// Delivering bytes.
-    case open
-    /// Temporarily without data: a followed file that vanished, an SSE stream backing off.
-    case waiting
-    /// Reached its end normally.
-    case ended
-    /// Stopped by an error (shown with `lastError`).
-    case failed
-}
-
-/// A source's state as the model shows it.
-public struct SourceStatus: Sendable, Hashable {
+/// What the model keeps of one source: its state (as the source reported it), its last
+/// error, and its counters.
+public struct MonitorSource: Sendable, Hashable {
     /// Which source.
     public var id: SourceID
-    /// Its current state.
+    /// Its current state (`.failed` is shown with `lastError`).
     public var state: SourceState
     /// The last error it reported, kept after it recovers so the user can see what happened.
     public var lastError: String?
@@ -56,7 +43,7 @@ public struct SourceStatus: Sendable, Hashable {
     /// For a listener: connections that failed (refused, a connection error), of those ended.
     public var failedConnections = 0
 
-    /// A status with every field given.
+    /// An entry with every field given.
     public init(id: SourceID, state: SourceState, lastError: String? = nil, since: Timestamp, records: Int = 0) {
         self.id = id
         self.state = state
@@ -118,7 +105,7 @@ extension MonitorModel {
 
     /// `sourceOrder` read through `sources`: forgotten ids skipped, and an id listed twice
     /// (a forgotten name that came back before a compaction) shown once.
-    func orderedSourceStatuses() -> [SourceStatus] {
+    func orderedSourceEntries() -> [MonitorSource] {
         // Each live source has an entry, so equal counts mean nothing stale or repeated.
         if sourceOrder.count == sources.count { return sourceOrder.compactMap { sources[$0] } }
         var seen = Set<SourceID>()
