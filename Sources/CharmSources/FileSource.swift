@@ -46,6 +46,8 @@ struct FileSource {
         } else {
             fd = 0
         }
+        // Closed however the reading ends (`fd` changes when the file is rotated).
+        defer { if fd != 0 { close(fd) } }
         pump.enter(.open)
         var opened = stat()
         let isPipe = fstat(fd, &opened) == 0 && (opened.st_mode & S_IFMT) != S_IFREG
@@ -55,6 +57,7 @@ struct FileSource {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var pacer = replaySpeed.map { ReplayPacer(speed: $0) }
         var vanished = false
+        var end: (state: SourceState, reason: String?) = (.ended, nil)
         while !stop.isSet {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
@@ -79,10 +82,8 @@ struct FileSource {
             }
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                pump.finish()
-                pump.enter(.failed, "read error: \(String(cString: strerror(errno)))")
-                if fd != 0 { close(fd) }
-                return true
+                end = (.failed, "read error: \(String(cString: strerror(errno)))")
+                break
             }
             guard follow, let path else { break }
             waitForPoll()
@@ -126,8 +127,7 @@ struct FileSource {
             }
         }
         pump.finish()
-        if fd != 0 { close(fd) }
-        pump.enter(.ended)
+        pump.enter(end.state, end.reason)
         return true
     }
 

@@ -58,8 +58,7 @@ final class LineConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func refuse(context: ChannelHandlerContext) {
-        failed = true
-        pump.enter(.failed, "refused: the first line was not the access token")
+        fail("refused: the first line was not the access token")
         let message = "charm-monitor: refused: send the access token (--token) as the first line\n"
         var out = context.channel.allocator.buffer(capacity: message.utf8.count)
         out.writeString(message)
@@ -77,11 +76,15 @@ final class LineConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !failed {
-            failed = true
-            pump.finish()
-            pump.enter(.failed, "connection error: \(error)")
-        }
+        if !failed { fail("connection error: \(error)") }
         context.close(promise: nil)
+    }
+
+    /// Reports the connection failed, once: what it sent after the token is delivered first,
+    /// and its end is then not reported as `ended`.
+    private func fail(_ reason: String) {
+        failed = true
+        if authenticated { pump.finish() }
+        pump.enter(.failed, reason)
     }
 }

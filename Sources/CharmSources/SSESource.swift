@@ -50,6 +50,12 @@ struct SSESource {
         // CR-only line endings are allowed by the specification; the decoder splits at LF.
         var lineEndings = SSELineEndings()
         pump.enter(.connecting)
+        // A frame cut by the close is dropped, as the SSE specification says: the server
+        // sends it again after the reconnect, from Last-Event-ID. Returns its bytes.
+        func dropCutFrame() -> Int {
+            lineEndings.reset()
+            return pump.abandon()
+        }
         while !Task.isCancelled {
             var request = HTTPClientRequest(url: url)
             request.headers.add(name: "Accept", value: "text/event-stream")
@@ -67,16 +73,12 @@ struct SSESource {
                     buffer.withUnsafeReadableBytes { raw in lineEndings.normalize(raw) { pump.feed($0) } }
                     if pump.sawRunFinished { finished = true }
                 }
-                // A frame cut by the close is dropped, as the SSE specification says: the server
-                // sends it again after the reconnect, from Last-Event-ID.
-                lineEndings.reset()
-                let cut = pump.abandon()
+                let cut = dropCutFrame()
                 if pump.sawRunFinished { finished = true }
                 if finished { break }
                 lastError = "server closed the stream before the run finished" + SSESource.cutNote(cut)
             } catch {
-                lineEndings.reset()
-                let cut = pump.abandon()
+                let cut = dropCutFrame()
                 lastError = ((error as? SSEError)?.message ?? "\(error)") + SSESource.cutNote(cut)
             }
             if Task.isCancelled { break }

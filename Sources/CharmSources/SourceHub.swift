@@ -13,7 +13,6 @@ public final class SourceHub: Sendable {
         var listeners: [SocketListener] = []
         var tasks: [Task<Void, Never>] = []
         var openFailures = 0
-        var stopped = false
     }
 
     private let sink: any SourceSink
@@ -22,6 +21,9 @@ public final class SourceHub: Sendable {
     /// is its own, not the monitor's.
     private let trackedSink: FailureTrackingSink
     private let state = Mutex(State())
+    /// The one record of `stop()`: readers poll it, and `waitForFiniteSources` checks it
+    /// under `state`'s lock (set before that lock is taken in `stop`, so a waiter either
+    /// sees it or is resumed by `stop`).
     private let stopFlag = StopFlag()
     /// Seconds between polls of a followed file at its end.
     public let pollInterval: Double
@@ -37,39 +39,40 @@ public final class SourceHub: Sendable {
     package let sseMaxLineLength: Int
 
     /// A hub delivering into `sink`.
-    public init(
+    public convenience init(
         sink: any SourceSink, pollInterval: Double = 0.2, sseInitialBackoff: Double = 0.5, sseConnectTimeout: Double = 5
     ) {
-        self.sink = sink
-        self.trackedSink = FailureTrackingSink(inner: sink)
-        self.pollInterval = pollInterval
-        self.followPoll = nil
-        self.sseInitialBackoff = sseInitialBackoff
-        self.sseConnectTimeout = sseConnectTimeout
-        self.sseMaxLineLength = StreamDecoder.defaultMaxLineLength
+        self.init(
+            sink: sink, pollInterval: pollInterval, followPoll: nil, sseInitialBackoff: sseInitialBackoff,
+            sseConnectTimeout: sseConnectTimeout, sseMaxLineLength: StreamDecoder.defaultMaxLineLength)
     }
 
     /// A hub whose SSE sources keep lines and frames of at most `sseMaxLineLength` bytes (tests
     /// use a small limit instead of sending 16 MiB).
-    package init(sink: any SourceSink, sseInitialBackoff: Double, sseConnectTimeout: Double = 5, sseMaxLineLength: Int) {
-        self.sink = sink
-        self.trackedSink = FailureTrackingSink(inner: sink)
-        self.pollInterval = 0.2
-        self.followPoll = nil
-        self.sseInitialBackoff = sseInitialBackoff
-        self.sseConnectTimeout = sseConnectTimeout
-        self.sseMaxLineLength = sseMaxLineLength
+    package convenience init(sink: any SourceSink, sseInitialBackoff: Double, sseConnectTimeout: Double = 5, sseMaxLineLength: Int) {
+        self.init(
+            sink: sink, pollInterval: 0.2, followPoll: nil, sseInitialBackoff: sseInitialBackoff,
+            sseConnectTimeout: sseConnectTimeout, sseMaxLineLength: sseMaxLineLength)
     }
 
     /// A hub whose followed files wait on `followPoll` between polls instead of sleeping.
-    package init(sink: any SourceSink, followPoll: @escaping @Sendable () -> Void) {
+    package convenience init(sink: any SourceSink, followPoll: @escaping @Sendable () -> Void) {
+        self.init(
+            sink: sink, pollInterval: 0, followPoll: followPoll, sseInitialBackoff: 0.5, sseConnectTimeout: 5,
+            sseMaxLineLength: StreamDecoder.defaultMaxLineLength)
+    }
+
+    private init(
+        sink: any SourceSink, pollInterval: Double, followPoll: (@Sendable () -> Void)?, sseInitialBackoff: Double,
+        sseConnectTimeout: Double, sseMaxLineLength: Int
+    ) {
         self.sink = sink
         self.trackedSink = FailureTrackingSink(inner: sink)
-        self.pollInterval = 0
+        self.pollInterval = pollInterval
         self.followPoll = followPoll
-        self.sseInitialBackoff = 0.5
-        self.sseConnectTimeout = 5
-        self.sseMaxLineLength = StreamDecoder.defaultMaxLineLength
+        self.sseInitialBackoff = sseInitialBackoff
+        self.sseConnectTimeout = sseConnectTimeout
+        self.sseMaxLineLength = sseMaxLineLength
     }
 
     /// Sources that could not be opened (a missing file, a port in use, an SSE server never
@@ -114,47 +117,28 @@ public final class SourceHub: Sendable {
             thread.start()
             return Started(name: name)
         case .unix(let path):
-            sink.stateChanged(.connecting, of: name, error: nil)
-            do {
-                let l = try await SocketListener.unix(path: path, sink: sink)
-                state.withLock { $0.listeners.append(l) }
-                sink.stateChanged(.open, of: name, error: nil)
-                return Started(name: name)
-            } catch {
-                throw failedToStart(name, error)
-            }
+            let l = try await startListener(name) { try await SocketListener.unix(path: path, sink: sink) }
+            return Started(name: l.name)
         case .tcp(let host, let port, let token):
-            sink.stateChanged(.connecting, of: name, error: nil)
-            do {
-                let l = try await SocketListener.tcp(host: host, port: port, token: token, sink: sink)
-                state.withLock { $0.listeners.append(l) }
-                if l.name != name { sink.stateChanged(.ended, of: name, error: nil) }
-                sink.stateChanged(.open, of: l.name, error: nil)
-                return Started(name: l.name, port: l.localPort)
-            } catch {
-                throw failedToStart(name, error)
+            let l = try await startListener(name) {
+                try await SocketListener.tcp(host: host, port: port, token: token, sink: sink)
             }
+            return Started(name: l.name, port: l.localPort)
         case .sse(let url, let retries):
-            begin()
-            let sink = self.trackedSink
             let backoff = sseInitialBackoff
             let connectTimeout = sseConnectTimeout
             let maxLine = sseMaxLineLength
-            let task = Task { [self] in
+            runTask { [self] sink in
                 var pump = DecodingPump(name: name, sink: sink, maxLineLength: maxLine)
                 pump.watchesRunFinished = true
                 var source = SSESource(
                     url: url, maxRetries: retries, initialBackoff: backoff, maxBackoff: 30,
                     connectTimeout: connectTimeout, pump: pump)
                 if await source.run() == .neverOpened { state.withLock { $0.openFailures += 1 } }
-                end()
             }
-            state.withLock { $0.tasks.append(task) }
             return Started(name: name)
         case .demo(_, let bytes):
-            begin()
-            let sink = self.trackedSink
-            let task = Task { [self] in
+            runTask { sink in
                 var pump = DecodingPump(name: name, sink: sink)
                 pump.enter(.open)
                 for await chunk in bytes {
@@ -162,11 +146,38 @@ public final class SourceHub: Sendable {
                 }
                 pump.finish()
                 pump.enter(.ended)
-                end()
             }
-            state.withLock { $0.tasks.append(task) }
             return Started(name: name)
         }
+    }
+
+    /// Binds a listener made by `make`, reporting it as connecting then open (under the name
+    /// it bound, when that differs: a TCP port 0 becomes the port given); a failure is
+    /// reported on `name`, counted, and thrown.
+    private func startListener(
+        _ name: String, _ make: () async throws -> SocketListener
+    ) async throws(SourceSetupError) -> SocketListener {
+        sink.stateChanged(.connecting, of: name, error: nil)
+        do {
+            let l = try await make()
+            state.withLock { $0.listeners.append(l) }
+            if l.name != name { sink.stateChanged(.ended, of: name, error: nil) }
+            sink.stateChanged(.open, of: l.name, error: nil)
+            return l
+        } catch {
+            throw failedToStart(name, error)
+        }
+    }
+
+    /// Runs a finite source as a task the hub cancels on `stop()`, delivering into the
+    /// failure-tracking sink; `waitForFiniteSources` waits for it.
+    private func runTask(_ body: @escaping @Sendable (FailureTrackingSink) async -> Void) {
+        begin()
+        let task = Task { [self] in
+            await body(trackedSink)
+            end()
+        }
+        state.withLock { $0.tasks.append(task) }
     }
 
     private func failedToStart(_ name: String, _ error: any Error) -> SourceSetupError {
@@ -193,7 +204,7 @@ public final class SourceHub: Sendable {
     public func waitForFiniteSources() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let now = state.withLock { s -> Bool in
-                if s.running <= 0 || s.stopped { return true }
+                if s.running <= 0 || stopFlag.isSet { return true }
                 s.waiters.append(c)
                 return false
             }
@@ -206,7 +217,6 @@ public final class SourceHub: Sendable {
     public func stop() {
         stopFlag.set()
         let (listeners, tasks, waiters) = state.withLock { s in
-            s.stopped = true
             defer { s.waiters.removeAll() }
             return (s.listeners, s.tasks, s.waiters)
         }

@@ -6,6 +6,7 @@ import Darwin
 import CharmSources
 import CharmTelemetry
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Sources: files")
@@ -142,4 +143,34 @@ struct SourceFileTests {
         // Only "it finished": under a loaded CI the pace can stretch, never shrink below the bound above.
         #expect(elapsed < 30)
     }
+
+    @Test("stop() releases waitForFiniteSources at once, whether it was already waiting or comes after")
+    func stopReleasesWaiters() async throws {
+        let path = temporaryPath("never-ends.log")
+        append(path, tokenLine(run: "S", seq: 1, token: "s"))
+        let sink = CollectingSink()
+        // The reader parks at its first poll until the end of the test, so it is still
+        // running after stop(): only stop() itself can let the waiters go.
+        let parked = DispatchSemaphore(value: 0)
+        defer { parked.signal() }
+        let hub = SourceHub(sink: sink, followPoll: { parked.wait(); parked.signal() })
+        try await hub.start(.file(path: path, follow: true, replaySpeed: nil))
+        // The waiters run apart, so one that stop() forgot fails the test instead of hanging it.
+        let before = Counter()
+        Task { await hub.waitForFiniteSources(); before.add() }
+        #expect(await eventually { sink.hookEvents("file:\(path)").count == 1 })
+        #expect(before.value == 0)
+        hub.stop()
+        #expect(await eventually { before.value == 1 }, "a waiter from before stop() is released")
+        let after = Counter()
+        Task { await hub.waitForFiniteSources(); after.add() }
+        #expect(await eventually { after.value == 1 }, "a waiter after stop() returns at once")
+    }
+}
+
+/// Counts, from any thread.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func add() { count.add(1, ordering: .relaxed) }
 }
