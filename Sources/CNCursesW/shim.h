@@ -1,3 +1,5 @@
+// curses.h with its wide-character API (cchar_t, add_wch, get_wch, wcwidth), for the
+// CNCursesW module and, through an include, the CNCursesShim header.
 #ifndef CNCURSESW_SHIM_H
 #define CNCURSESW_SHIM_H
 #ifndef _XOPEN_SOURCE

@@ -3,17 +3,9 @@
 #ifndef CNCURSES_SHIM_H
 #define CNCURSES_SHIM_H
 
-#ifndef _XOPEN_SOURCE
-#define _XOPEN_SOURCE 700
-#endif
-#ifndef _XOPEN_SOURCE_EXTENDED
-#define _XOPEN_SOURCE_EXTENDED 1
-#endif
-#ifndef NCURSES_WIDECHAR
-#define NCURSES_WIDECHAR 1
-#endif
-#include <wchar.h>
-#include <ncursesw/curses.h>
+// curses.h as the CNCursesW module imports it (wide characters on), so both see the same
+// declarations: the feature macros are set in that one header.
+#include "../../CNCursesW/shim.h"
 
 // Bits in the same order as CharmMonitorCore.CellAttributes.
 #define CN_ATTR_BOLD      (1u << 0)
