@@ -79,7 +79,10 @@ public enum PluginScaffold {
         return FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) ? url.path : nil
     }
 
-    /// `my-exp_2` → `MyExp2`: the Swift and Python class name stem.
+    /// `my-exp_2` → `MyExp2Exporter`: the exporter's class name, in Swift and in Python.
+    static func typeName(_ name: String) -> String { typeStem(name) + "Exporter" }
+
+    /// `my-exp_2` → `MyExp2`: the class name stem.
     static func typeStem(_ name: String) -> String {
         name.split(whereSeparator: { $0 == "-" || $0 == "_" })
             .map { $0.prefix(1).uppercased() + $0.dropFirst() }

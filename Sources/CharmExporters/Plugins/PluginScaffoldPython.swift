@@ -3,7 +3,7 @@ struct PythonTemplate {
     let name: String
 
     var module: String { name.replacingOccurrences(of: "-", with: "_") + "_exporter" }
-    var type: String { PluginScaffold.typeStem(name) + "Exporter" }
+    var type: String { PluginScaffold.typeName(name) }
 
     var files: [(String, String)] {
         [

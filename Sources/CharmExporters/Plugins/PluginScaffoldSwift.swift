@@ -6,7 +6,7 @@ struct SwiftTemplate {
     /// The dependency's package identity: SwiftPM names a path dependency by its last path
     /// component, lowercased, whatever its manifest calls itself.
     var identity: String { (packagePath.split(separator: "/").last.map(String.init) ?? "charm-telemetry").lowercased() }
-    var type: String { PluginScaffold.typeStem(name) + "Exporter" }
+    var type: String { PluginScaffold.typeName(name) }
 
     var files: [(String, String)] {
         [
