@@ -110,7 +110,7 @@ public final class SourceHub: Sendable {
                 var reader = FileSource(
                     path: path, follow: follow, replaySpeed: speed, waitForPoll: poll, stop: stop,
                     pump: DecodingPump(name: name, sink: sink))
-                if !reader.run() { state.withLock { $0.openFailures += 1 } }
+                if !reader.run() { noteOpenFailure() }
                 end()
             }
             thread.name = "charm-source \(name)"
@@ -134,7 +134,7 @@ public final class SourceHub: Sendable {
                 var source = SSESource(
                     url: url, maxRetries: retries, initialBackoff: backoff, maxBackoff: 30,
                     connectTimeout: connectTimeout, pump: pump)
-                if await source.run() == .neverOpened { state.withLock { $0.openFailures += 1 } }
+                if await source.run() == .neverOpened { noteOpenFailure() }
             }
             return Started(name: name)
         case .demo(_, let bytes):
@@ -182,10 +182,12 @@ public final class SourceHub: Sendable {
 
     private func failedToStart(_ name: String, _ error: any Error) -> SourceSetupError {
         let e = (error as? SourceSetupError) ?? SourceSetupError(source: name, reason: "\(error)")
-        state.withLock { $0.openFailures += 1 }
+        noteOpenFailure()
         trackedSink.stateChanged(.failed, of: name, error: e.reason)
         return e
     }
+
+    private func noteOpenFailure() { state.withLock { $0.openFailures += 1 } }
 
     private func begin() { state.withLock { $0.running += 1 } }
 
