@@ -88,11 +88,14 @@ final class SocketListener: Sendable {
     static func tcp(host: String, port: Int, token: String?, sink: any SourceSink) async throws -> SocketListener {
         let name = "tcp:\(ListenAddress.hostPort(host, port))"
         let box = NameBox(name)
+        func cannotListen(_ error: any Error) -> SourceSetupError {
+            SourceSetupError(source: name, reason: "cannot listen on \(host):\(port): \(error)")
+        }
         let address: SocketAddress
         do {
             address = try SocketAddress.makeAddressResolvingHost(host, port: port)
         } catch {
-            throw SourceSetupError(source: name, reason: "cannot listen on \(host):\(port): \(error)")
+            throw cannotListen(error)
         }
         if token == nil && !SocketListener.isLoopback(address) {
             throw SourceSetupError(
@@ -106,7 +109,7 @@ final class SocketListener: Sendable {
             box.value = bound
             return SocketListener(name: bound, channel: channel)
         } catch {
-            throw SourceSetupError(source: name, reason: "cannot listen on \(host):\(port): \(error)")
+            throw cannotListen(error)
         }
     }
 }
