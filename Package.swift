@@ -61,14 +61,12 @@ let package = Package(
         // System zlib, for gzip request bodies (Foundation on Linux has no gzip).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // A terminal toolkit that knows nothing of telemetry: the cell grid and its diff,
-        // rectangles and layout, display width, colours, input events and a key map.
-        .target(name: "CharmTerminalKit", swiftSettings: strict),
-        // The monitor's pure core: model, update, view into a grid, themes, the monitor's keys.
+        // rectangles and layout, display width, colours, themes over an application's roles,
+        // input events, a key map and the component protocol panes are written against.
         .target(
-            name: "CharmMonitorCore",
-            dependencies: ["CharmTelemetry", "CharmTerminalKit", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict
-        ),
+            name: "CharmTerminalKit", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        // The monitor's pure core: model, update, view into a grid, its theme roles, its keys.
+        .target(name: "CharmMonitorCore", dependencies: ["CharmTelemetry", "CharmTerminalKit"], swiftSettings: strict),
         // Where events come from: stdin, files, Unix/TCP sockets, the runner's SSE.
         .target(
             name: "CharmSources",
@@ -87,7 +85,7 @@ let package = Package(
         // The only code that talks to ncurses: draws a grid, reads keys and mouse.
         .target(
             name: "CharmTerminal",
-            dependencies: ["CNCursesW", "CNCursesShim", "CharmTerminalKit", "CharmMonitorCore"],
+            dependencies: ["CNCursesW", "CNCursesShim", "CharmTerminalKit"],
             swiftSettings: strict
         ),
         .executableTarget(

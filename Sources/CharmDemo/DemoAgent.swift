@@ -17,6 +17,7 @@ public struct DemoAgent: Sendable {
 
     /// Runs sessions until the duration or session count is reached, or the task is cancelled.
     public func run() async {
+        if options.finishedRuns > 0 { await history(options.finishedRuns) }
         if options.flood {
             await flood()
             return
@@ -102,6 +103,19 @@ public struct DemoAgent: Sendable {
                 throw TelemetryError(type: e.type, message: e.message)
             }
             return output
+        }
+    }
+
+    /// `count` short runs, each with one tool call, finished at once and without pauses:
+    /// the history a benchmark starts from.
+    private func history(_ count: Int) async {
+        for index in 1...count {
+            if Task.isCancelled { return }
+            let tool = DemoScript.tools[index % DemoScript.tools.count]
+            _ = await manager.withRun(id: "history-\(index)", inputs: ["session": .int(Int64(index))]) { _ in
+                _ = await manager.withTool(tool.name, input: tool.inputs[0]) { tool.outputs[0] }
+                return ["output": .string("done")]
+            }
         }
     }
 

@@ -12,11 +12,14 @@ public struct DemoOptions: Sendable {
     public var flood: Bool
     /// Tokens per second in flood mode.
     public var floodRate: Double
+    /// Finished runs (each with one tool call) emitted as fast as possible before anything
+    /// else, so a benchmark starts with that much history retained.
+    public var finishedRuns: Int
 
     /// Options with every field given; the defaults are a realistic, endless demo.
     public init(
         seed: UInt64 = 42, pace: Double = 1, duration: Duration? = nil, sessions: Int? = nil, flood: Bool = false,
-        floodRate: Double = 100_000
+        floodRate: Double = 100_000, finishedRuns: Int = 0
     ) {
         self.seed = seed
         self.pace = pace
@@ -24,5 +27,6 @@ public struct DemoOptions: Sendable {
         self.sessions = sessions
         self.flood = flood
         self.floodRate = floodRate
+        self.finishedRuns = finishedRuns
     }
 }

@@ -1,4 +1,4 @@
-import CharmMonitorCore
+import CharmTerminalKit
 @preconcurrency import CNCursesW
 import CNCursesShim
 

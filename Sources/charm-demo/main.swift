@@ -30,6 +30,9 @@ struct CharmDemoCommand: AsyncParsableCommand {
     @Option(help: "Tokens per second in --flood mode.")
     var floodRate: Double = 100_000
 
+    @Option(help: "Emit this many finished runs (one tool call each) at once before anything else (benchmarks).")
+    var finishedRuns: Int = 0
+
     @Option(help: "Comma-separated exporters to enable besides the stdout emitter.")
     var exporters: String = ""
 
@@ -41,6 +44,7 @@ struct CharmDemoCommand: AsyncParsableCommand {
         guard pace >= 0 && pace <= 1_000_000 else { throw ValidationError("--pace must be between 0 and 1000000") }
         guard duration >= 0 && duration <= 31_536_000 else { throw ValidationError("--duration must be between 0 and 31536000 seconds") }
         guard floodRate > 0 && floodRate <= 100_000_000 else { throw ValidationError("--flood-rate must be positive and at most 100000000") }
+        guard finishedRuns >= 0 && finishedRuns <= 10_000_000 else { throw ValidationError("--finished-runs must be between 0 and 10000000") }
     }
 
     func run() async throws {
@@ -48,7 +52,7 @@ struct CharmDemoCommand: AsyncParsableCommand {
         let manager = TelemetryManager(enabledExporters: names)
         let options = DemoOptions(
             seed: seed, pace: pace, duration: duration > 0 ? .milliseconds(Int(duration * 1000)) : nil,
-            sessions: sessions, flood: flood, floodRate: floodRate)
+            sessions: sessions, flood: flood, floodRate: floodRate, finishedRuns: finishedRuns)
         await DemoAgent(manager: manager, options: options).run()
         manager.shutdown(timeout: .seconds(5))
         if stats {

@@ -12,7 +12,8 @@ import Synchronization
 
 /// The interactive front end's loop. One dedicated thread owns the `Terminal` (ncurses is
 /// not thread-safe and its reads block, so never the cooperative pool); sources go on
-/// ingesting on their own threads into the engine, and the loop only reads snapshots.
+/// ingesting on their own threads into the engine, and the loop reads, under the engine's
+/// lock, only the small view-model of what is on screen (`UIFrame`), then draws it.
 enum InteractiveUI {
     /// What the loop needs besides the engine.
     struct Options: Sendable {
@@ -89,20 +90,22 @@ enum InteractiveUI {
             } ?? []
         let clock = ContinuousClock()
         var lastFrame = clock.now - frameInterval
-        var model = engine.snapshot()
         var exporters = ExporterRow.rows(
             statistics: engine.exporterStatistics(), registry: registry, environment: options.environment,
             notInstalled: notInstalled)
         var status: Int32 = 0
 
-        func context() -> UIContext {
-            let (w, h) = terminal.size
-            return UIContext(model: model, exporters: exporters, width: w, height: h, now: .now())
-        }
-
+        // The update runs under the engine's lock, reading the model in place (a key or a
+        // tick reads a few runs); its effects run after the lock is released, since
+        // switching an exporter can take the lock again.
         func apply(_ message: UIMessage) {
-            let (next, effects) = UIUpdate.update(state, message, context: context())
-            state = next
+            let (w, h) = terminal.size
+            let effects: [UIEffect] = engine.readForView { model in
+                let context = UIContext(model: model, exporters: exporters, width: w, height: h, now: .now())
+                let (next, effects) = UIUpdate.update(state, message, context: context)
+                state = next
+                return effects
+            }
             for effect in effects {
                 switch effect {
                 case .quit(let code):
@@ -127,7 +130,7 @@ enum InteractiveUI {
         }
 
         var lastRender = clock.now - .seconds(1)
-        var lastSignature: [Int] = []
+        var drawnGeneration: UInt64?
         var lastExporters: [ExporterRow] = []
         var inputSinceRender = true
         while !state.quit {
@@ -150,27 +153,29 @@ enum InteractiveUI {
             guard now - lastFrame >= frameInterval else { continue }
             lastFrame = now
             engine.syncExporterProblems()
-            model = engine.snapshot()
             exporters = ExporterRow.rows(
                 statistics: engine.exporterStatistics(), registry: registry, environment: options.environment,
                 notInstalled: notInstalled)
             let before = state
             apply(.tick(.now()))
-            // An idle monitor should cost nothing: skip the frame when no key came, the
-            // model and exporters did not move and the state is unchanged — but still
-            // redraw a few times a second for the clock and running durations.
-            let c = model.counters
-            let signature = [c.events, c.rawLines, c.malformed, c.oversized, c.errors, c.dropped, model.sources.count]
-            let quiet = !inputSinceRender && signature == lastSignature && exporters == lastExporters && state == before
-            if quiet && now - lastRender < .milliseconds(250) { continue }
+            // One short read under the engine's lock: the frame's view-model, only when
+            // something moved. An idle monitor costs nothing: no key came, the model's
+            // generation and the exporters did not move and the state is unchanged — but
+            // it still redraws a few times a second for the clock and running durations.
+            let quietUI = !inputSinceRender && exporters == lastExporters && state == before
+            let recent = now - lastRender < .milliseconds(250)
+            let (w, h) = terminal.size
+            let frameTime = Timestamp.now()
+            let frame: UIFrame? = engine.readForView { model in
+                if quietUI && recent && model.generation == drawnGeneration { return nil }
+                drawnGeneration = model.generation
+                return UIFrame(model: model, ui: state, size: (w, h), now: frameTime)
+            }
+            guard let frame else { continue }
             lastRender = now
-            lastSignature = signature
             lastExporters = exporters
             inputSinceRender = false
-            let (w, h) = terminal.size
-            let grid = UIRender.render(
-                model: model, ui: state, exporters: exporters, theme: theme, size: (w, h), now: .now())
-            terminal.draw(grid)
+            terminal.draw(UIRender.render(frame: frame, ui: state, exporters: exporters, theme: theme))
         }
         return (status, logPath)
     }

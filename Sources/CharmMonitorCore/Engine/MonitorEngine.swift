@@ -8,7 +8,8 @@ import Synchronization
 /// the single ordered inbox: records of one source keep their order, and records of several
 /// sources interleave in the order their batches arrived. Dispatch happens inside the same
 /// critical section so exporters see events in exactly the model's order; it only enqueues,
-/// so it never blocks on an exporter. The front end reads `snapshot()` at its frame rate.
+/// so it never blocks on an exporter. The front end reads a small view-model of what is on
+/// screen through `readForView` at its frame rate, never a copy of the whole model.
 public final class MonitorEngine: Sendable {
     private struct State: Sendable {
         var model: MonitorModel
@@ -128,6 +129,18 @@ public final class MonitorEngine: Sendable {
 
     /// Reads the model in place, without copying it.
     public func read<R>(_ body: (MonitorModel) -> R) -> R { state.withLock { body($0.model) } }
+
+    /// Reads the model in place for a view, after bringing the indexes a view reads up to
+    /// date (the flattened run tree, rebuilt only if runs were added, removed or moved
+    /// since). The front end builds each frame's small `UIFrame` in `body` and draws it
+    /// after the lock is released; `body` must not keep the model (a kept copy would make
+    /// the next ingest copy what it changes).
+    public func readForView<R>(_ body: (MonitorModel) -> R) -> R {
+        state.withLock { s in
+            s.model.refreshRunTree()
+            return body(s.model)
+        }
+    }
 
     // MARK: Exporters
 

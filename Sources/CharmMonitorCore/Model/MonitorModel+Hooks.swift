@@ -6,6 +6,7 @@ extension MonitorModel {
     /// Any event creates its run if unseen, so a stream that starts mid-run still shows it;
     /// a later `run_start` then fills in the start time, inputs and parent.
     public mutating func apply(_ event: TelemetryEvent, source: SourceID, at: Timestamp) {
+        generation &+= 1
         counters.hookEvents += 1
         let nameLimit = limits.maxNameBytes
         let id = MonitorModel.boundedName(event.runID, nameLimit)
@@ -92,9 +93,25 @@ extension MonitorModel {
     }
 
     /// Mutates the run at `index` in place (no copy of the run or the dictionary); the index
-    /// must come from `runs` since its last insertion or removal.
+    /// must come from `runs` since its last insertion or removal. Keeps `runningRuns` and
+    /// `keptToolCalls` in step with what `body` changed.
     mutating func updateRun(_ index: [String: MonitorRun].Index, _ body: (inout MonitorRun) -> Void) {
-        withRuns { runs in body(&runs.values[index]) }
+        var running = 0
+        var calls = 0
+        withRuns { runs in MonitorModel.tracking(&runs.values[index], running: &running, calls: &calls, body) }
+        runningRuns += running
+        keptToolCalls += calls
+    }
+
+    /// Runs `body` on `r` in place and says how it moved the running count and the calls.
+    private static func tracking(
+        _ r: inout MonitorRun, running: inout Int, calls: inout Int, _ body: (inout MonitorRun) -> Void
+    ) {
+        let wasRunning = r.status == .running
+        let callsBefore = r.toolCallCount
+        body(&r)
+        running = (r.status == .running ? 1 : 0) - (wasRunning ? 1 : 0)
+        calls = r.toolCallCount - callsBefore
     }
 
     /// `s` when it fits `limit` bytes; else its start, "…", and 8 hex digits of a hash of the

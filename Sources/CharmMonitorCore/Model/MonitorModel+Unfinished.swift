@@ -10,6 +10,7 @@ extension MonitorModel {
     /// not end); `MonitorRun.isUnfinished` says so, and the headless summary shows
     /// `"status": "unfinished"` for it unless it had an error.
     mutating func markUnfinished() -> [(id: String, parent: String?)] {
+        generation &+= 1
         var open: [(id: String, parent: String?, depth: Int, order: UInt64)] = []
         for r in runs.values where !r.isFinished && r.endStatus == nil {
             open.append((r.id, r.parentID, depth(of: r), r.order))

@@ -3,9 +3,13 @@ import CharmTelemetry
 /// Everything the monitor knows, as one value: runs as a tree, tool calls, errors, the log,
 /// sources and counters.
 ///
-/// A value type so the front end can take a snapshot (a cheap copy-on-write copy) and draw
-/// it while the engine goes on applying records. Every update is O(1) amortised per event:
-/// runs and tool calls are found through dictionaries, never by scanning.
+/// A value type, applied to in place under the engine's lock. Every update is O(1)
+/// amortised per event: runs and tool calls are found through dictionaries, never by
+/// scanning; what a frame reads every time (the running count, the calls total, the
+/// flattened run tree) is kept up to date as runs change, so a frame never passes over
+/// every run. A copy (a pause, a test) is cheap until the original next changes — and then
+/// that change copies what it touches, which is why the front end reads a small
+/// `UIFrame` under the lock instead of copying the model every frame.
 public struct MonitorModel: Sendable {
     /// What is kept.
     public let limits: RetentionLimits
@@ -24,6 +28,20 @@ public struct MonitorModel: Sendable {
     public internal(set) var counters = MonitorCounters()
     /// Events per second, by receive time.
     public private(set) var eventRate = RateWindow(seconds: 5)
+    /// Moves on every change, so a view that drew this generation knows nothing changed
+    /// since (only the clock and running durations move on their own).
+    public internal(set) var generation: UInt64 = 0
+    /// Runs kept whose status is running, kept up to date as runs change: the header shows
+    /// it every frame, and counting it there would cost a pass over every run.
+    public internal(set) var runningRuns = 0
+    /// Tool calls started in the runs kept (the sum of their `toolCallCount`), kept up to
+    /// date as runs change, for the same reason.
+    public internal(set) var keptToolCalls = 0
+
+    /// The run tree flattened, as of the last `refreshRunTree()`; `treeStale` once runs
+    /// were added, removed or moved since.
+    private var treeCache: [RunTreeRow] = []
+    private var treeStale = false
 
     /// Run ids with their `order`, in order of first appearance; entries of evicted runs are
     /// skipped when read and compacted away now and then.
@@ -64,6 +82,42 @@ public struct MonitorModel: Sendable {
     /// The run with id `id`.
     public func run(_ id: String) -> MonitorRun? { runs[id] }
 
+    /// The run tree flattened depth-first, children under their parent in order of first
+    /// appearance, roots (runs whose parent is not known) in order of first appearance.
+    /// Cached: rebuilt by `refreshRunTree()` only after runs were added, removed or moved,
+    /// so a frame reads it without a pass over every run; while stale it is built on the fly.
+    public var runTree: [RunTreeRow] { treeStale ? buildRunTree() : treeCache }
+
+    /// Rebuilds the cached `runTree` if runs were added, removed or moved since it was
+    /// built. The front end calls it under the engine's lock before reading a frame.
+    public mutating func refreshRunTree() {
+        guard treeStale else { return }
+        treeCache = buildRunTree()
+        treeStale = false
+    }
+
+    private func buildRunTree() -> [RunTreeRow] {
+        var rows: [RunTreeRow] = []
+        rows.reserveCapacity(runs.count)
+        var roots: [String] = []
+        for e in runOrder {
+            guard let i = runs.index(forKey: e.id), runs.values[i].order == e.order else { continue }
+            if let parent = runs.values[i].parentID, runs.index(forKey: parent) != nil { continue }
+            roots.append(e.id)
+        }
+        var stack: [(id: String, depth: Int)] = roots.reversed().map { ($0, 0) }
+        var visited = Set<String>()
+        while let item = stack.popLast() {
+            let (id, depth) = item
+            guard visited.insert(id).inserted, let i = runs.index(forKey: id) else { continue }
+            rows.append(RunTreeRow(id: id, depth: depth, order: runs.values[i].order))
+            for child in runs.values[i].children.reversed() where runs.index(forKey: child) != nil {
+                stack.append((child, depth + 1))
+            }
+        }
+        return rows
+    }
+
     /// The children of `id`, in order of first appearance.
     public func children(of id: String) -> [MonitorRun] {
         runs[id]?.children.compactMap { runs[$0] } ?? []
@@ -80,6 +134,7 @@ public struct MonitorModel: Sendable {
 
     /// Applies one decoded line from `source`, received at `at`.
     public mutating func apply(_ record: DecodedRecord, source: SourceID, at: Timestamp) {
+        generation &+= 1
         switch record {
         case .event(let e):
             counters.events += 1
@@ -118,6 +173,7 @@ public struct MonitorModel: Sendable {
 
     /// Records a source's new state; a failure becomes an error entry.
     public mutating func setSourceState(_ source: SourceID, _ state: SourceState, error: String? = nil, at: Timestamp) {
+        generation &+= 1
         if sources[source] == nil { noteSource(source, at: at, records: 0) }
         sources[source]!.state = state
         sources[source]!.since = at
@@ -132,10 +188,14 @@ public struct MonitorModel: Sendable {
     mutating func withRuns(_ body: (inout [String: MonitorRun]) -> Void) { body(&runs) }
 
     /// Counts records lost before they reached the model.
-    public mutating func noteDropped(_ n: Int) { counters.dropped += n }
+    public mutating func noteDropped(_ n: Int) {
+        generation &+= 1
+        counters.dropped += n
+    }
 
     /// Records an exporter problem (a failure, a missing secret, an unknown name).
     public mutating func addExporterError(_ message: String, at: Timestamp) {
+        generation &+= 1
         addError(MonitorErrorEntry(at: at, kind: .exporter, message: message))
     }
 
@@ -169,6 +229,8 @@ public struct MonitorModel: Sendable {
                 .sorted { (runs[$0]?.order ?? 0) < (runs[$1]?.order ?? 0) }
         }
         runs[id] = run
+        runningRuns += 1
+        treeStale = true
         runOrder.append((id, nextOrder))
         if runs.count > limits.maxRuns { evictOneRun(sparing: id) }
     }
@@ -177,6 +239,7 @@ public struct MonitorModel: Sendable {
     mutating func setParent(_ child: String, _ parent: String?) {
         guard let old = runs[child]?.parentID, old == parent else {
             if let parent, createsCycle(child: child, parent: parent) { return }
+            treeStale = true
             detachFromParent(child)
             runs[child]!.parentID = parent
             if let parent {
@@ -242,6 +305,9 @@ public struct MonitorModel: Sendable {
     private mutating func removeRun(_ id: String) {
         detachFromParent(id)
         guard let r = runs.removeValue(forKey: id) else { return }
+        treeStale = true
+        if r.status == .running { runningRuns -= 1 }
+        keptToolCalls -= r.toolCallCount
         // Its children stay, shown as roots until (unless) the parent comes back.
         for c in r.children where runs[c] != nil { pendingChildren[id, default: []].append(c) }
         counters.evictedRuns += 1

@@ -94,6 +94,20 @@ public struct MonitorRun: Sendable, Hashable {
         return s > 0 ? Double(tokenCount) / s : 0
     }
 
+    /// This run without what only the token and timeline panes read in full (streamed text,
+    /// tool calls and their index, actions, inputs): what a frame keeps of a run it shows.
+    /// A frame that shared those buffers would make the engine's next append copy them.
+    func forView() -> MonitorRun {
+        var r = self
+        r.text = ""
+        r.toolCalls = []
+        r.callIndex = [:]
+        r.openCalls = []
+        r.actions = []
+        r.inputs = [:]
+        return r
+    }
+
     /// The call with id `callID`, if kept.
     public func toolCall(_ callID: String) -> ToolCallRecord? {
         guard let abs = callIndex[callID] else { return nil }

@@ -1,8 +1,12 @@
-extension Theme {
+extension TerminalTheme where Role == ThemeRole {
     /// The compiled-in theme, used when no theme file loads. Dark-background friendly, but
     /// it leaves the background to the terminal so light terminals stay legible. Kept in
     /// step with themes/default.yaml (a test compares them).
-    public static let builtinDefault = Theme(name: "default", styles: [
+    public static var builtinDefault: Theme { builtinDefaultTheme }
+}
+
+/// Made once: a generic type's extension cannot hold a stored static.
+private let builtinDefaultTheme = Theme(name: "default", styles: [
         .text: CellStyle(),
         .dim: CellStyle(fg: .ansi(8)),
         .thinking: CellStyle(fg: .ansi(8), attributes: .italic),
@@ -32,4 +36,3 @@ extension Theme {
         .jsonPunctuation: CellStyle(fg: .ansi(8)),
         .redacted: CellStyle(fg: .ansi(0), bg: .ansi(8), attributes: .italic),
     ])
-}

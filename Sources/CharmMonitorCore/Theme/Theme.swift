@@ -1,34 +1,9 @@
-/// A named set of styles, one per `ThemeRole`.
-public struct Theme: Hashable, Sendable {
-    /// The theme's name, as users pick it with `--theme`.
-    public var name: String
-    /// The style of each role; a role missing here falls back as `subscript` says.
-    public var styles: [ThemeRole: CellStyle]
+/// The monitor's theme: the toolkit's `TerminalTheme` over the monitor's roles.
+public typealias Theme = TerminalTheme<ThemeRole>
 
-    /// Creates a theme.
-    public init(name: String, styles: [ThemeRole: CellStyle]) {
-        self.name = name
-        self.styles = styles
-    }
-
-    /// The style for `role`: this theme's own, else the `text` style, else plain, so a
-    /// view never has to handle a missing role.
-    public subscript(role: ThemeRole) -> CellStyle {
-        styles[role] ?? styles[.text] ?? .plain
-    }
-
-    /// The theme as a terminal with `capability` can show it. Colours degrade to the
-    /// nearest ones available; without colour every role gets its monochrome attributes
-    /// so the screen stays readable.
-    public func adapted(to capability: ColorCapability) -> Theme {
-        var adapted = self
-        for role in ThemeRole.allCases {
-            var style = self[role].adapted(to: capability)
-            if capability == .none {
-                style.attributes.formUnion(role.monochromeAttributes)
-            }
-            adapted.styles[role] = style
-        }
-        return adapted
+extension TerminalTheme where Role == ThemeRole {
+    /// Parses a monitor theme file; roles the file leaves out come from `Theme.builtinDefault`.
+    public static func parse(yaml: String, file: String) throws(ThemeError) -> Theme {
+        try parse(yaml: yaml, file: file, base: .builtinDefault)
     }
 }

@@ -1,14 +1,17 @@
 import Foundation
 
-/// Finds theme files by name or path. Errors are returned to the caller, who shows them
-/// and falls back to `Theme.builtinDefault`: a broken theme must never stop the monitor.
+/// Finds the monitor's theme files by name or path (the toolkit's `ThemeFileLoader` over
+/// `ThemeRole`, with the monitor's folders). Errors are returned to the caller, who shows
+/// them and falls back to `Theme.builtinDefault`: a broken theme must never stop the monitor.
 public struct ThemeLoader: Sendable {
+    private var files: ThemeFileLoader<ThemeRole>
+
     /// Folders searched, in order, for `<name>.yaml` / `<name>.yml`.
-    public var searchDirectories: [String]
+    public var searchDirectories: [String] { files.searchDirectories }
 
     /// Creates a loader over explicit folders (tests, or a `--theme-dir` option).
     public init(searchDirectories: [String]) {
-        self.searchDirectories = searchDirectories
+        files = ThemeFileLoader(searchDirectories: searchDirectories, base: .builtinDefault)
     }
 
     /// A loader over the standard folders, see `standardDirectories`.
@@ -27,76 +30,19 @@ public struct ThemeLoader: Sendable {
         executablePath: String? = CommandLine.arguments.first,
         currentDirectory: String = FileManager.default.currentDirectoryPath
     ) -> [String] {
-        var directories: [String] = []
-        if let list = environment["CHARM_MONITOR_THEMES"] {
-            directories += list.split(separator: ":").map(String.init)
-        }
-        if let config = environment["XDG_CONFIG_HOME"], !config.isEmpty {
-            directories.append(config + "/charm-monitor/themes")
-        } else if let home = environment["HOME"], !home.isEmpty {
-            directories.append(home + "/.config/charm-monitor/themes")
-        }
-        directories.append(currentDirectory + "/themes")
-        if let executablePath, executablePath.contains("/") {
-            var folder = URL(fileURLWithPath: executablePath).deletingLastPathComponent().standardizedFileURL
-            directories.append(folder.appendingPathComponent("../share/charm-monitor/themes").standardizedFileURL.path)
-            for _ in 0..<6 {
-                directories.append(folder.appendingPathComponent("themes").path)
-                folder = folder.deletingLastPathComponent()
-            }
-        }
-        var seen = Set<String>()
-        return directories.filter { seen.insert($0).inserted }
+        ThemeFileLoader<ThemeRole>.standardDirectories(
+            app: "charm-monitor", variable: "CHARM_MONITOR_THEMES", environment: environment,
+            executablePath: executablePath, currentDirectory: currentDirectory)
     }
 
     /// Loads a theme given by path (anything with a `/` or a .yaml/.yml ending) or by
     /// name from the search folders.
-    public func load(_ nameOrPath: String) throws(ThemeError) -> Theme {
-        let path = try locate(nameOrPath)
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ThemeError(file: path, message: "cannot read: \(error.localizedDescription)")
-        }
-        return try Theme.parse(yaml: text, file: path)
-    }
+    public func load(_ nameOrPath: String) throws(ThemeError) -> Theme { try files.load(nameOrPath) }
 
     /// The theme `nameOrPath`, or the built-in default with the reason it was not used.
     /// `nil` asks for the default theme: `default.yaml` when one is found, else built-in.
-    public func loadOrDefault(_ nameOrPath: String?) -> (theme: Theme, error: ThemeError?) {
-        do {
-            return (try load(nameOrPath ?? "default"), nil)
-        } catch {
-            return (Theme.builtinDefault, nameOrPath == nil && error.message.hasPrefix("no theme") ? nil : error)
-        }
-    }
+    public func loadOrDefault(_ nameOrPath: String?) -> (theme: Theme, error: ThemeError?) { files.loadOrDefault(nameOrPath) }
 
     /// Names of the themes found in the search folders, sorted and without duplicates.
-    public func availableThemes() -> [String] {
-        var names = Set<String>()
-        for directory in searchDirectories {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-            for file in files where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
-                names.insert(String(file[..<file.lastIndex(of: ".")!]))
-            }
-        }
-        return names.sorted()
-    }
-
-    private func locate(_ nameOrPath: String) throws(ThemeError) -> String {
-        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
-            guard FileManager.default.fileExists(atPath: nameOrPath) else {
-                throw ThemeError(file: nameOrPath, message: "no theme file here")
-            }
-            return nameOrPath
-        }
-        for directory in searchDirectories {
-            for suffix in [".yaml", ".yml"] {
-                let candidate = directory + "/" + nameOrPath + suffix
-                if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            }
-        }
-        throw ThemeError(file: nameOrPath, message: "no theme named `\(nameOrPath)` in \(searchDirectories.joined(separator: ", "))")
-    }
+    public func availableThemes() -> [String] { files.availableThemes() }
 }

@@ -1,6 +1,6 @@
 /// What a piece of the screen means. Views ask the theme for a role, never for a colour,
 /// so a theme file can restyle the whole monitor.
-public enum ThemeRole: String, CaseIterable, Hashable, Sendable {
+public enum ThemeRole: String, StyleRole {
     /// Ordinary text.
     case text
     /// Secondary text: hints, empty-state messages.

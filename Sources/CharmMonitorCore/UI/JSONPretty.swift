@@ -22,40 +22,13 @@ public enum JSONPretty {
     }
 
     private static func emit(_ value: JSONValue, indent: Int, into out: inout [StyledLine], current: inout StyledLine) {
-        let pad = String(repeating: "  ", count: indent + 1)
-        let closePad = String(repeating: "  ", count: indent)
         switch value {
         case .object(let object):
-            let members = object.members
-            guard !members.isEmpty else {
-                current.segments.append(.init("{}", .jsonPunctuation))
-                return
+            emitContainer(object.members, open: "{", close: "}", indent: indent, into: &out, current: &current) { member in
+                ([.init(quoted(member.key), .jsonKey), .init(": ", .jsonPunctuation)], member.value)
             }
-            current.segments.append(.init("{", .jsonPunctuation))
-            for (index, member) in members.enumerated() {
-                out.append(current)
-                current = StyledLine([
-                    .init(pad, .text), .init(quoted(member.key), .jsonKey), .init(": ", .jsonPunctuation),
-                ])
-                emit(member.value, indent: indent + 1, into: &out, current: &current)
-                if index < members.count - 1 { current.segments.append(.init(",", .jsonPunctuation)) }
-            }
-            out.append(current)
-            current = StyledLine([.init(closePad, .text), .init("}", .jsonPunctuation)])
         case .array(let items):
-            guard !items.isEmpty else {
-                current.segments.append(.init("[]", .jsonPunctuation))
-                return
-            }
-            current.segments.append(.init("[", .jsonPunctuation))
-            for (index, item) in items.enumerated() {
-                out.append(current)
-                current = StyledLine([.init(pad, .text)])
-                emit(item, indent: indent + 1, into: &out, current: &current)
-                if index < items.count - 1 { current.segments.append(.init(",", .jsonPunctuation)) }
-            }
-            out.append(current)
-            current = StyledLine([.init(closePad, .text), .init("]", .jsonPunctuation)])
+            emitContainer(items, open: "[", close: "]", indent: indent, into: &out, current: &current) { ([], $0) }
         case .string(let s):
             current.segments.append(.init(quoted(s), .jsonString))
         case .int, .double:
@@ -63,6 +36,29 @@ public enum JSONPretty {
         case .bool, .null:
             current.segments.append(.init(JSONWriter.compact(value), .jsonLiteral))
         }
+    }
+
+    /// An object or an array: one item a line, indented, each led by `lead` (an object's
+    /// key), commas between; empty ones stay on their line.
+    private static func emitContainer<Item>(
+        _ items: [Item], open: String, close: String, indent: Int, into out: inout [StyledLine],
+        current: inout StyledLine, _ lead: (Item) -> ([StyledLine.Segment], JSONValue)
+    ) {
+        guard !items.isEmpty else {
+            current.segments.append(.init(open + close, .jsonPunctuation))
+            return
+        }
+        let pad = String(repeating: "  ", count: indent + 1)
+        current.segments.append(.init(open, .jsonPunctuation))
+        for (index, item) in items.enumerated() {
+            out.append(current)
+            let (segments, value) = lead(item)
+            current = StyledLine([.init(pad, .text)] + segments)
+            emit(value, indent: indent + 1, into: &out, current: &current)
+            if index < items.count - 1 { current.segments.append(.init(",", .jsonPunctuation)) }
+        }
+        out.append(current)
+        current = StyledLine([.init(String(repeating: "  ", count: indent), .text), .init(close, .jsonPunctuation)])
     }
 
     /// A string as JSON writes it, escapes included, but not ASCII-escaped.

@@ -15,17 +15,15 @@ public enum UIRows {
     /// The run tree flattened depth-first, children under their parent; with a filter,
     /// only runs whose id, a tool name or the streamed text contains it (depths kept).
     public static func runs(_ model: MonitorModel, filter: String) -> [RunRow] {
-        var rows: [RunRow] = []
-        rows.reserveCapacity(model.runs.count)
-        var stack: [(MonitorRun, Int)] = model.rootRuns.reversed().map { ($0, 0) }
-        var visited = Set<String>()
-        while let item = stack.popLast() {
-            let (run, depth) = item
-            guard visited.insert(run.id).inserted else { continue }
-            if filter.isEmpty || runMatches(run, filter: filter) { rows.append(RunRow(run: run, depth: depth)) }
-            for child in model.children(of: run.id).reversed() { stack.append((child, depth + 1)) }
-        }
-        return rows
+        treeRows(model, filter: filter).compactMap { row in model.run(row.id).map { RunRow(run: $0, depth: row.depth) } }
+    }
+
+    /// `runs` as ids and depths, without copying a run: the model's cached tree as it is
+    /// when no filter is set, so a frame costs no pass over every run kept.
+    public static func treeRows(_ model: MonitorModel, filter: String) -> [RunTreeRow] {
+        let tree = model.runTree
+        guard !filter.isEmpty else { return tree }
+        return tree.filter { row in model.runs[row.id].map { runMatches($0, filter: filter) } ?? false }
     }
 
     /// Whether a run matches the filter by id, tool name, tool input or text.
@@ -37,26 +35,26 @@ public enum UIRows {
 
     /// The selected row's index: the selected id's row, or the newest run when none is
     /// picked (or the picked one was filtered out or evicted).
-    public static func selectedRunIndex(_ rows: [RunRow], state: UIState) -> Int? {
+    public static func selectedRunIndex(_ rows: [RunTreeRow], state: UIState) -> Int? {
         guard !rows.isEmpty else { return nil }
-        if let id = state.selectedRunID, let index = rows.firstIndex(where: { $0.run.id == id }) { return index }
+        if let id = state.selectedRunID, let index = rows.firstIndex(where: { $0.id == id }) { return index }
         // The newest top-level run: a session shows its own tokens and, in the timeline, what
         // its sub-runs did; following a sub-run instead would hide the session's tokens.
         var newest: Int?
-        for (index, row) in rows.enumerated() where row.depth == 0 && row.run.order > (newest.map { rows[$0].run.order } ?? 0) {
+        for (index, row) in rows.enumerated() where row.depth == 0 && row.order > (newest.map { rows[$0].order } ?? 0) {
             newest = index
         }
         if let newest { return newest }
         var any = 0
-        for (index, row) in rows.enumerated() where row.run.order > rows[any].run.order { any = index }
+        for (index, row) in rows.enumerated() where row.order > rows[any].order { any = index }
         return any
     }
 
     /// The run the tool, token and detail panes are about.
     public static func selectedRun(_ model: MonitorModel, state: UIState) -> MonitorRun? {
         if let id = state.selectedRunID, let run = model.run(id) { return run }
-        let rows = runs(model, filter: state.filter)
-        return selectedRunIndex(rows, state: state).map { rows[$0].run }
+        let rows = treeRows(model, filter: state.filter)
+        return selectedRunIndex(rows, state: state).flatMap { model.run(rows[$0].id) }
     }
 
     /// The most descendant runs the timeline visits, so a run with thousands of sub-runs
@@ -106,8 +104,13 @@ public enum UIRows {
 
     /// The selected error's index.
     public static func selectedErrorIndex(_ errors: [MonitorErrorEntry], state: UIState) -> Int? {
-        guard !errors.isEmpty else { return nil }
-        return min(state.selectedErrorIndex ?? errors.count - 1, errors.count - 1)
+        selectedErrorIndex(count: errors.count, state: state)
+    }
+
+    /// The selected error's index in a list of `count` errors.
+    static func selectedErrorIndex(count: Int, state: UIState) -> Int? {
+        guard count > 0 else { return nil }
+        return min(state.selectedErrorIndex ?? count - 1, count - 1)
     }
 
     /// Log lines that match the filter, oldest first.

@@ -18,70 +18,135 @@ public enum UIPane: String, CaseIterable, Hashable, Sendable {
     case detail
 }
 
-/// What the monitor shows right now, apart from the model itself: focus, selections,
-/// scroll positions, overlays, the filter, pause. A value type so `update` is a pure
-/// function and every key can be tested without a terminal.
+/// What the monitor shows right now, apart from the model itself: focus, overlays, pause,
+/// and each pane's own state (selection, scroll), held by the pane components it is made
+/// of. A value type so `update` is a pure function and every key can be tested without a
+/// terminal.
 public struct UIState: Hashable, Sendable {
     /// The longest filter, in UTF-8 bytes: a paste beyond it is cut.
-    public static let maxFilterBytes = 1_024
+    public static let maxFilterBytes = FilterPrompt.maxBytes
 
     /// The pane that has the keyboard.
     public var focus: UIPane = .runs
-    /// The selected run's id (by id, not index, so new runs arriving do not move it);
-    /// `nil` follows the newest run until the user picks one.
-    public var selectedRunID: String?
-    /// The selected tool call, as an index into the selected run's kept calls; `nil`
-    /// follows the newest call as calls arrive.
-    public var selectedToolIndex: Int?
-    /// The selected error, as an index into the filtered error list (newest last);
-    /// `nil` follows the newest.
-    public var selectedErrorIndex: Int?
-    /// The selected exporter row.
-    public var selectedExporterIndex = 0
-    /// First visible row of each list pane.
-    public var scroll: [UIPane: Int] = [:]
-    /// Lines scrolled up from the bottom of the token stream (0 = the end).
-    public var tokenScrollFromBottom = 0
-    /// Lines scrolled up from the bottom of the log (0 = the end).
-    public var logScrollFromBottom = 0
-    /// First visible line of the detail view.
-    public var detailScroll = 0
     /// Whether the tool-call detail view is open (it takes the right-hand side).
     public var detailOpen = false
     /// Whether the lower right pane shows the log instead of the token stream.
     public var showLog = false
-    /// The filter in force (case-insensitive substring of run id, tool name or text).
-    public var filter = ""
-    /// The filter being typed, while `filterEditing`.
-    public var filterDraft = ""
-    /// True while the user types a filter after `/`.
-    public var filterEditing = false
-    /// Whether the help overlay is shown.
-    public var helpVisible = false
+    /// Whether the exporters panel is shown.
+    public var exportersVisible = false
     /// The frozen model while paused.
     public var paused: PausedView?
-    /// Whether the token stream sticks to its end as tokens arrive.
-    public var followTokens = true
     /// Which of the loaded themes is in use.
     public var themeIndex = 0
     /// How many themes there are to cycle through with `t`.
     public var themeCount = 1
-    /// Whether the exporters panel is shown.
-    public var exportersVisible = false
-    /// A one-line message for the footer (an exporter toggled, a theme changed).
-    public var statusMessage: String?
-    /// When the status message was set, so it fades after a few seconds.
-    public var statusMessageAt: Timestamp?
     /// Set when the user asked to quit.
     public var quit = false
     /// Set once every finite source has ended: the UI says so and waits for `q`.
     public var streamEnded = false
-    /// Where stderr goes while the UI is up, shown in the footer.
-    public var stderrLogPath: String?
+
+    // The components, each owning its part of the state.
+    var runsPane = RunsPane()
+    var timelinePane = TimelinePane()
+    var tokensPane = TokensPane()
+    var logPane = LogPane()
+    var errorsPane = ErrorsPane()
+    var exportersPane = ExportersPane()
+    var detailPane = DetailPane()
+    var filterPrompt = FilterPrompt()
+    var helpOverlay = HelpOverlay()
+    var footer = FooterBar()
+
+    // What each component holds, by the names the front end and tests use.
+
+    /// The selected run's id (by id, not index, so new runs arriving do not move it);
+    /// `nil` follows the newest run until the user picks one.
+    public var selectedRunID: String? {
+        get { runsPane.selectedRunID }
+        set { runsPane.selectedRunID = newValue }
+    }
+    /// The selected tool call, as an index into the selected run's timeline; `nil`
+    /// follows the newest call as calls arrive.
+    public var selectedToolIndex: Int? {
+        get { timelinePane.selectedIndex }
+        set { timelinePane.selectedIndex = newValue }
+    }
+    /// The selected error, as an index into the filtered error list (newest last);
+    /// `nil` follows the newest.
+    public var selectedErrorIndex: Int? {
+        get { errorsPane.selectedIndex }
+        set { errorsPane.selectedIndex = newValue }
+    }
+    /// The selected exporter row.
+    public var selectedExporterIndex: Int {
+        get { exportersPane.selectedIndex }
+        set { exportersPane.selectedIndex = newValue }
+    }
+    /// Lines scrolled up from the bottom of the token stream (0 = the end).
+    public var tokenScrollFromBottom: Int {
+        get { tokensPane.scrollFromBottom }
+        set { tokensPane.scrollFromBottom = newValue }
+    }
+    /// Whether the token stream sticks to its end as tokens arrive.
+    public var followTokens: Bool {
+        get { tokensPane.follow }
+        set { tokensPane.follow = newValue }
+    }
     /// Tokens-per-second samples of the selected run, oldest first, one per second.
-    public var tokenRateSamples: [Double] = []
+    public var tokenRateSamples: [Double] {
+        get { tokensPane.rateSamples }
+        set { tokensPane.rateSamples = newValue }
+    }
     /// The last sample point: run, token count and time.
-    public var tokenSampleBase: TokenSample?
+    public var tokenSampleBase: TokenSample? {
+        get { tokensPane.sampleBase }
+        set { tokensPane.sampleBase = newValue }
+    }
+    /// Lines scrolled up from the bottom of the log (0 = the end).
+    public var logScrollFromBottom: Int {
+        get { logPane.scrollFromBottom }
+        set { logPane.scrollFromBottom = newValue }
+    }
+    /// First visible line of the detail view.
+    public var detailScroll: Int {
+        get { detailPane.scroll }
+        set { detailPane.scroll = newValue }
+    }
+    /// The filter in force (case-insensitive substring of run id, tool name or text).
+    public var filter: String {
+        get { filterPrompt.filter }
+        set { filterPrompt.filter = newValue }
+    }
+    /// The filter being typed, while `filterEditing`.
+    public var filterDraft: String {
+        get { filterPrompt.draft }
+        set { filterPrompt.draft = newValue }
+    }
+    /// True while the user types a filter after `/`.
+    public var filterEditing: Bool {
+        get { filterPrompt.editing }
+        set { filterPrompt.editing = newValue }
+    }
+    /// Whether the help overlay is shown.
+    public var helpVisible: Bool {
+        get { helpOverlay.visible }
+        set { helpOverlay.visible = newValue }
+    }
+    /// A one-line message for the footer (an exporter toggled, a theme changed).
+    public var statusMessage: String? {
+        get { footer.message }
+        set { footer.message = newValue }
+    }
+    /// When the status message was set, so it fades after a few seconds.
+    public var statusMessageAt: Timestamp? {
+        get { footer.messageAt }
+        set { footer.messageAt = newValue }
+    }
+    /// Where stderr goes while the UI is up, shown in the footer.
+    public var stderrLogPath: String? {
+        get { footer.stderrLogPath }
+        set { footer.stderrLogPath = newValue }
+    }
 
     /// A fresh state.
     public init() {}

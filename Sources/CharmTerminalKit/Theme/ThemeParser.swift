@@ -1,7 +1,7 @@
 import Yams
 
-extension Theme {
-    /// Parses a theme file.
+extension TerminalTheme {
+    /// Parses a theme file over `base`, which gives every role the file leaves out.
     ///
     /// ```yaml
     /// name: solarized-dark
@@ -11,32 +11,32 @@ extension Theme {
     ///   dim: bright-black        # shorthand for {fg: bright-black}
     /// ```
     /// Colours are names (`black` … `white`, `bright-black` … `bright-white`, `default`),
-    /// palette numbers 0–255 or `"#rrggbb"` (quoted: `#` starts a YAML comment). Roles the
-    /// file leaves out come from `Theme.builtinDefault`. Every error names `file` and the
-    /// line of the offending node.
-    public static func parse(yaml: String, file: String) throws(ThemeError) -> Theme {
+    /// palette numbers 0–255 or `"#rrggbb"` (quoted: `#` starts a YAML comment); role names
+    /// are `Role`'s raw values. Every error names `file` and the line of the offending node.
+    public static func parse(yaml: String, file: String, base: TerminalTheme) throws(ThemeError) -> TerminalTheme {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ThemeParser.error(from: error, file: file)
+            throw ThemeColorNames.error(from: error, file: file)
         } catch {
             throw ThemeError(file: file, message: "\(error)")
         }
-        return try ThemeParser(file: file).theme(from: root)
+        return try ThemeParser(file: file, base: base).theme(from: root)
     }
 }
 
 /// Turns a composed YAML node tree into a theme, remembering where each node came from.
-struct ThemeParser {
+struct ThemeParser<Role: StyleRole> {
     let file: String
+    let base: TerminalTheme<Role>
 
-    func theme(from root: Node?) throws(ThemeError) -> Theme {
+    func theme(from root: Node?) throws(ThemeError) -> TerminalTheme<Role> {
         guard let root else { throw ThemeError(file: file, line: 1, message: "the theme file is empty") }
         guard let mapping = root.mapping else {
             throw failure(root, "a theme must be a mapping with `name` and `styles`")
         }
-        var theme = Theme.builtinDefault
+        var theme = base
         theme.name = fileStem
         for (keyNode, value) in mapping {
             switch keyNode.string {
@@ -62,10 +62,10 @@ struct ThemeParser {
         return last
     }
 
-    private func role(_ node: Node) throws(ThemeError) -> ThemeRole {
+    private func role(_ node: Node) throws(ThemeError) -> Role {
         let name = node.string ?? ""
-        guard let role = ThemeRole(rawValue: name) else {
-            let known = ThemeRole.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let role = Role(rawValue: name) else {
+            let known = Role.allCases.map(\.rawValue).joined(separator: ", ")
             throw failure(node, "unknown role `\(name)`; known roles: \(known)")
         }
         return role
@@ -103,8 +103,8 @@ struct ThemeParser {
             }
             return .rgb(UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF))
         }
-        guard let named = ThemeParser.namedColors[text] else {
-            let names = ThemeParser.colorNames.joined(separator: ", ")
+        guard let named = ThemeColorNames.namedColors[text] else {
+            let names = ThemeColorNames.colorNames.joined(separator: ", ")
             throw failure(node, "unknown colour `\(scalar.string)`; use \(names), 0-255 or \"#rrggbb\"")
         }
         return named
@@ -134,7 +134,11 @@ struct ThemeParser {
     private func failure(_ node: Node, _ message: String) -> ThemeError {
         ThemeError(file: file, line: node.mark?.line, column: node.mark?.column, message: message)
     }
+}
 
+/// The colour names theme files may use, and how a YAML error becomes a `ThemeError`
+/// (kept out of the generic parser: a generic type cannot hold stored statics).
+enum ThemeColorNames {
     /// The eight ANSI names in palette order; `bright-` adds 8.
     static let colorNames = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"]
 

@@ -1,40 +1,81 @@
 import CharmTelemetry
 import Foundation
 
-extension UIPainter {
-    /// One tool call in full: a summary, then the whole input and output (or error),
-    /// JSON pretty-printed, wrapped to the pane and scrollable.
-    mutating func drawDetail(in rect: Rect, run: MonitorRun?) {
-        let focused = ui.focus == .detail
-        let calls = UIRows.timeline(model, run)
-        guard let run, let index = UIRows.selectedToolIndex(calls, state: ui) else {
-            let inner = box(rect, title: "Tool call", focused: focused, note: "Esc: back")
-            empty("no tool call selected", in: inner)
+/// One tool call in full: a summary, then the whole input and output (or error), JSON
+/// pretty-printed, wrapped to the pane and scrollable. Opened with Enter on a call; owns
+/// its scroll position.
+struct DetailPane: MonitorPane {
+    /// The first line shown.
+    var scroll = 0
+
+    /// What the pane draws: the call and the run it is shown under.
+    struct View: Sendable {
+        /// The call.
+        var entry: TimelineCall?
+        /// The run whose timeline it is in (without text or calls: see `MonitorRun.forView`).
+        var run: MonitorRun?
+    }
+
+    /// Builds the view from the timeline of `run`.
+    static func view(run: MonitorRun?, calls: [TimelineCall], ui: UIState) -> View {
+        guard let run, let index = UIRows.selectedToolIndex(calls, state: ui) else { return View() }
+        return View(entry: calls[index], run: run.forView())
+    }
+
+    mutating func update(_ input: PaneInput, context: PaneContext) -> [PaneEffect] {
+        let visible = context.visible(.detail)
+        let delta: Int
+        switch input {
+        case .action(let action):
+            guard let rows = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
+            delta = rows
+        case .scroll(let rows):
+            delta = rows
+        case .click:
+            return []
+        }
+        var next = max(0, scroll.saturatingAdd(delta))
+        let run = context.selectedRun
+        let calls = UIRows.timeline(context.model, run)
+        if let run, let index = UIRows.selectedToolIndex(calls, state: context.ui) {
+            let width = max(1, context.layout.inner(.detail).width)
+            let lines = DetailPane.lines(calls[index], run: run, now: context.now)
+            let total = lines.reduce(0) { $0 + $1.wrapped(width: width).count }
+            next = min(next, max(0, total - visible))
+        }
+        scroll = next
+        return []
+    }
+
+    func render(_ view: View, into p: inout UIPainter, area rect: Rect) {
+        let focused = p.ui.focus == .detail
+        guard let entry = view.entry, let run = view.run else {
+            let inner = p.box(rect, title: "Tool call", focused: focused, note: "Esc: back")
+            p.empty("no tool call selected", in: inner)
             return
         }
-        let call = calls[index].call
-        let all = UIPainter.detailLines(calls[index], run: run, now: now)
+        let all = DetailPane.lines(entry, run: run, now: p.now)
         let inner = rect.inset(by: 1)
         var lines: [StyledLine] = []
         for line in all { lines += line.wrapped(width: max(1, inner.width)) }
-        let top = min(ui.detailScroll, max(0, lines.count - inner.height))
+        let top = min(scroll, max(0, lines.count - inner.height))
         let position = lines.count > inner.height ? "\(top + 1)–\(min(lines.count, top + inner.height))/\(lines.count) · " : ""
-        box(rect, title: "Tool call · \(call.toolName)", focused: focused, note: position + "Esc: back")
+        p.box(rect, title: "Tool call · \(entry.call.toolName)", focused: focused, note: position + "Esc: back")
         guard inner.height > 0 else { return }
         for (offset, line) in lines[top..<min(lines.count, top + inner.height)].enumerated() {
             var x = inner.x
             let y = inner.y + offset
             for segment in line.segments where x < inner.maxX {
                 let start = x
-                x += grid.put(segment.text, x: x, y: y, style: theme[segment.role], maxWidth: inner.maxX - x)
-                markRedactions(segment.text, x: start, y: y, width: x - start)
-                if !ui.filter.isEmpty { highlight(segment.text, x: start, y: y, width: x - start) }
+                x += p.grid.put(segment.text, x: x, y: y, style: p.theme[segment.role], maxWidth: inner.maxX - x)
+                p.markRedactions(segment.text, x: start, y: y, width: x - start)
+                if !p.ui.filter.isEmpty { p.highlight(segment.text, x: start, y: y, width: x - start) }
             }
         }
     }
 
     /// The detail view's content before wrapping.
-    static func detailLines(_ entry: TimelineCall, run: MonitorRun, now: Timestamp) -> [StyledLine] {
+    static func lines(_ entry: TimelineCall, run: MonitorRun, now: Timestamp) -> [StyledLine] {
         let call = entry.call
         var lines: [StyledLine] = []
         var summary: [StyledLine.Segment] = [

@@ -1,0 +1,75 @@
+import CharmTelemetry
+
+/// Raw prints, thinking and status lines, newest at the bottom. Owns its scroll position.
+struct LogPane: MonitorPane {
+    /// Lines scrolled up from the bottom (0 = the end).
+    var scrollFromBottom = 0
+
+    /// What the pane draws: the entries in view.
+    struct View: Sendable {
+        /// The entries shown, oldest first.
+        var entries: [LogEntry] = []
+        /// Entries listed (those matching the filter).
+        var count = 0
+        /// Entries the log dropped (it keeps the newest).
+        var dropped = 0
+    }
+
+    /// Builds the view: without a filter, only the entries in view are read.
+    static func view(_ model: MonitorModel, ui: UIState, layout: UILayout) -> View {
+        let rows = layout.inner(.log).height
+        func window(_ count: Int) -> Range<Int> {
+            let fromBottom = min(ui.logPane.scrollFromBottom, max(0, count - rows))
+            let end = count - fromBottom
+            return max(0, end - rows)..<end
+        }
+        if ui.filter.isEmpty {
+            let count = model.log.count
+            return View(entries: Array(model.log[window(count)]), count: count, dropped: model.log.dropped)
+        }
+        let matching = UIRows.log(model, filter: ui.filter)
+        return View(entries: Array(matching[window(matching.count)]), count: matching.count, dropped: model.log.dropped)
+    }
+
+    mutating func update(_ input: PaneInput, context: PaneContext) -> [PaneEffect] {
+        let visible = context.visible(.log)
+        let delta: Int
+        switch input {
+        case .action(let action):
+            guard let rows = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
+            delta = rows
+        case .scroll(let rows):
+            delta = rows
+        case .click:
+            return []
+        }
+        let count = context.ui.filter.isEmpty ? context.model.log.count : UIRows.log(context.model, filter: context.ui.filter).count
+        scrollFromBottom = min(max(0, scrollFromBottom.saturatingSubtract(delta)), max(0, count - visible))
+        return []
+    }
+
+    func render(_ view: View, into p: inout UIPainter, area rect: Rect) {
+        let focused = p.ui.focus == .log
+        let note = view.dropped > 0 ? "\(view.dropped) older dropped" : "\(view.count)"
+        let inner = p.box(rect, title: "Log", focused: focused, note: note)
+        guard inner.height > 0 else { return }
+        guard view.count > 0 else {
+            p.empty("no raw prints, thinking or status lines yet", in: inner)
+            return
+        }
+        for (offset, entry) in view.entries.prefix(inner.height).enumerated() {
+            let y = inner.y + offset
+            var x = inner.x
+            x += p.grid.put(UIFormat.clock(entry.at) + " ", x: x, y: y, style: p.theme[.timestamp], maxWidth: inner.width)
+            let role: ThemeRole =
+                switch entry.kind {
+                case .raw: .text
+                case .thinking: .thinking
+                case .status: .info
+                }
+            let kind = entry.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+            x += p.grid.put(kind, x: x, y: y, style: p.theme[.dim], maxWidth: inner.maxX - x)
+            p.text(UIFormat.oneLine(entry.text), x: x, y: y, width: inner.maxX - x, role: role)
+        }
+    }
+}

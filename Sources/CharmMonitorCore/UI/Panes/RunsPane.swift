@@ -1,0 +1,133 @@
+import CharmTelemetry
+
+/// The run tree: status glyph, id (indented by depth), duration, tool calls, tokens and
+/// tokens/s. Owns the selected run and its scroll position.
+struct RunsPane: MonitorPane {
+    /// The selected run's id (by id, not index, so new runs arriving do not move it); `nil`
+    /// follows the newest run until the user picks one.
+    var selectedRunID: String?
+    /// The first row shown.
+    var top = 0
+
+    /// What the pane draws: only the rows in view.
+    struct View: Sendable {
+        /// The rows shown, from `top` (their runs without text or calls: see `MonitorRun.forView`).
+        var rows: [RunRow] = []
+        /// Rows listed (the runs matching the filter).
+        var count = 0
+        /// Runs kept.
+        var total = 0
+        /// The index of the first row shown.
+        var top = 0
+        /// The selected row's index.
+        var selected: Int?
+    }
+
+    /// Builds the view for `visible` rows: a pass over the cached run tree's ids, and a
+    /// lookup of each run in view.
+    static func view(_ model: MonitorModel, ui: UIState, visible: Int) -> View {
+        let rows = UIRows.treeRows(model, filter: ui.filter)
+        let selected = UIRows.selectedRunIndex(rows, state: ui)
+        let top = UIRows.window(selected: selected, count: rows.count, visible: visible, stored: ui.runsPane.top)
+        let shown = rows[top..<min(rows.count, top + visible)].compactMap { row in
+            model.run(row.id).map { RunRow(run: $0.forView(), depth: row.depth) }
+        }
+        return View(rows: shown, count: rows.count, total: model.runs.count, top: top, selected: selected)
+    }
+
+    mutating func update(_ input: PaneInput, context: PaneContext) -> [PaneEffect] {
+        let visible = context.visible(.runs)
+        switch input {
+        case .action(.open):
+            return [.pinRun, .focus(.tools)]
+        case .action(let action):
+            guard let delta = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
+            return move(by: delta, context: context)
+        case .scroll(let delta):
+            return move(by: delta, context: context)
+        case .click(let row):
+            let rows = UIRows.treeRows(context.model, filter: context.ui.filter)
+            let top = UIRows.window(
+                selected: UIRows.selectedRunIndex(rows, state: context.ui), count: rows.count, visible: visible, stored: self.top)
+            guard row >= 0, top + row < rows.count else { return [] }
+            let changed = selectedRunID != rows[top + row].id
+            selectedRunID = rows[top + row].id
+            self.top = top
+            return changed ? [.runMoved(tokens: false)] : []
+        }
+    }
+
+    private mutating func move(by delta: Int, context: PaneContext) -> [PaneEffect] {
+        let rows = UIRows.treeRows(context.model, filter: context.ui.filter)
+        guard let current = UIRows.selectedRunIndex(rows, state: context.ui) else { return [] }
+        let next = current.moved(by: delta, count: rows.count)
+        selectedRunID = rows[next].id
+        top = UIRows.window(selected: next, count: rows.count, visible: context.visible(.runs), stored: top)
+        return [.runMoved(tokens: true)]
+    }
+
+    func render(_ view: View, into p: inout UIPainter, area rect: Rect) {
+        let focused = p.ui.focus == .runs
+        let note = p.ui.filter.isEmpty ? "" : "\(view.count) match"
+        let inner = p.box(rect, title: "Runs \(view.total)", focused: focused, note: note)
+        guard inner.height > 0 else { return }
+
+        // Fixed columns, right to left; the id takes what is left (at least 10 cells).
+        var columns: [(title: String, width: Int)] = [("dur", 7), ("calls", 6), ("tokens", 7), ("tok/s", 6)]
+        while !columns.isEmpty, inner.width - 2 - columns.reduce(0, { $0 + $1.width }) < 14 { columns.removeLast() }
+        let fixed = columns.reduce(0) { $0 + $1.width }
+        let idWidth = inner.width - 2 - fixed
+
+        var x = inner.x + 2
+        p.grid.put("run", x: x, y: inner.y, style: p.theme[.dim], maxWidth: idWidth)
+        x += idWidth
+        for column in columns {
+            p.rightAligned(column.title, maxX: x + column.width, y: inner.y, role: .dim)
+            x += column.width
+        }
+        guard view.count > 0 else {
+            p.empty(p.ui.filter.isEmpty ? "no runs yet" : "no run matches “\(p.ui.filter)”", in: inner.inset(top: 1))
+            return
+        }
+        let visible = max(1, inner.height - 1)
+        let now = p.now
+        for (offset, row) in view.rows.prefix(visible).enumerated() {
+            let y = inner.y + 1 + offset
+            let run = row.run
+            p.grid.put(UIFormat.glyph(run.status), x: inner.x, y: y, style: p.theme[UIFormat.role(run.status)])
+            // Children hang under their parent; an id that extends its parent's id
+            // ("session-1.planner" under "session-1") shows only what it adds.
+            let indent = min(max(0, row.depth - 1), 6) * 2
+            var label = run.id
+            if row.depth > 0 {
+                var shown = run.id
+                if let parent = run.parentID, run.id.hasPrefix(parent), run.id.count > parent.count {
+                    shown = "…" + run.id.dropFirst(parent.count)
+                }
+                label = "└ " + shown
+            }
+            let idX = inner.x + 2 + min(indent, max(0, idWidth - 6))
+            p.text(label, x: idX, y: y, width: max(0, inner.x + 2 + idWidth - 1 - idX), role: .text)
+            var cx = inner.x + 2 + idWidth
+            for column in columns {
+                let value: String
+                var role = ThemeRole.text
+                switch column.title {
+                case "dur":
+                    value = UIFormat.duration(run.duration(now: now))
+                    role = .timestamp
+                case "calls": value = run.toolCallCount == 0 ? "–" : UIFormat.count(run.toolCallCount)
+                case "tokens": value = run.tokenCount == 0 ? "–" : UIFormat.count(run.tokenCount)
+                default:
+                    let rate = run.tokensPerSecond(now: now)
+                    value = rate > 0 ? UIFormat.rate(rate) : "–"
+                    role = .accent
+                }
+                p.rightAligned(value, maxX: cx + column.width, y: y, role: role)
+                cx += column.width
+            }
+            if offset + view.top == view.selected { p.select(row: y, in: inner, focused: focused) }
+        }
+        if view.count > visible { p.scrollMark(top: view.top, visible: visible, count: view.count, rect: rect) }
+    }
+}
