@@ -123,6 +123,28 @@ struct UIPainter {
         }
     }
 
+    /// A list pane's box, with its empty-state `message` when it lists nothing: the inside
+    /// to draw `count` rows in, or `nil` when there is nothing (more) to draw.
+    mutating func listBox(_ rect: Rect, title: String, focused: Bool, note: String, count: Int, empty message: String) -> Rect? {
+        let inner = box(rect, title: title, focused: focused, note: note)
+        guard inner.height > 0 else { return nil }
+        guard count > 0 else {
+            empty(message, in: inner)
+            return nil
+        }
+        return inner
+    }
+
+    /// The lead of a log or error row: the time, then `kind` padded to `kindWidth`, drawn
+    /// from `x` up to `maxX`; returns the column after them.
+    mutating func rowLead(_ at: Timestamp, kind: String, kindWidth: Int, kindRole: ThemeRole, x: Int, y: Int, maxX: Int) -> Int {
+        var x = x
+        x += grid.put(UIFormat.clock(at) + " ", x: x, y: y, style: theme[.timestamp], maxWidth: max(0, maxX - x))
+        let padded = kind.padding(toLength: kindWidth, withPad: " ", startingAt: 0)
+        x += grid.put(padded, x: x, y: y, style: theme[kindRole], maxWidth: max(0, maxX - x))
+        return x
+    }
+
     /// A centred message in an empty pane.
     mutating func empty(_ message: String, in inner: Rect) {
         guard inner.height > 0 else { return }

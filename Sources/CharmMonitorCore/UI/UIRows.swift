@@ -88,8 +88,14 @@ public enum UIRows {
 
     /// The selected entry's index in `calls` (the timeline); the newest when none is chosen.
     public static func selectedToolIndex(_ calls: [TimelineCall], state: UIState) -> Int? {
-        guard !calls.isEmpty else { return nil }
-        return min(state.selectedToolIndex ?? calls.count - 1, calls.count - 1)
+        chosenOrNewest(state.selectedToolIndex, count: calls.count)
+    }
+
+    /// `chosen` pinned into a list of `count` (newest last), or the newest when none is
+    /// chosen; `nil` for an empty list.
+    static func chosenOrNewest(_ chosen: Int?, count: Int) -> Int? {
+        guard count > 0 else { return nil }
+        return min(chosen ?? count - 1, count - 1)
     }
 
     /// Errors that match the filter, oldest first.
@@ -109,8 +115,7 @@ public enum UIRows {
 
     /// The selected error's index in a list of `count` errors.
     static func selectedErrorIndex(count: Int, state: UIState) -> Int? {
-        guard count > 0 else { return nil }
-        return min(state.selectedErrorIndex ?? count - 1, count - 1)
+        chosenOrNewest(state.selectedErrorIndex, count: count)
     }
 
     /// Log lines that match the filter, oldest first.

@@ -24,16 +24,7 @@ struct DetailPane: MonitorPane {
 
     mutating func update(_ input: PaneInput, context: PaneContext) -> [PaneEffect] {
         let visible = context.visible(.detail)
-        let delta: Int
-        switch input {
-        case .action(let action):
-            guard let rows = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
-            delta = rows
-        case .scroll(let rows):
-            delta = rows
-        case .click:
-            return []
-        }
+        guard let delta = input.rows(page: max(1, visible - 1)) else { return [] }
         var next = max(0, scroll.saturatingAdd(delta))
         let run = context.selectedRun
         let calls = UIRows.timeline(context.model, run)

@@ -49,11 +49,8 @@ struct ErrorsPane: MonitorPane {
         switch input {
         case .action(.open), .action(.goToErrorRun):
             return [.jumpToError]
-        case .action(let action):
-            guard let delta = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
-            move(by: delta, context: context)
-        case .scroll(let delta):
-            move(by: delta, context: context)
+        case .action, .scroll:
+            if let delta = input.rows(page: max(1, visible - 1)) { move(by: delta, context: context) }
         case .click(let row):
             let count = UIRows.errors(context.model, filter: context.ui.filter).count
             let top = UIRows.window(
@@ -79,20 +76,15 @@ struct ErrorsPane: MonitorPane {
         let focused = p.ui.focus == .errors
         let dropped = view.total - view.kept
         let note = dropped > 0 ? "\(dropped) older dropped · g: go to run" : "g: go to run"
-        let inner = p.box(rect, title: "Errors \(UIFormat.count(view.total))", focused: focused, note: note)
-        guard inner.height > 0 else { return }
-        guard view.count > 0 else {
-            p.empty("no errors", in: inner)
-            return
-        }
+        guard let inner = p.listBox(
+            rect, title: "Errors \(UIFormat.count(view.total))", focused: focused, note: note, count: view.count,
+            empty: "no errors")
+        else { return }
         for (offset, entry) in view.entries.prefix(inner.height).enumerated() {
             let index = view.top + offset
             let y = inner.y + offset
-            var x = inner.x
-            x += p.grid.put(UIFormat.clock(entry.at) + " ", x: x, y: y, style: p.theme[.timestamp])
-            let kind = entry.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
             let kindRole: ThemeRole = entry.kind == .run || entry.kind == .tool ? .error : .warning
-            x += p.grid.put(kind, x: x, y: y, style: p.theme[kindRole], maxWidth: inner.maxX - x)
+            var x = p.rowLead(entry.at, kind: entry.kind.rawValue, kindWidth: 10, kindRole: kindRole, x: inner.x, y: y, maxX: inner.maxX)
             var place = entry.runID ?? entry.source?.name ?? ""
             if let line = entry.line { place += ":\(line)" }
             if !place.isEmpty {

@@ -14,11 +14,8 @@ struct ExportersPane: MonitorPane {
         switch input {
         case .action(.open), .action(.toggleExporter):
             return toggle(rows)
-        case .action(let action):
-            guard let delta = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
-            move(by: delta, count: rows.count, visible: visible)
-        case .scroll(let delta):
-            move(by: delta, count: rows.count, visible: visible)
+        case .action, .scroll:
+            if let delta = input.rows(page: max(1, visible - 1)) { move(by: delta, count: rows.count, visible: visible) }
         case .click(let row):
             let top = UIRows.window(selected: selectedIndex, count: rows.count, visible: visible, stored: self.top)
             guard row >= 0, top + row < rows.count else { return [] }
@@ -45,12 +42,10 @@ struct ExportersPane: MonitorPane {
     func render(_ exporters: [ExporterRow], into p: inout UIPainter, area rect: Rect) {
         let focused = p.ui.focus == .exporters
         let enabled = exporters.filter(\.enabled).count
-        let inner = p.box(rect, title: "Exporters \(enabled)/\(exporters.count) on", focused: focused, note: "Space: on/off")
-        guard inner.height > 0 else { return }
-        guard !exporters.isEmpty else {
-            p.empty("no exporters registered", in: inner)
-            return
-        }
+        guard let inner = p.listBox(
+            rect, title: "Exporters \(enabled)/\(exporters.count) on", focused: focused, note: "Space: on/off",
+            count: exporters.count, empty: "no exporters registered")
+        else { return }
         let nameWidth = min(12, max(6, exporters.map { DisplayWidth.of($0.name) }.max() ?? 6))
         let columns: [(String, Int)] = [("health", 9), ("sent", 7), ("queue", 6), ("drop", 6)]
         var x = inner.x + 4

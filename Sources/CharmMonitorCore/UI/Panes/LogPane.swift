@@ -33,16 +33,7 @@ struct LogPane: MonitorPane {
 
     mutating func update(_ input: PaneInput, context: PaneContext) -> [PaneEffect] {
         let visible = context.visible(.log)
-        let delta: Int
-        switch input {
-        case .action(let action):
-            guard let rows = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
-            delta = rows
-        case .scroll(let rows):
-            delta = rows
-        case .click:
-            return []
-        }
+        guard let delta = input.rows(page: max(1, visible - 1)) else { return [] }
         let count = context.ui.filter.isEmpty ? context.model.log.count : UIRows.log(context.model, filter: context.ui.filter).count
         scrollFromBottom = min(max(0, scrollFromBottom.saturatingSubtract(delta)), max(0, count - visible))
         return []
@@ -51,24 +42,19 @@ struct LogPane: MonitorPane {
     func render(_ view: View, into p: inout UIPainter, area rect: Rect) {
         let focused = p.ui.focus == .log
         let note = view.dropped > 0 ? "\(view.dropped) older dropped" : "\(view.count)"
-        let inner = p.box(rect, title: "Log", focused: focused, note: note)
-        guard inner.height > 0 else { return }
-        guard view.count > 0 else {
-            p.empty("no raw prints, thinking or status lines yet", in: inner)
-            return
-        }
+        guard let inner = p.listBox(
+            rect, title: "Log", focused: focused, note: note, count: view.count,
+            empty: "no raw prints, thinking or status lines yet")
+        else { return }
         for (offset, entry) in view.entries.prefix(inner.height).enumerated() {
             let y = inner.y + offset
-            var x = inner.x
-            x += p.grid.put(UIFormat.clock(entry.at) + " ", x: x, y: y, style: p.theme[.timestamp], maxWidth: inner.width)
             let role: ThemeRole =
                 switch entry.kind {
                 case .raw: .text
                 case .thinking: .thinking
                 case .status: .info
                 }
-            let kind = entry.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
-            x += p.grid.put(kind, x: x, y: y, style: p.theme[.dim], maxWidth: inner.maxX - x)
+            let x = p.rowLead(entry.at, kind: entry.kind.rawValue, kindWidth: 9, kindRole: .dim, x: inner.x, y: y, maxX: inner.maxX)
             p.text(UIFormat.oneLine(entry.text), x: x, y: y, width: inner.maxX - x, role: role)
         }
     }

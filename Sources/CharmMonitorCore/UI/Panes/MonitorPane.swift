@@ -16,6 +16,16 @@ enum PaneInput: Hashable, Sendable {
     /// A click on this row of the pane's list (0 is the first row below any heading).
     case click(row: Int)
 
+    /// The rows this input moves a selection (or a text pane's scroll) by: a movement
+    /// action's (a page is `page` rows) or the wheel's; `nil` for anything else.
+    func rows(page: Int) -> Int? {
+        switch self {
+        case .action(let action): PaneInput.rows(for: action, page: page)
+        case .scroll(let rows): rows
+        case .click: nil
+        }
+    }
+
     /// The rows a movement action moves by, `nil` for actions that do not move.
     static func rows(for action: UIAction, page: Int) -> Int? {
         switch action {

@@ -40,10 +40,8 @@ struct RunsPane: MonitorPane {
         switch input {
         case .action(.open):
             return [.pinRun, .focus(.tools)]
-        case .action(let action):
-            guard let delta = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
-            return move(by: delta, context: context)
-        case .scroll(let delta):
+        case .action, .scroll:
+            guard let delta = input.rows(page: max(1, visible - 1)) else { return [] }
             return move(by: delta, context: context)
         case .click(let row):
             let rows = UIRows.treeRows(context.model, filter: context.ui.filter)

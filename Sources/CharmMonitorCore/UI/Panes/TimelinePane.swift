@@ -52,10 +52,8 @@ struct TimelinePane: MonitorPane {
             guard let index = UIRows.selectedToolIndex(calls, state: context.ui) else { return [] }
             selectedIndex = index
             return [.openDetail]
-        case .action(let action):
-            guard let delta = PaneInput.rows(for: action, page: max(1, visible - 1)) else { return [] }
-            return move(by: delta, calls: calls, context: context)
-        case .scroll(let delta):
+        case .action, .scroll:
+            guard let delta = input.rows(page: max(1, visible - 1)) else { return [] }
             return move(by: delta, calls: calls, context: context)
         case .click(let row):
             guard !calls.isEmpty else { return [] }

@@ -33,15 +33,7 @@ struct TokensPane: MonitorPane {
     }
 
     mutating func update(_ input: PaneInput, context: PaneContext) -> [PaneEffect] {
-        switch input {
-        case .action(let action):
-            guard let delta = PaneInput.rows(for: action, page: max(1, context.visible(.tokens) - 1)) else { return [] }
-            scroll(by: delta, context: context)
-        case .scroll(let delta):
-            scroll(by: delta, context: context)
-        case .click:
-            break
-        }
+        if let delta = input.rows(page: max(1, context.visible(.tokens) - 1)) { scroll(by: delta, context: context) }
         return []
     }
 
