@@ -19,7 +19,7 @@ struct HeaderBar: Component {
         /// Tool calls in the runs kept.
         var calls = 0
         /// Sources in order of first appearance.
-        var sources: [SourceStatus] = []
+        var sources: [MonitorSource] = []
     }
 
     /// Builds the view from the model shown (`shown`) and the live one.
