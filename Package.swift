@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "CharmTelemetry", targets: ["CharmTelemetry"]),
+        .library(name: "CharmWire", targets: ["CharmWire"]),
         .library(name: "CharmExporters", targets: ["CharmExporters"]),
         .library(name: "CharmMonitorCore", targets: ["CharmMonitorCore"]),
         .library(name: "CharmTerminalKit", targets: ["CharmTerminalKit"]),
@@ -31,7 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
-        // The shared library: events, exporter protocol, manager, emitter, decoder, charm.yaml.
+        // The shared library: events, JSON values and writer, exporter protocol, manager,
+        // emitter, charm.yaml.
         .target(
             name: "CharmTelemetry",
             dependencies: [
@@ -41,13 +43,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The wire format read back: the stream decoder (line splitting, frame recognition,
+        // event-line parsing, legacy interpretation) and the JSON parser.
+        .target(name: "CharmWire", dependencies: ["CharmTelemetry"], swiftSettings: strict),
         // A simulated agent on the library: used by charm-demo and `charm-monitor --demo`.
         .target(name: "CharmDemo", dependencies: ["CharmTelemetry"], swiftSettings: strict),
         // Vendor exporters and their delivery engine (the only place HTTP clients live).
         .target(
             name: "CharmExporters",
             dependencies: [
-                "CharmTelemetry",
+                "CharmTelemetry", "CharmWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -66,12 +71,14 @@ let package = Package(
         .target(
             name: "CharmTerminalKit", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // The monitor's pure core: model, update, view into a grid, its theme roles, its keys.
-        .target(name: "CharmMonitorCore", dependencies: ["CharmTelemetry", "CharmTerminalKit"], swiftSettings: strict),
+        .target(
+            name: "CharmMonitorCore", dependencies: ["CharmTelemetry", "CharmWire", "CharmTerminalKit"],
+            swiftSettings: strict),
         // Where events come from: stdin, files, Unix/TCP sockets, the runner's SSE.
         .target(
             name: "CharmSources",
             dependencies: [
-                "CharmTelemetry",
+                "CharmTelemetry", "CharmWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -91,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "charm-monitor",
             dependencies: [
-                "CharmTelemetry", "CharmExporters", "CharmMonitorCore", "CharmSources",
+                "CharmTelemetry", "CharmWire", "CharmExporters", "CharmMonitorCore", "CharmSources",
                 "CharmTerminal", "CharmDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "charm-bench",
             dependencies: [
-                "CharmTelemetry", "CharmMonitorCore", "CharmExporters", "CharmDemo",
+                "CharmTelemetry", "CharmWire", "CharmMonitorCore", "CharmExporters", "CharmDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,19 +127,22 @@ let package = Package(
         // What every test target shares: the oracles (external judges) and how a missing one fails.
         .target(name: "CharmTestSupport", dependencies: ["CharmDemo"], path: "Tests/CharmTestSupport", swiftSettings: strict),
         .testTarget(
-            name: "CharmTelemetryTests", dependencies: ["CharmTelemetry", "CharmDemo", "CharmTestSupport"],
+            name: "CharmTelemetryTests", dependencies: ["CharmTelemetry", "CharmWire", "CharmDemo", "CharmTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "CharmMonitorCoreTests", dependencies: ["CharmMonitorCore", "CharmTelemetry", "CharmTestSupport"],
+            name: "CharmWireTests", dependencies: ["CharmWire", "CharmTelemetry", "CharmTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CharmMonitorCoreTests", dependencies: ["CharmMonitorCore", "CharmTelemetry", "CharmWire", "CharmTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "CharmTerminalKitTests", dependencies: ["CharmTerminalKit", "CharmTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "CharmSourcesTests", dependencies: ["CharmSources", "CharmTelemetry", "CharmTestSupport"],
+            name: "CharmSourcesTests", dependencies: ["CharmSources", "CharmTelemetry", "CharmWire", "CharmTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "CharmExportersTests",
             dependencies: [
-                "CharmExporters", "CharmTelemetry", "CZlib", "CharmTestSupport",
+                "CharmExporters", "CharmTelemetry", "CharmWire", "CZlib", "CharmTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

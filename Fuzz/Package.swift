@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
-// libFuzzer targets for charm-telemetry's stream decoder and JSON parser (docs/fuzzing.md).
+// libFuzzer targets for charm-telemetry's stream decoder and JSON parser, both in CharmWire
+// (docs/fuzzing.md).
 //
 // A package of its own so the root package's build is untouched: it depends on the root by
 // path and is built with `-sanitize=fuzzer,address` by scripts/fuzz.sh, which also passes
@@ -16,11 +17,17 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "fuzz-decoder",
-            dependencies: [.product(name: "CharmTelemetry", package: "charm-telemetry")]
+            dependencies: [
+                .product(name: "CharmWire", package: "charm-telemetry"),
+                .product(name: "CharmTelemetry", package: "charm-telemetry"),
+            ]
         ),
         .executableTarget(
             name: "fuzz-json",
-            dependencies: [.product(name: "CharmTelemetry", package: "charm-telemetry")]
+            dependencies: [
+                .product(name: "CharmWire", package: "charm-telemetry"),
+                .product(name: "CharmTelemetry", package: "charm-telemetry"),
+            ]
         ),
     ]
 )

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CharmTelemetry
+import CharmWire
 
 /// Reads standard input or a file with plain blocking reads on a thread of its own (so it
 /// never occupies one of the few cooperative-pool threads), optionally following it and

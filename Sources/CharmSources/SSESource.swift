@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CharmTelemetry
+import CharmWire
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 import Foundation
 import Synchronization
 

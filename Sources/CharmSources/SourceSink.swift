@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 
 /// What every source delivers into: decoded records in order, and state changes.
 ///

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CharmTelemetry
+import CharmWire
 import Foundation
 
 /// Decoder throughput on a generated stream, in each framing.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CharmTelemetry
+import CharmWire
 import Dispatch
 import Foundation
 

@@ -9,6 +9,7 @@ import CharmExporters
 import CharmMonitorCore
 import CharmSources
 import CharmTelemetry
+import CharmWire
 import Foundation
 
 extension MonitorCommand {

@@ -1,5 +1,6 @@
 import CharmExporters
 import CharmTelemetry
+import CharmWire
 import Crypto
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 import Foundation
 
 /// Runs the vendor libraries' own parsers (Tests/Fixtures/exporters/*.py) on what we sent.

@@ -1,5 +1,6 @@
 import CharmExporters
 import CharmTelemetry
+import CharmWire
 import CharmTestSupport
 import Foundation
 import Testing

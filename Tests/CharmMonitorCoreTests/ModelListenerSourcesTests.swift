@@ -1,5 +1,6 @@
 import CharmMonitorCore
 import CharmTelemetry
+import CharmWire
 import Testing
 
 @Suite("Model: listener connections folded into their listener (10.7)")

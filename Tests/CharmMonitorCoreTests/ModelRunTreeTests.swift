@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 import Testing
 
 @testable import CharmMonitorCore

@@ -1,5 +1,6 @@
 import CharmTelemetry
 import CharmTestSupport
+import CharmWire
 import Testing
 
 @testable import CharmMonitorCore

@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 
 @testable import CharmMonitorCore
 

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import CharmSources
 import CharmTelemetry
+import CharmWire
 import Foundation
 import Synchronization
 import Testing

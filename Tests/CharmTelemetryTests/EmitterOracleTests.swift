@@ -3,6 +3,7 @@ import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
+import CharmWire
 
 /// The emitter against the real Charm SDK: for the same hook calls, our lines must carry
 /// exactly charmos' `type` and `content`, and with our `telemetry` member removed they must

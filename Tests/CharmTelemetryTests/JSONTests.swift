@@ -3,6 +3,7 @@ import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
+import CharmWire
 
 @Suite struct JSONTests {
     @Test func roundTripKeepsOrderAndValues() throws {

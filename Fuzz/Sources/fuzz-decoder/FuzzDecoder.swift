@@ -1,4 +1,4 @@
-// libFuzzer target for CharmTelemetry's stream decoder (docs/fuzzing.md).
+// libFuzzer target for CharmWire's stream decoder (docs/fuzzing.md).
 //
 // Each input is a byte stream as a source would deliver it: any mix of `__CHARM_EVENT__`
 // and `::CHARM_EVENT::` lines, SSE frames (`data:`, `id:`, `event:`, `retry:`, comments),
@@ -28,6 +28,7 @@ import Glibc
 #endif
 
 @testable import CharmTelemetry
+@testable import CharmWire
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

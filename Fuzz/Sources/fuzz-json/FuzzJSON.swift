@@ -1,4 +1,4 @@
-// libFuzzer target for CharmTelemetry's JSON parser (docs/fuzzing.md).
+// libFuzzer target for CharmWire's JSON parser (docs/fuzzing.md).
 //
 // Each input is one JSON text. Invariants (any violation traps, which libFuzzer reports
 // as a crash and saves the input):
@@ -10,6 +10,7 @@
 //      `telemetry` member it read straight into an event is the event the general reader
 //      (`TelemetryEvent(telemetry:)`) makes of parse's member.
 @testable import CharmTelemetry
+@testable import CharmWire
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

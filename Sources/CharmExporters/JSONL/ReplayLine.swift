@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 
 /// The object jsonl and webhook write per event: the Charm line the emitter would print
 /// (`type`, `content`) plus the structured `telemetry` object, so `StreamDecoder` reads a

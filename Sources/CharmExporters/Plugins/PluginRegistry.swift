@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 import Foundation
 
 /// The community registry of Charm exporters (charm-community-plugin format, version 1.0):

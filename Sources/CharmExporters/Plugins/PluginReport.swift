@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 
 /// One line a plugin writes on its stdout: the health protocol.
 ///

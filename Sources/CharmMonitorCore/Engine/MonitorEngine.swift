@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 import Synchronization
 
 /// The monitor's engine: applies what every source delivers to one `MonitorModel` and

@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 
 /// What Charm's runner adds to an agent's stream (charmos 0.5.2, `runner/script_builder.py`
 /// and `runner/backend/docker.py`): a heartbeat, artifacts, the container's failure and its

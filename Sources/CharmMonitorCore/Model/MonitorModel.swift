@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 
 /// Everything the monitor knows, as one value: runs as a tree, tool calls, errors, the log,
 /// sources and counters.

@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 
 /// Pretty-prints JSON as styled lines for the detail view: two-space indentation, keys,
 /// strings, numbers and literals in their own roles. Strings keep their escapes visible

@@ -1,16 +1,32 @@
 /// Constants and texts of Charm's stdout protocol (charmos 0.5.2, `charm/core/io.py` and
-/// `charm/core/telemetry.py`), kept in one place so the emitter and the decoder agree.
+/// `charm/core/telemetry.py`), kept in one place so the emitter, which writes them, and the
+/// decoder in CharmWire, which reads them back (the prefix, and the thinking texts of a
+/// stream from Charm's own SDK), agree.
 public enum CharmProtocol {
     /// The prefix of an event line on a container's stdout.
     public static let eventPrefix = "__CHARM_EVENT__"
-    /// The alternative prefix Charm's runner also accepts.
-    public static let alternatePrefix = "::CHARM_EVENT::"
     /// How many characters of a tool's output the `thinking` text keeps (Python `[:500]`).
     public static let toolOutputPreviewLength = 500
 
+    /// How `on_tool_start`'s thinking text starts; `toolInputSeparator` comes before the input.
+    package static let toolStartPrefix = "Using Tool: "
+    /// Between the tool's name and its input in `on_tool_start`'s thinking text.
+    package static let toolInputSeparator = "\nInput: "
+    /// How `on_tool_end`'s thinking text starts; `toolOutputEllipsis` follows the output.
+    package static let toolOutputPrefix = "Tool Output: "
+    /// After the (cut) output in `on_tool_end`'s thinking text, always, cut or not.
+    package static let toolOutputEllipsis = "..."
+    /// How `on_tool_error`'s thinking text starts.
+    package static let toolErrorPrefix = "Tool Error: "
+    /// How `on_agent_action`'s thinking text starts; `agentActionInputSeparator` comes
+    /// between the tool and its input.
+    package static let agentActionPrefix = "Thought: I need to use "
+    /// Between the tool and its input in `on_agent_action`'s thinking text.
+    package static let agentActionInputSeparator = " with "
+
     /// `on_tool_start`'s thinking text.
     public static func toolStartText(toolName: String, input: String) -> String {
-        "Using Tool: \(toolName)\nInput: \(input)\n"
+        toolStartPrefix + toolName + toolInputSeparator + input + "\n"
     }
 
     /// `on_tool_end`'s thinking text: the first 500 code points, as Python slices a `str`.
@@ -24,15 +40,15 @@ public enum CharmProtocol {
             s.append(contentsOf: scalars.prefix(toolOutputPreviewLength))
             head = String(s)
         }
-        return "Tool Output: \(head)...\n"
+        return toolOutputPrefix + head + toolOutputEllipsis + "\n"
     }
 
     /// `on_tool_error`'s thinking text.
-    public static func toolErrorText(error: String) -> String { "Tool Error: \(error)\n" }
+    public static func toolErrorText(error: String) -> String { toolErrorPrefix + error + "\n" }
 
     /// `on_agent_action`'s thinking text.
     public static func agentActionText(tool: String, toolInput: String) -> String {
-        "Thought: I need to use \(tool) with \(toolInput)\n"
+        agentActionPrefix + tool + agentActionInputSeparator + toolInput + "\n"
     }
 
     /// Our `status` text for a run start (Charm's emitter drops `on_run_start`).

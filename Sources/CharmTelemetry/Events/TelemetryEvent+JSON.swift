@@ -67,7 +67,7 @@ extension TelemetryEvent {
     /// Builds an event from the members of a `telemetry` object, checking each. The fields
     /// are consumed: their strings move into the event rather than being copied (this runs
     /// once per decoded line).
-    init(fields: consuming TelemetryFields) throws(DecodingError) {
+    package init(fields: consuming TelemetryFields) throws(DecodingError) {
         var f = fields
         guard let hookName = f.hookName else { throw DecodingError(reason: "telemetry.hook is missing") }
         guard let hook = f.hook ?? TelemetryHook(rawValue: hookName) else {
@@ -102,21 +102,24 @@ extension TelemetryEvent {
 /// Filled either from a parsed `JSONObject` or, on the decoder's fast path, straight from the
 /// line's bytes (`JSONParser.parseEventLine`), which then sets `hook` and `timestamp` without
 /// making strings of them.
-struct TelemetryFields {
-    var hookName: String?
-    var hook: TelemetryHook?
-    var seq: JSONValue?
-    var tsText: String?
-    var timestamp: Timestamp?
-    var runID: String?
-    var parentRunID: String?
-    var callID: String?
-    var name: JSONValue?
-    var body: JSONValue?
-    var status: String?
+package struct TelemetryFields {
+    package var hookName: String?
+    package var hook: TelemetryHook?
+    package var seq: JSONValue?
+    package var tsText: String?
+    package var timestamp: Timestamp?
+    package var runID: String?
+    package var parentRunID: String?
+    package var callID: String?
+    package var name: JSONValue?
+    package var body: JSONValue?
+    package var status: String?
+
+    /// No member read yet.
+    package init() {}
 
     /// The tool, tool name or token (as `key` names it), moved out; text for a non-string.
-    mutating func takeName(_ key: String) throws(TelemetryEvent.DecodingError) -> String {
+    package mutating func takeName(_ key: String) throws(TelemetryEvent.DecodingError) -> String {
         guard let v = name.take(), !v.isNull else {
             throw TelemetryEvent.DecodingError(reason: "telemetry.\(key) is missing")
         }
@@ -124,16 +127,16 @@ struct TelemetryFields {
     }
 
     /// The input, output or tool input as text: strings as they are, other JSON compact.
-    func bodyText() -> String { body?.displayText ?? "" }
+    package func bodyText() -> String { body?.displayText ?? "" }
 
     /// The inputs or outputs; Charm wraps a non-dict value as {"input": value}, and so do we.
-    func bodyObject() -> JSONObject {
+    package func bodyObject() -> JSONObject {
         guard let v = body, !v.isNull else { return JSONObject() }
         return v.objectValue ?? ["input": v]
     }
 
     /// The error: `{type, message}` or any value as its message.
-    func bodyError() -> TelemetryError {
+    package func bodyError() -> TelemetryError {
         if let eo = body?.objectValue {
             return TelemetryError(type: eo["type"]?.stringValue ?? "Error", message: eo["message"]?.displayText ?? "")
         }
@@ -141,19 +144,19 @@ struct TelemetryFields {
     }
 
     /// The field `k` names, if any, and whether it is one whose value is needed.
-    enum Key {
+    package enum Key {
         case hook, seq, ts, runID, parentRunID, callID, name, body, status, other
     }
 
     /// The field the key `k` names.
-    static func key(_ k: String) -> Key {
+    package static func key(_ k: String) -> Key {
         var k = k
         return k.withUTF8 { key(utf8: $0) }
     }
 
     /// The field the UTF-8 key `k` names, read without making a string of it: recognised by
     /// its length and first byte (all distinct for version 1), then confirmed.
-    static func key(utf8 k: UnsafeBufferPointer<UInt8>) -> Key {
+    package static func key(utf8 k: UnsafeBufferPointer<UInt8>) -> Key {
         guard let first = k.first else { return .other }
         switch (k.count, first) {
         case (4, UInt8(ascii: "h")) where k.equals("hook"): return .hook
@@ -175,10 +178,10 @@ struct TelemetryFields {
     }
 
     /// Records member `k` with value `v`; a later member replaces an earlier one.
-    mutating func set(_ k: String, _ v: JSONValue) { set(TelemetryFields.key(k), v) }
+    package mutating func set(_ k: String, _ v: JSONValue) { set(TelemetryFields.key(k), v) }
 
     /// Records the member that `k` names with value `v`.
-    mutating func set(_ k: Key, _ v: JSONValue) {
+    package mutating func set(_ k: Key, _ v: JSONValue) {
         switch k {
         case .hook: hookName = v.stringValue; hook = nil
         case .seq: seq = v
@@ -197,7 +200,7 @@ struct TelemetryFields {
 extension UnsafeBufferPointer<UInt8> {
     /// Whether these bytes are exactly `s`'s UTF-8.
     @inline(__always)
-    func equals(_ s: StaticString) -> Bool {
+    package func equals(_ s: StaticString) -> Bool {
         let n = s.utf8CodeUnitCount
         guard count == n, let base = baseAddress else { return n == 0 && count == 0 }
         return memcmp(base, s.utf8Start, n) == 0

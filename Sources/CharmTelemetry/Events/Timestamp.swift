@@ -69,7 +69,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         self.microseconds = us
     }
 
-    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count >= 20 else { return nil }
         func num(_ from: Int, _ len: Int) -> Int64? {
             var v: Int64 = 0

@@ -92,13 +92,13 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     /// Reserves room for `n` members.
-    mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
+    package mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
 
     /// Whether `key` is present.
-    func containsKey(_ key: String) -> Bool { members.contains { $0.key == key } }
+    package func containsKey(_ key: String) -> Bool { members.contains { $0.key == key } }
 
     /// Appends without checking for duplicates; for builders that know the keys are new.
-    mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
+    package mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
         members.append((key, value))
     }
 

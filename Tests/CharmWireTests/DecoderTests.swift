@@ -3,6 +3,7 @@ import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
+@testable import CharmWire
 
 /// The stream decoder on every framing and on input meant to break it.
 @Suite struct DecoderTests {

@@ -1,3 +1,5 @@
+import CharmTelemetry
+
 /// One event line as the decoder's fast path reads it: the line's members, and its
 /// `telemetry` object read straight into a `TelemetryEvent`.
 struct EventLine {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CharmTelemetry
+@testable import CharmWire
 
 /// Inputs the libFuzzer targets (Fuzz/, docs/fuzzing.md) found, kept as regression tests.
 @Suite struct FuzzRegressionTests {

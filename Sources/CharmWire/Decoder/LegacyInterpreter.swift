@@ -1,3 +1,4 @@
+import CharmTelemetry
 import Foundation
 
 /// Rebuilds hook events from a stream of Charm's Python SDK, which carries no `telemetry`:
@@ -58,27 +59,27 @@ struct LegacyInterpreter {
         switch type {
         case "thinking":
             guard let text = content?.stringValue else { return [] }
-            if let rest = text.dropPrefix("Using Tool: ") {
+            if let rest = text.dropPrefix(CharmProtocol.toolStartPrefix) {
                 let body = rest.dropSuffix("\n")
-                let (name, input) = body.splitOnce("\nInput: ") ?? (body, "")
+                let (name, input) = body.splitOnce(CharmProtocol.toolInputSeparator) ?? (body, "")
                 let run = ensureRun(&out)
                 callCount += 1
                 let id = "legacy-call-\(callCount)"
                 openCalls.append((id, name))
                 out.append(make(.toolStart(toolName: name, input: input), run: run, call: id))
-            } else if let rest = text.dropPrefix("Tool Output: ") {
-                let output = rest.dropSuffix("\n").dropSuffix("...")
+            } else if let rest = text.dropPrefix(CharmProtocol.toolOutputPrefix) {
+                let output = rest.dropSuffix("\n").dropSuffix(CharmProtocol.toolOutputEllipsis)
                 let run = ensureRun(&out)
                 let call = openCalls.isEmpty ? nil : openCalls.removeFirst()
                 out.append(make(.toolEnd(toolName: call?.name ?? "Unknown", output: output), run: run, call: call?.id))
-            } else if let rest = text.dropPrefix("Tool Error: ") {
+            } else if let rest = text.dropPrefix(CharmProtocol.toolErrorPrefix) {
                 let run = ensureRun(&out)
                 let call = openCalls.isEmpty ? nil : openCalls.removeFirst()
                 let e = TelemetryError(message: rest.dropSuffix("\n"))
                 out.append(make(.toolError(toolName: call?.name ?? "Unknown", error: e), run: run, call: call?.id))
-            } else if let rest = text.dropPrefix("Thought: I need to use ") {
+            } else if let rest = text.dropPrefix(CharmProtocol.agentActionPrefix) {
                 let body = rest.dropSuffix("\n")
-                let (tool, input) = body.splitOnce(" with ") ?? (body, "")
+                let (tool, input) = body.splitOnce(CharmProtocol.agentActionInputSeparator) ?? (body, "")
                 let run = ensureRun(&out)
                 out.append(make(.agentAction(tool: tool, toolInput: input), run: run))
             }

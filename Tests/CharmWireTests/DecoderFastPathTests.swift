@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CharmTelemetry
+@testable import CharmWire
 
 /// The decoder reads a valid `telemetry` member straight into a `TelemetryEvent`; these check
 /// that it agrees with the general reader (`TelemetryEvent(telemetry:)` over parsed JSON) on

@@ -1,3 +1,4 @@
+import CharmTelemetry
 import Dispatch
 
 /// The bytes of a JSON line whose parse was put off: in the caller's buffer (valid for the
@@ -26,7 +27,7 @@ enum DecodeJob {
 /// its own indices, and `concurrentPerform` returns after both finish.
 private struct SharedBuffers: @unchecked Sendable {
     let jobs: UnsafeBufferPointer<DecodeJob>
-    let outcomes: UnsafeMutableBufferPointer<PreparedLine?>
+    let outcomes: UnsafeMutableBufferPointer<EventLineParser.Parsed?>
 }
 
 extension StreamDecoder {
@@ -46,7 +47,7 @@ extension StreamDecoder {
         collecting = false
         var work: [DecodeJob] = []
         swap(&work, &jobs)
-        var outcomes = [PreparedLine?](repeating: nil, count: work.count)
+        var outcomes = [EventLineParser.Parsed?](repeating: nil, count: work.count)
         work.withUnsafeBufferPointer { jobBuffer in
             outcomes.withUnsafeMutableBufferPointer { outBuffer in
                 let shared = SharedBuffers(jobs: jobBuffer, outcomes: outBuffer)
@@ -55,7 +56,7 @@ extension StreamDecoder {
                     let range = half == 0 ? 0..<(count / 2) : (count / 2)..<count
                     for k in range {
                         guard case .json(let data, let framing, let line) = shared.jobs[k] else { continue }
-                        shared.outcomes[k] = data.with { StreamDecoder.prepare($0, framing: framing, line: line) }
+                        shared.outcomes[k] = data.with { EventLineParser.parse($0, framing: framing, line: line) }
                     }
                 }
             }
@@ -65,8 +66,8 @@ extension StreamDecoder {
             case .record(let r):
                 emit(r)
             case .json(let data, let framing, let line):
-                let prepared = outcomes[k].take() ?? data.with { StreamDecoder.prepare($0, framing: framing, line: line) }
-                complete(prepared, emit)
+                let parsed = outcomes[k].take() ?? data.with { EventLineParser.parse($0, framing: framing, line: line) }
+                complete(parsed, emit)
             }
         }
         work.removeAll(keepingCapacity: true)

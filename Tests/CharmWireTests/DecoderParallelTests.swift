@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CharmTelemetry
+@testable import CharmWire
 
 /// A parallel feed must give exactly the records of a sequential one, in the same order, on
 /// every kind of line the decoder knows.

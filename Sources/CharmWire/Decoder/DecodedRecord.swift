@@ -1,3 +1,5 @@
+import CharmTelemetry
+
 /// How a line reached the decoder.
 public enum Framing: String, Sendable, Hashable {
     /// A container's stdout: `__CHARM_EVENT__{json}` or `::CHARM_EVENT::{json}`.

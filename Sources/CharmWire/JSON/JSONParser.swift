@@ -1,3 +1,5 @@
+import CharmTelemetry
+
 /// Why a byte sequence is not JSON, and where.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was wrong.

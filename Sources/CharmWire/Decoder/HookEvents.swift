@@ -1,3 +1,5 @@
+import CharmTelemetry
+
 /// The hook events one line stands for: almost always none or one, now and then a few
 /// (a legacy line that starts a run and a tool call).
 ///
