@@ -49,7 +49,15 @@ for _ in $(seq 100); do [[ -s "$WORK/pid" ]] && break; sleep 0.05; done
 PID=$(cat "$WORK/pid")
 ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 
-# Let the history arrive and the flood get going, then measure CPU over most of the window.
+# Let the history arrive (the runs pane's title counts the runs kept; the monitor keeps
+# 10,000 by default) and the flood get going, then measure CPU over most of the window.
+if (( history > 0 )); then
+    for _ in $(seq 400); do
+        kept=$(T capture-pane -p -t bench | grep -o 'Runs [0-9]*' | head -1 | awk '{print $2}' || true)
+        (( ${kept:-0} >= history || ${kept:-0} >= 10000 )) && break
+        sleep 0.05
+    done
+fi
 sleep 1
 T0=$(now_ms); C0=$(ticks)
 
@@ -70,7 +78,7 @@ while (( $(now_ms) < WINDOW_END )); do sleep 0.1; done
 T1=$(now_ms); C1=$(ticks)
 HWM_KB=$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")
 EVENTS=$(T capture-pane -p -t bench | grep -o 'events [0-9.kM]*' | head -1 || true)
-SEEN_RUNS=$(T capture-pane -p -t bench | grep -o 'runs [0-9.kM]*' | head -1 || true)
+SEEN_RUNS=$(T capture-pane -p -t bench | grep -o 'Runs [0-9]*' | head -1 || true)
 T send-keys -t bench q
 CPU=$(awk -v c=$((C1 - C0)) -v hz="$HZ" -v ms=$((T1 - T0)) 'BEGIN { printf "%.1f", 100 * c / hz / (ms / 1000) }')
 MEDIAN=$(printf '%s\n' "${LAT[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

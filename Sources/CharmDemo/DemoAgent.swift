@@ -116,6 +116,9 @@ public struct DemoAgent: Sendable {
                 _ = await manager.withTool(tool.name, input: tool.inputs[0]) { tool.outputs[0] }
                 return ["output": .string("done")]
             }
+            // A burst of this size would overflow the emitter's queue (dispatch never waits,
+            // it drops): let it write out every thousand runs, so every run reaches stdout.
+            if index % 1_000 == 0 { manager.flush(timeout: .seconds(30)) }
         }
     }
 
