@@ -94,6 +94,8 @@ enum InteractiveUI {
             statistics: engine.exporterStatistics(), registry: registry, environment: options.environment,
             notInstalled: notInstalled)
         var status: Int32 = 0
+        // With a filter set, frames match again only the runs that changed.
+        let filterCache = RunFilterCache()
 
         // The update runs under the engine's lock, reading the model in place (a key or a
         // tick reads a few runs); its effects run after the lock is released, since
@@ -101,7 +103,8 @@ enum InteractiveUI {
         func apply(_ message: UIMessage) {
             let (w, h) = terminal.size
             let effects: [UIEffect] = engine.readForView { model in
-                let context = UIContext(model: model, exporters: exporters, width: w, height: h, now: .now())
+                let context = UIContext(
+                    model: model, exporters: exporters, width: w, height: h, now: .now(), filterCache: filterCache)
                 let (next, effects) = UIUpdate.update(state, message, context: context)
                 state = next
                 return effects
@@ -169,7 +172,7 @@ enum InteractiveUI {
             let frame: UIFrame? = engine.readForView { model in
                 if quietUI && recent && model.generation == drawnGeneration { return nil }
                 drawnGeneration = model.generation
-                return UIFrame(model: model, ui: state, size: (w, h), now: frameTime)
+                return UIFrame(model: model, ui: state, size: (w, h), now: frameTime, filterCache: filterCache)
             }
             guard let frame else { continue }
             lastRender = now

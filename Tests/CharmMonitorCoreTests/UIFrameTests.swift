@@ -100,6 +100,31 @@ struct UIFrameTests {
         #expect(text.contains("20k tokens"))
     }
 
+    @Test("with a filter, the cache that re-matches only what changed lists what a full match lists")
+    func filterCacheMatchesAFullMatch() {
+        var rng = SeededRandom()
+        let note = rng.seedNote
+        var s = Script()
+        var m = MonitorModel(limits: RetentionLimits(maxRuns: 8, maxToolCallsPerRun: 4, maxTextBytesPerRun: 64))
+        let cache = RunFilterCache()
+        let pieces = ["a", "b", "ab", "B", "x", "é", "Ab"]
+        var filter = "ab"
+        for step in 0..<1_500 {
+            let run = "r\(Int.random(in: 0..<12, using: &rng))"
+            let piece = pieces.randomElement(using: &rng)!
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0: m.apply([s.event(.runStart(inputs: [:]), run: run)])
+            case 1: m.apply([s.event(.toolStart(toolName: "t" + piece, input: piece), run: run, call: "c\(step)")])
+            case 2: m.apply([s.event(.runEnd(outputs: [:], status: .ok), run: run)])
+            default: m.apply([s.event(.llmNewToken(token: piece), run: run)])
+            }
+            if step == 900 { filter = "bA" }
+            m.refreshRunTree()
+            let cached = UIRows.treeRows(m, filter: filter, cache: cache).map(\.id)
+            #expect(cached == UIRows.treeRows(m, filter: filter).map(\.id), "step \(step), \(note)")
+        }
+    }
+
     @Test("the generation moves with every change and only then; a view read leaves it")
     func generationMovesWithChanges() {
         let engine = MonitorEngine()

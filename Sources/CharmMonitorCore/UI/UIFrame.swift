@@ -29,7 +29,8 @@ public struct UIFrame: Sendable {
 
     /// The frame of `model` (the live model; while paused `ui.paused`'s model is shown) for
     /// a `size` screen at `now`. Reads only what the panes on screen show.
-    public init(model: MonitorModel, ui: UIState, size: (w: Int, h: Int), now: Timestamp) {
+    /// With a filter set, `filterCache` (the front end's) spares matching what did not change.
+    public init(model: MonitorModel, ui: UIState, size: (w: Int, h: Int), now: Timestamp, filterCache: RunFilterCache? = nil) {
         width = size.w
         height = size.h
         self.now = now
@@ -39,7 +40,7 @@ public struct UIFrame: Sendable {
         header = HeaderBar.view(shown, live: model, now: now)
         for pane in layout.panes.keys {
             switch pane {
-            case .runs: runs = RunsPane.view(shown, ui: ui, visible: layout.listRows(.runs))
+            case .runs: runs = RunsPane.view(shown, ui: ui, visible: layout.listRows(.runs), cache: filterCache)
             case .log: log = LogPane.view(shown, ui: ui, layout: layout)
             case .errors: errors = ErrorsPane.view(shown, ui: ui, layout: layout)
             case .tools, .tokens, .detail, .exporters: break
@@ -48,7 +49,7 @@ public struct UIFrame: Sendable {
         // The panes about the selected run share one look-up of it and of its timeline.
         let needsRun = layout.panes[.tools] != nil || layout.panes[.tokens] != nil || layout.panes[.detail] != nil
         guard needsRun else { return }
-        let run = UIRows.selectedRun(shown, state: ui)
+        let run = UIRows.selectedRun(shown, state: ui, cache: filterCache)
         if layout.panes[.tokens] != nil { tokens = TokensPane.view(run: run, ui: ui, layout: layout) }
         guard layout.panes[.tools] != nil || layout.panes[.detail] != nil else { return }
         let calls = UIRows.timeline(shown, run)

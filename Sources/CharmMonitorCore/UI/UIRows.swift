@@ -19,10 +19,12 @@ public enum UIRows {
     }
 
     /// `runs` as ids and depths, without copying a run: the model's cached tree as it is
-    /// when no filter is set, so a frame costs no pass over every run kept.
-    public static func treeRows(_ model: MonitorModel, filter: String) -> [RunTreeRow] {
+    /// when no filter is set, so a frame costs no pass over every run kept. With a filter,
+    /// `cache` (the front end's) matches again only what changed since the last frame.
+    public static func treeRows(_ model: MonitorModel, filter: String, cache: RunFilterCache? = nil) -> [RunTreeRow] {
         let tree = model.runTree
         guard !filter.isEmpty else { return tree }
+        if let cache { return cache.filter(tree, model: model, filter: filter) }
         return tree.filter { row in model.runs[row.id].map { runMatches($0, filter: filter) } ?? false }
     }
 
@@ -51,9 +53,9 @@ public enum UIRows {
     }
 
     /// The run the tool, token and detail panes are about.
-    public static func selectedRun(_ model: MonitorModel, state: UIState) -> MonitorRun? {
+    public static func selectedRun(_ model: MonitorModel, state: UIState, cache: RunFilterCache? = nil) -> MonitorRun? {
         if let id = state.selectedRunID, let run = model.run(id) { return run }
-        let rows = treeRows(model, filter: state.filter)
+        let rows = treeRows(model, filter: state.filter, cache: cache)
         return selectedRunIndex(rows, state: state).flatMap { model.run(rows[$0].id) }
     }
 

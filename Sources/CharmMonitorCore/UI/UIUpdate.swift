@@ -26,7 +26,7 @@ public enum UIUpdate {
         case .tick(let now):
             _ = state.footer.update(.tick(now), context: ())
             // The token-rate sampler follows the live model even while the view is frozen.
-            if state.paused == nil, let run = UIRows.selectedRun(context.model, state: state) {
+            if state.paused == nil, let run = UIRows.selectedRun(context.model, state: state, cache: context.filterCache) {
                 state.tokensPane.sample(run, now: now)
             }
         case .streamEnded:

@@ -25,8 +25,8 @@ struct RunsPane: MonitorPane {
 
     /// Builds the view for `visible` rows: a pass over the cached run tree's ids, and a
     /// lookup of each run in view.
-    static func view(_ model: MonitorModel, ui: UIState, visible: Int) -> View {
-        let rows = UIRows.treeRows(model, filter: ui.filter)
+    static func view(_ model: MonitorModel, ui: UIState, visible: Int, cache: RunFilterCache? = nil) -> View {
+        let rows = UIRows.treeRows(model, filter: ui.filter, cache: cache)
         let selected = UIRows.selectedRunIndex(rows, state: ui)
         let top = UIRows.window(selected: selected, count: rows.count, visible: visible, stored: ui.runsPane.top)
         let shown = rows[top..<min(rows.count, top + visible)].compactMap { row in
