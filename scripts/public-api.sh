@@ -4,6 +4,8 @@
 #
 #   scripts/public-api.sh                 a count per module
 #   scripts/public-api.sh --list MODULE   MODULE's public declarations, one a line, by file
+#   scripts/public-api.sh --undocumented  public declarations in our sources without a doc
+#                                         comment (exits 1 if there are any)
 #   scripts/public-api.sh --no-build ...  use the symbol graphs already in .build
 #
 # What counts: every symbol the symbol graph gives at access level public or open — each type,
@@ -20,11 +22,13 @@ cd "$(dirname "$0")/.."
 
 build=1
 list=""
+undocumented=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=0; shift ;;
         --list) list=${2:?usage: scripts/public-api.sh --list MODULE}; shift 2 ;;
-        *) echo "usage: scripts/public-api.sh [--no-build] [--list MODULE]" >&2; exit 2 ;;
+        --undocumented) undocumented=1; shift ;;
+        *) echo "usage: scripts/public-api.sh [--no-build] [--list MODULE | --undocumented]" >&2; exit 2 ;;
     esac
 done
 
@@ -32,7 +36,13 @@ graphs=".build/$(uname -m)-unknown-linux-gnu/symbolgraph"
 [ "$(uname -s)" = Darwin ] && graphs=".build/$(uname -m)-apple-macosx/symbolgraph"
 if [ "$build" = 1 ]; then
     rm -rf "$graphs"
-    swift package dump-symbol-graph --minimum-access-level public --skip-synthesized-members >/dev/null
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    # The build's progress only matters when it fails.
+    if ! swift package dump-symbol-graph --minimum-access-level public --skip-synthesized-members >"$log" 2>&1; then
+        cat "$log" >&2
+        exit 1
+    fi
 fi
 [ -d "$graphs" ] || { echo "public-api.sh: no symbol graphs in $graphs (run without --no-build)" >&2; exit 1; }
 
@@ -41,10 +51,10 @@ fi
 # another package.
 swift package dump-package >"$graphs/package.json"
 
-exec python3 - "$graphs" "$list" <<'PY'
+exec python3 - "$graphs" "$list" "$undocumented" <<'PY'
 import glob, json, os, sys
 
-graphs, wanted = sys.argv[1], sys.argv[2]
+graphs, wanted, undocumented = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 package = json.load(open(os.path.join(graphs, "package.json")))
 products = {t for p in package["products"] if "library" in p["type"] for t in p["targets"]}
 def is_swift(t):
@@ -64,13 +74,24 @@ def symbols(module):
                 continue
             uri = s.get("location", {}).get("uri", "")
             where = uri.split("/Sources/", 1)[1] if "/Sources/" in uri else "(written by the compiler)"
-            out.append((where, ".".join(s["pathComponents"]), s["kind"]["identifier"].removeprefix("swift.")))
+            # A requirement's implementation without a comment of its own shows its
+            # protocol's (another module's): that documents it. The compiler's own members
+            # (no location) cannot carry one.
+            documented = bool(s.get("docComment")) or not uri
+            out.append((where, ".".join(s["pathComponents"]), s["kind"]["identifier"].removeprefix("swift."), documented))
     return sorted(out)
+
+if undocumented:
+    missing = [(m, w, p, k) for m in modules for (w, p, k, d) in symbols(m) if not d]
+    for m, where, path, kind in missing:
+        print(f"{where:52} {kind:14} {path}")
+    print(f"{len(missing)} public declarations without a doc comment", file=sys.stderr)
+    sys.exit(1 if missing else 0)
 
 if wanted:
     if wanted not in modules:
         sys.exit(f"public-api.sh: no library module {wanted} (have: {', '.join(modules)})")
-    for where, path, kind in symbols(wanted):
+    for where, path, kind, _ in symbols(wanted):
         print(f"{where:52} {kind:14} {path}")
     sys.exit(0)
 

@@ -134,13 +134,13 @@ final class CounterBox: Sendable {
 }
 
 /// A source that could not be started: which one and why.
-public struct SourceSetupError: Error, Sendable, CustomStringConvertible {
+package struct SourceSetupError: Error, Sendable, CustomStringConvertible {
     /// The source's display name.
-    public var source: String
+    package var source: String
     /// What went wrong.
-    public var reason: String
+    package var reason: String
 
-    public var description: String { reason }
+    package var description: String { reason }
 }
 
 extension SocketListener {

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// One source failing (a file that vanishes, a producer that disconnects mid-line, an SSE
 /// server that goes away) is reported on that source and never stops the others.
-public final class SourceHub: Sendable {
+package final class SourceHub: Sendable {
     private struct State {
         var running = 0
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -27,20 +27,20 @@ public final class SourceHub: Sendable {
     /// sees it or is resumed by `stop`).
     private let stopFlag = StopFlag()
     /// Seconds between polls of a followed file at its end.
-    public let pollInterval: Double
+    package let pollInterval: Double
     /// Replaces the sleep between polls of a followed file: tests use it to act between two
     /// polls deterministically, instead of hoping a sleep lands in the right place.
     package let followPoll: (@Sendable () -> Void)?
     /// The first SSE reconnect delay in seconds (doubled per failure).
-    public let sseInitialBackoff: Double
+    package let sseInitialBackoff: Double
     /// Seconds an SSE attempt may take to get the response head (connecting included).
-    public let sseConnectTimeout: Double
+    package let sseConnectTimeout: Double
     /// The longest line (and SSE frame) an SSE source keeps; longer ones are skipped and
     /// counted as oversized.
     package let sseMaxLineLength: Int
 
     /// A hub delivering into `sink`.
-    public convenience init(
+    package convenience init(
         sink: any SourceSink, pollInterval: Double = 0.2, sseInitialBackoff: Double = 0.5, sseConnectTimeout: Double = 5
     ) {
         self.init(
@@ -78,26 +78,26 @@ public final class SourceHub: Sendable {
 
     /// Sources that could not be opened (a missing file, a port in use, an SSE server never
     /// reached).
-    public var openFailures: Int { state.withLock { $0.openFailures } }
+    package var openFailures: Int { state.withLock { $0.openFailures } }
 
     /// Sources that failed, whether they never opened or failed later (an SSE stream given up
     /// on after a drop, a read error): the headless exit code is 1 when there is one.
     /// Connections to a listener are not counted: a producer refused or cut is that
     /// producer's problem, shown on its own source.
-    public var failedSources: Int { trackedSink.failedCount }
+    package var failedSources: Int { trackedSink.failedCount }
 
     /// What `start` returns: the source's name and, for listeners, the bound port.
-    public struct Started: Sendable {
+    package struct Started: Sendable {
         /// The display name.
-        public var name: String
+        package var name: String
         /// The TCP port actually bound (useful when 0 was asked for).
-        public var port: Int?
+        package var port: Int?
     }
 
     /// Starts one source. Listeners are bound before this returns, so a bind error is thrown
     /// here (and also reported on the source); everything else reports problems on its source.
     @discardableResult
-    public func start(_ spec: SourceSpec) async throws(SourceSetupError) -> Started {
+    package func start(_ spec: SourceSpec) async throws(SourceSetupError) -> Started {
         let name = spec.displayName
         switch spec {
         case .stdin, .file:
@@ -204,7 +204,7 @@ public final class SourceHub: Sendable {
 
     /// Returns when every finite source has ended (listeners and followed files never do)
     /// or `stop()` was called.
-    public func waitForFiniteSources() async {
+    package func waitForFiniteSources() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let now = state.withLock { s -> Bool in
                 if s.running <= 0 || stopFlag.isSet { return true }
@@ -217,7 +217,7 @@ public final class SourceHub: Sendable {
 
     /// Stops everything: listeners close, followers and readers stop at their next poll,
     /// SSE tasks are cancelled, and waiters return at once.
-    public func stop() {
+    package func stop() {
         stopFlag.set()
         let (listeners, tasks, waiters) = state.withLock { s in
             defer { s.waiters.removeAll() }

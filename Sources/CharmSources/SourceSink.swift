@@ -7,7 +7,7 @@ import CharmWire
 /// implementation serialises them (the monitor's engine does so with one mutex), which
 /// makes it the single ordered inbox of all sources. Calls for one source are never
 /// concurrent and arrive in order.
-public protocol SourceSink: Sendable {
+package protocol SourceSink: Sendable {
     /// Records decoded from `source`, in order.
     func deliver(_ records: [DecodedRecord], from source: String)
     /// `source` changed state; `error` says why when it failed or is waiting.

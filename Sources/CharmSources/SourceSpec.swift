@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// One source the user asked for.
-public enum SourceSpec: Sendable {
+package enum SourceSpec: Sendable {
     /// Standard input (used when it is a pipe or a file).
     case stdin
     /// A file, read to its end; with `follow`, kept open like `tail -F`; with `replaySpeed`,
@@ -22,7 +22,7 @@ public enum SourceSpec: Sendable {
     case demo(name: String, bytes: AsyncStream<[UInt8]>)
 
     /// The name the source is shown under (listeners add `#N` per connection).
-    public var displayName: String {
+    package var displayName: String {
         switch self {
         case .stdin: "stdin"
         case .file(let path, _, _): "file:\(path)"
@@ -35,7 +35,7 @@ public enum SourceSpec: Sendable {
 
     /// Whether it ends by itself (files without follow, stdin, SSE, demo); listeners and
     /// followed files run until stopped.
-    public var isFinite: Bool {
+    package var isFinite: Bool {
         switch self {
         case .stdin, .sse, .demo: true
         case .file(_, let follow, _): !follow
@@ -45,20 +45,20 @@ public enum SourceSpec: Sendable {
 }
 
 /// A `--listen` address: `unix:PATH` or `tcp:HOST:PORT`.
-public enum ListenAddress: Sendable, Hashable {
+package enum ListenAddress: Sendable, Hashable {
     /// A Unix domain socket path.
     case unix(path: String)
     /// A TCP host and port.
     case tcp(host: String, port: Int)
 
     /// Why an address was refused.
-    public struct ParseError: Error, Sendable, CustomStringConvertible {
+    package struct ParseError: Error, Sendable, CustomStringConvertible {
         /// What is wrong, in words.
-        public var description: String
+        package var description: String
     }
 
     /// Parses `unix:PATH`, `tcp:HOST:PORT`, `tcp:[IPv6]:PORT` or `tcp:PORT` (loopback).
-    public static func parse(_ text: String) throws(ParseError) -> ListenAddress {
+    package static func parse(_ text: String) throws(ParseError) -> ListenAddress {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst(5))
             guard !path.isEmpty else { throw ParseError(description: "'\(text)': unix: needs a path") }
@@ -93,7 +93,7 @@ public enum ListenAddress: Sendable, Hashable {
     /// elsewhere) passes only if it resolves to loopback alone. A name that does not
     /// resolve is not loopback. The listener then binds the address it resolved and checks
     /// it again (`SocketListener.tcp`), so a name cannot change between the two.
-    public static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         if let literal = LoopbackCheck.literal(host) { return literal }
         guard let addresses = LoopbackCheck.resolve(host), !addresses.isEmpty else { return false }
         return addresses.allSatisfy { $0 }

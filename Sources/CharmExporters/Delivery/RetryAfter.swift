@@ -2,11 +2,11 @@ import CharmTelemetry
 import Foundation
 
 /// Reads an HTTP `Retry-After` value (RFC 9110 §10.2.3): delta-seconds or an HTTP-date.
-/// Public so other transports (and tests) apply the same rule as the delivery engine.
-public enum RetryAfter {
+/// Package-wide so other transports (and tests) apply the same rule as the delivery engine.
+package enum RetryAfter {
     /// The delay the header asks for, or `nil` when it is absent or unreadable.
     /// `now` is Unix seconds, given so tests can pin it.
-    public static func delay(_ value: String?, now: Double = Timestamp.now().secondsSinceEpoch) -> Duration? {
+    package static func delay(_ value: String?, now: Double = Timestamp.now().secondsSinceEpoch) -> Duration? {
         guard let raw = value?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
         if let secs = Int(raw) { return .seconds(max(0, secs)) }
         guard let date = httpDate(raw) else { return nil }
@@ -18,7 +18,7 @@ public enum RetryAfter {
 
     /// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`, as Unix seconds. The obsolete
     /// RFC 850 and asctime forms are not produced by any server we talk to.
-    public static func httpDate(_ s: String) -> Double? {
+    package static func httpDate(_ s: String) -> Double? {
         let parts = s.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
             let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3])

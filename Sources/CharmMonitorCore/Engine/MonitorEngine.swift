@@ -116,7 +116,7 @@ public final class MonitorEngine: Sendable {
     }
 
     /// Records a source's state change (a failure with its error).
-    public func sourceChanged(_ source: SourceID, to newState: SourceState, error: String? = nil, at: Timestamp = .now()) {
+    package func sourceChanged(_ source: SourceID, to newState: SourceState, error: String? = nil, at: Timestamp = .now()) {
         state.withLock { $0.model.setSourceState(source, newState, error: error, at: at) }
     }
 

@@ -173,7 +173,7 @@ public struct MonitorModel: Sendable {
     }
 
     /// Records a source's new state; a failure becomes an error entry.
-    public mutating func setSourceState(_ source: SourceID, _ state: SourceState, error: String? = nil, at: Timestamp) {
+    package mutating func setSourceState(_ source: SourceID, _ state: SourceState, error: String? = nil, at: Timestamp) {
         generation &+= 1
         if sources[source] == nil { noteSource(source, at: at, records: 0) }
         sources[source]!.state = state

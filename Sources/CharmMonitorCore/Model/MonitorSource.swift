@@ -25,7 +25,7 @@ public struct MonitorSource: Sendable, Hashable {
     /// Which source.
     public var id: SourceID
     /// Its current state (`.failed` is shown with `lastError`).
-    public var state: SourceState
+    package var state: SourceState
     /// The last error it reported, kept after it recovers so the user can see what happened.
     public var lastError: String?
     /// When the state last changed.
@@ -44,7 +44,7 @@ public struct MonitorSource: Sendable, Hashable {
     public var failedConnections = 0
 
     /// An entry with every field given.
-    public init(id: SourceID, state: SourceState, lastError: String? = nil, since: Timestamp, records: Int = 0) {
+    package init(id: SourceID, state: SourceState, lastError: String? = nil, since: Timestamp, records: Int = 0) {
         self.id = id
         self.state = state
         self.lastError = lastError

@@ -5,7 +5,7 @@
 /// but nothing is rejected for being there, and `document` keeps the whole file.
 public struct CharmConfig: Sendable, Hashable {
     /// `version`, e.g. "0.4" or "0.4.2".
-    public var version: String?
+    package var version: String?
     /// `id`: the agent's id (used as Datadog's ml_app when none is set).
     public var id: String?
     /// `persona.name`.
@@ -13,22 +13,22 @@ public struct CharmConfig: Sendable, Hashable {
     /// `runtime.telemetry`: the exporter names to enable, in order.
     public var telemetry: [String]
     /// `runtime.adapter`.
-    public var adapter: Adapter?
+    package var adapter: Adapter?
     /// The whole document as JSON values, members in file order.
-    public var document: JSONObject
+    package var document: JSONObject
     /// The file it was read from, if any.
-    public var path: String?
+    package var path: String?
 
     /// `runtime.adapter`: how Charm bootstraps the agent.
-    public struct Adapter: Sendable, Hashable {
+    package struct Adapter: Sendable, Hashable {
         /// `type`, e.g. "langchain", "crewai", "process".
-        public var type: String
+        package var type: String
         /// `entry_point`, e.g. "src.main:app" or a shell command.
-        public var entryPoint: String?
+        package var entryPoint: String?
     }
 
     /// A configuration with the given parts.
-    public init(
+    package init(
         version: String? = nil, id: String? = nil, name: String? = nil, telemetry: [String] = [],
         adapter: Adapter? = nil, document: JSONObject = [:], path: String? = nil
     ) {
@@ -45,11 +45,11 @@ public struct CharmConfig: Sendable, Hashable {
 /// Why a charm.yaml could not be used: always with the file, and the line when known.
 public struct CharmConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file (or "<string>").
-    public var path: String
+    package var path: String
     /// The 1-based line, when known.
-    public var line: Int?
+    package var line: Int?
     /// What is wrong, and what to do instead.
-    public var message: String
+    package var message: String
 
     public var description: String {
         if let line { return "\(path):\(line): \(message)" }

@@ -23,10 +23,10 @@ public final class CharmOutput: Sendable {
 
     /// Lines lost because the reader went away (EPIPE) or the descriptor failed; never
     /// retried, so a vanished reader neither kills nor blocks the agent.
-    public var failedWrites: Int { failures.load(ordering: .relaxed) }
+    package var failedWrites: Int { failures.load(ordering: .relaxed) }
 
     /// Points the output at another descriptor (used by the interceptor).
-    public func redirect(to newFD: Int32) { fd.withLock { $0 = newFD } }
+    package func redirect(to newFD: Int32) { fd.withLock { $0 = newFD } }
 
     /// Writes `bytes` whole; a line the reader can no longer take is dropped and counted.
     ///
@@ -37,7 +37,7 @@ public final class CharmOutput: Sendable {
     /// write then raises a thread-directed SIGPIPE that stays pending, and it is consumed
     /// with `sigtimedwait` before the old mask comes back, unless one was already pending
     /// before the write (then it is the host's, and left alone).
-    public func write(_ bytes: [UInt8]) {
+    package func write(_ bytes: [UInt8]) {
         fd.withLock { fd in
             SIGPIPEGuard.withSIGPIPEBlocked { consumePipeSignal in
                 bytes.withUnsafeBytes { raw in

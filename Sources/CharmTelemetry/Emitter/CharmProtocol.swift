@@ -2,11 +2,11 @@
 /// `charm/core/telemetry.py`), kept in one place so the emitter, which writes them, and the
 /// decoder in CharmWire, which reads them back (the prefix, and the thinking texts of a
 /// stream from Charm's own SDK), agree.
-public enum CharmProtocol {
+package enum CharmProtocol {
     /// The prefix of an event line on a container's stdout.
-    public static let eventPrefix = "__CHARM_EVENT__"
+    package static let eventPrefix = "__CHARM_EVENT__"
     /// How many characters of a tool's output the `thinking` text keeps (Python `[:500]`).
-    public static let toolOutputPreviewLength = 500
+    package static let toolOutputPreviewLength = 500
 
     /// How `on_tool_start`'s thinking text starts; `toolInputSeparator` comes before the input.
     package static let toolStartPrefix = "Using Tool: "
@@ -25,12 +25,12 @@ public enum CharmProtocol {
     package static let agentActionInputSeparator = " with "
 
     /// `on_tool_start`'s thinking text.
-    public static func toolStartText(toolName: String, input: String) -> String {
+    package static func toolStartText(toolName: String, input: String) -> String {
         toolStartPrefix + toolName + toolInputSeparator + input + "\n"
     }
 
     /// `on_tool_end`'s thinking text: the first 500 code points, as Python slices a `str`.
-    public static func toolEndText(output: String) -> String {
+    package static func toolEndText(output: String) -> String {
         let scalars = output.unicodeScalars
         let head: String
         if scalars.count <= toolOutputPreviewLength {
@@ -44,22 +44,22 @@ public enum CharmProtocol {
     }
 
     /// `on_tool_error`'s thinking text.
-    public static func toolErrorText(error: String) -> String { toolErrorPrefix + error + "\n" }
+    package static func toolErrorText(error: String) -> String { toolErrorPrefix + error + "\n" }
 
     /// `on_agent_action`'s thinking text.
-    public static func agentActionText(tool: String, toolInput: String) -> String {
+    package static func agentActionText(tool: String, toolInput: String) -> String {
         agentActionPrefix + tool + agentActionInputSeparator + toolInput + "\n"
     }
 
     /// Our `status` text for a run start (Charm's emitter drops `on_run_start`).
-    public static func runStartText(runID: String) -> String { "Run \(runID) started" }
+    package static func runStartText(runID: String) -> String { "Run \(runID) started" }
 
     /// Our `status` text for a run end (Charm's emitter drops `on_run_end`).
-    public static func runEndText(runID: String) -> String { "Run \(runID) finished" }
+    package static func runEndText(runID: String) -> String { "Run \(runID) finished" }
 
     /// The `type` and `content` the emitter writes for an event's hook, or `nil` when Charm
     /// writes nothing (an empty token).
-    public static func line(for payload: TelemetryEvent.Payload, runID: String) -> (type: String, content: String)? {
+    package static func line(for payload: TelemetryEvent.Payload, runID: String) -> (type: String, content: String)? {
         switch payload {
         case .runStart: ("status", runStartText(runID: runID))
         case .runEnd: ("status", runEndText(runID: runID))

@@ -3,7 +3,7 @@
 /// The one vocabulary for it: the sources report it, the monitor's model keeps it and its
 /// screen shows it by `rawValue`. Why a source failed or waits travels beside it (the
 /// model keeps the last reason after the source recovers).
-public enum SourceState: String, Sendable, Hashable {
+package enum SourceState: String, Sendable, Hashable {
     /// Opening, connecting, or listening for its first byte.
     case connecting
     /// Delivering bytes.

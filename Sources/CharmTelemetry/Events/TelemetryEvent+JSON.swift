@@ -7,7 +7,7 @@ import Darwin
 /// The `telemetry` object: our structured extension to Charm's stdout protocol (version 1).
 extension TelemetryEvent {
     /// The protocol version written in `v`.
-    public static let protocolVersion: Int64 = 1
+    package static let protocolVersion: Int64 = 1
 
     /// The `telemetry` object as the emitter writes it, members in the documented order.
     public var telemetryObject: JSONObject {
@@ -48,14 +48,14 @@ extension TelemetryEvent {
     }
 
     /// Why a `telemetry` object could not be read.
-    public struct DecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct DecodingError: Error, Sendable, Hashable, CustomStringConvertible {
         /// What was wrong with it.
-        public var reason: String
-        public var description: String { reason }
+        package var reason: String
+        package var description: String { reason }
     }
 
     /// Reads a `telemetry` object. Unknown members are ignored so later versions stay readable.
-    public init(telemetry o: JSONObject) throws(DecodingError) {
+    package init(telemetry o: JSONObject) throws(DecodingError) {
         // One pass over the members, each key recognised by its length and first byte (all
         // distinct for version 1) and then confirmed: the decoder's hot path, where repeated
         // lookups by string cost more than the JSON parse itself.

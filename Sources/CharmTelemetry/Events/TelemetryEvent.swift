@@ -30,7 +30,7 @@ public struct TelemetryEvent: Sendable, Hashable {
     }
 
     /// The hook this event is for.
-    public var hook: TelemetryHook { payload.hook }
+    package var hook: TelemetryHook { payload.hook }
 
     /// A hook's arguments, exactly those of Charm's `BaseTelemetryExporter` plus the
     /// structured extras our protocol adds (a run's end status, an error's type).
@@ -53,7 +53,7 @@ public struct TelemetryEvent: Sendable, Hashable {
         case agentAction(tool: String, toolInput: String)
 
         /// The hook these arguments belong to.
-        public var hook: TelemetryHook {
+        package var hook: TelemetryHook {
             switch self {
             case .runStart: .runStart
             case .runEnd: .runEnd
@@ -67,7 +67,7 @@ public struct TelemetryEvent: Sendable, Hashable {
         }
 
         /// The tool's name for tool hooks, or the action's tool.
-        public var toolName: String? {
+        package var toolName: String? {
             switch self {
             case .toolStart(let n, _), .toolEnd(let n, _), .toolError(let n, _): n
             case .agentAction(let t, _): t

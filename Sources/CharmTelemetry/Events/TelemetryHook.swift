@@ -1,5 +1,5 @@
 /// Charm's eight exporter hooks, named as they appear in the `telemetry.hook` field.
-public enum TelemetryHook: String, Sendable, CaseIterable, Hashable {
+package enum TelemetryHook: String, Sendable, CaseIterable, Hashable {
     /// `on_run_start(run_id, inputs)`
     case runStart = "run_start"
     /// `on_run_end(run_id, outputs)`
@@ -18,7 +18,7 @@ public enum TelemetryHook: String, Sendable, CaseIterable, Hashable {
     case agentAction = "agent_action"
 
     /// The Python method name on `BaseTelemetryExporter`.
-    public var pythonMethod: String { "on_" + rawValue }
+    package var pythonMethod: String { "on_" + rawValue }
 }
 
 /// An error as telemetry carries it: the exception's type name and its message.
@@ -44,7 +44,7 @@ public struct TelemetryError: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String { message }
 
     /// `{"type": …, "message": …}` as the wire format writes it.
-    public var json: JSONValue { .object(["type": .string(type), "message": .string(message)]) }
+    package var json: JSONValue { .object(["type": .string(type), "message": .string(message)]) }
 }
 
 /// How a run ended.

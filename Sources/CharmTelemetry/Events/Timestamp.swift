@@ -25,13 +25,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
 
     /// Seconds since the epoch, as a double.
-    public var secondsSinceEpoch: Double { Double(microseconds) / 1_000_000 }
+    package var secondsSinceEpoch: Double { Double(microseconds) / 1_000_000 }
 
     /// Nanoseconds since the epoch (OTLP's unit).
-    public var nanosecondsSinceEpoch: UInt64 { UInt64(max(0, microseconds)) &* 1_000 }
+    package var nanosecondsSinceEpoch: UInt64 { UInt64(max(0, microseconds)) &* 1_000 }
 
     /// Seconds from `other` to `self`.
-    public func seconds(since other: Timestamp) -> Double {
+    package func seconds(since other: Timestamp) -> Double {
         Double(microseconds - other.microseconds) / 1_000_000
     }
 
@@ -63,7 +63,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Reads RFC 3339 (`Z` or a numeric offset, any number of fractional digits).
-    public init?(rfc3339 text: String) {
+    package init?(rfc3339 text: String) {
         var text = text
         guard let us = text.withUTF8({ Timestamp.parse($0) }) else { return nil }
         self.microseconds = us

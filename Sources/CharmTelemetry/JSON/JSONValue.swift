@@ -3,14 +3,19 @@
 /// Order matters here: Charm's emitter writes `type` first and `content` second, and the
 /// decoder must hand events back to exporters exactly as they were produced.
 public enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// An integer that fits in 64 bits; JSON numbers without fraction or exponent.
     case int(Int64)
     /// Any other JSON number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object, its members in the order they were written.
     case object(JSONObject)
 
     /// The string, if this is a string.
@@ -50,7 +55,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// True for `null`.
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = self { return true }
         return false
     }
@@ -73,14 +78,14 @@ public enum JSONValue: Sendable, Hashable {
 /// over an array: cheaper than hashing for that size and it preserves the writer's order.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// The members in order.
-    public private(set) var members: [(key: String, value: JSONValue)]
+    package private(set) var members: [(key: String, value: JSONValue)]
 
     /// An empty object.
     public init() { members = [] }
 
     /// An object from ordered members; a later duplicate key replaces the earlier value,
     /// as Python's `json.loads` does.
-    public init(_ members: [(String, JSONValue)]) {
+    package init(_ members: [(String, JSONValue)]) {
         self.members = []
         self.members.reserveCapacity(members.count)
         for (k, v) in members { self[k] = v }
@@ -124,7 +129,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public var isEmpty: Bool { members.isEmpty }
 
     /// The keys in order.
-    public var keys: [String] { members.map(\.key) }
+    package var keys: [String] { members.map(\.key) }
 
     /// Iterates the members in order.
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {

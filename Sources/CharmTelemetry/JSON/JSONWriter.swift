@@ -4,9 +4,9 @@
 /// with charmos needs three things the encoder does not give: the members in the order they
 /// were built (`type` first), Python's separators (`", "` and `": "`), and Python's escaping
 /// (non-ASCII as UTF-8, `/` unescaped, control characters as lowercase `\u00xx`).
-public enum JSONWriter {
+package enum JSONWriter {
     /// How members and elements are separated.
-    public enum Style: Sendable {
+    package enum Style: Sendable {
         /// `", "` and `": "`: Python's `json.dumps` default, which charmos uses.
         case python
         /// `","` and `":"`: the shortest form.
@@ -14,7 +14,7 @@ public enum JSONWriter {
     }
 
     /// The value as a string in the given style.
-    public static func string(_ value: JSONValue, style: Style = .python) -> String {
+    package static func string(_ value: JSONValue, style: Style = .python) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(128)
         write(value, into: &out, style: style)
@@ -22,10 +22,10 @@ public enum JSONWriter {
     }
 
     /// The value in the compact style.
-    public static func compact(_ value: JSONValue) -> String { string(value, style: .compact) }
+    package static func compact(_ value: JSONValue) -> String { string(value, style: .compact) }
 
     /// Appends the value's bytes to `out`.
-    public static func write(_ value: JSONValue, into out: inout [UInt8], style: Style = .python) {
+    package static func write(_ value: JSONValue, into out: inout [UInt8], style: Style = .python) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -44,7 +44,7 @@ public enum JSONWriter {
     }
 
     /// Appends an object's bytes to `out`.
-    public static func writeObject(_ o: JSONObject, into out: inout [UInt8], style: Style = .python) {
+    package static func writeObject(_ o: JSONObject, into out: inout [UInt8], style: Style = .python) {
         out.append(UInt8(ascii: "{"))
         var first = true
         for m in o {
@@ -67,7 +67,7 @@ public enum JSONWriter {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends a quoted, escaped string.
-    public static func writeString(_ s: String, into out: inout [UInt8]) {
+    package static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { buf in

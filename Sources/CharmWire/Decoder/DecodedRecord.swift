@@ -28,7 +28,7 @@ public struct WireEvent: Sendable, Hashable {
     public var telemetryIssue: String?
 
     /// A wire event with every field given.
-    public init(
+    package init(
         type: String, object: JSONObject, framing: Framing, hookEvents: HookEvents = [],
         telemetryIssue: String? = nil, isStructured: Bool = false
     ) {
@@ -41,7 +41,7 @@ public struct WireEvent: Sendable, Hashable {
     }
 
     /// `content` as text (strings as they are, other JSON compact).
-    public var contentText: String { object["content"]?.displayText ?? "" }
+    package var contentText: String { object["content"]?.displayText ?? "" }
 
     /// True when the line carried a readable `telemetry` object.
     public var isStructured: Bool
@@ -59,7 +59,7 @@ public struct MalformedLine: Sendable, Hashable {
     public var line: Int
 
     /// How much of a rejected line is kept.
-    public static let previewLength = 200
+    package static let previewLength = 200
 }
 
 /// What the decoder makes of each line.

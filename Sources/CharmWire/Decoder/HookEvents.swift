@@ -16,10 +16,10 @@ public struct HookEvents: RandomAccessCollection, Hashable, Sendable, Expressibl
     private var storage: Storage
 
     /// No events.
-    public init() { storage = .none }
+    package init() { storage = .none }
 
     /// The events of `events`, in order.
-    public init<S: Sequence<TelemetryEvent>>(_ events: S) {
+    package init<S: Sequence<TelemetryEvent>>(_ events: S) {
         let array = Array(events)
         switch array.count {
         case 0: storage = .none
@@ -29,7 +29,7 @@ public struct HookEvents: RandomAccessCollection, Hashable, Sendable, Expressibl
     }
 
     /// One event.
-    public init(_ event: TelemetryEvent) { storage = .one(event) }
+    package init(_ event: TelemetryEvent) { storage = .one(event) }
 
     /// The events of a literal, in order.
     public init(arrayLiteral elements: TelemetryEvent...) { self.init(elements) }
@@ -59,7 +59,7 @@ public struct HookEvents: RandomAccessCollection, Hashable, Sendable, Expressibl
 
     /// Calls `body` with each event in order, without copying them out.
     @inlinable
-    public func forEach(_ body: (TelemetryEvent) throws -> Void) rethrows {
+    package func forEach(_ body: (TelemetryEvent) throws -> Void) rethrows {
         for i in indices { try body(self[i]) }
     }
 }

@@ -14,16 +14,16 @@ import Darwin
 ///
 /// A CR at the end of one chunk and an LF at the start of the next are one CRLF: the state
 /// between chunks is whether the last byte was a CR.
-public struct SSELineEndings: Sendable {
+package struct SSELineEndings: Sendable {
     private var afterCR = false
     private var scratch: [UInt8] = []
 
     /// A normaliser at the start of a stream.
-    public init() {}
+    package init() {}
 
     /// Calls `body` with `bytes` with every line ending made LF (the same bytes, uncopied,
     /// when they hold no CR and do not complete a CRLF split across chunks).
-    public mutating func normalize(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+    package mutating func normalize(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         var input = bytes
         if afterCR {
@@ -60,5 +60,5 @@ public struct SSELineEndings: Sendable {
 
     /// Forgets a CR that ended the last chunk: the connection is over and the next one
     /// starts a new stream.
-    public mutating func reset() { afterCR = false }
+    package mutating func reset() { afterCR = false }
 }

@@ -19,10 +19,10 @@ public struct StreamDecoder {
     public static let defaultMaxLineLength = 16 << 20
 
     /// The source's name, used for legacy runs (`legacy:<name>`).
-    public let sourceName: String
+    package let sourceName: String
     /// Lines longer than this many bytes are skipped and reported as `.oversized`; so are SSE
     /// frames whose `data:` lines add up to more.
-    public let maxLineLength: Int
+    package let maxLineLength: Int
     /// The id of the last SSE event dispatched, for reconnecting with `Last-Event-ID`.
     ///
     /// Set when an event is dispatched (at its blank line), never when its `id:` line is
@@ -30,7 +30,7 @@ public struct StreamDecoder {
     /// is asked for again instead of skipped. An empty id (`id:` alone) means "none".
     public var lastEventID: String? { frames.lastEventID }
     /// Lines read so far.
-    public var lineNumber: Int { lines.lineNumber }
+    package var lineNumber: Int { lines.lineNumber }
 
     private var lines: LineSplitter
     private var frames: FrameRecognizer
@@ -76,7 +76,7 @@ public struct StreamDecoder {
     }
 
     /// Decodes the text of `string` (a convenience for tests and small inputs).
-    public mutating func feed(_ string: String, _ emit: (DecodedRecord) -> Void) {
+    package mutating func feed(_ string: String, _ emit: (DecodedRecord) -> Void) {
         feed(Array(string.utf8), emit)
     }
 

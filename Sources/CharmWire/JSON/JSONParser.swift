@@ -1,13 +1,13 @@
 import CharmTelemetry
 
 /// Why a byte sequence is not JSON, and where.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was wrong.
-    public var reason: String
+    package var reason: String
     /// The byte offset at which it was noticed.
-    public var offset: Int
+    package var offset: Int
 
-    public var description: String { "\(reason) at byte \(offset)" }
+    package var description: String { "\(reason) at byte \(offset)" }
 }
 
 /// A byte-level JSON parser into `JSONValue`.
@@ -17,9 +17,9 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 /// lose key order; no listed package offers an order-preserving DOM parser. It accepts what
 /// Python's `json.loads` accepts, including `NaN` and `Infinity`, and never traps: invalid
 /// UTF-8 inside strings becomes U+FFFD, nesting is limited to `maxDepth`.
-public struct JSONParser {
+package struct JSONParser {
     /// The deepest nesting accepted; deeper input is an error rather than a stack overflow.
-    public static let maxDepth = 256
+    package static let maxDepth = 256
 
     let buf: UnsafeBufferPointer<UInt8>
     var i = 0
@@ -28,7 +28,7 @@ public struct JSONParser {
     init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
     /// Parses one JSON value that must fill `bytes` (surrounding white space allowed).
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var p = JSONParser(bytes)
         p.skipWhitespace()
         let v = try p.parseValue()
@@ -38,7 +38,7 @@ public struct JSONParser {
     }
 
     /// Parses a string's UTF-8 as one JSON value.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var text = text
         let result: Result<JSONValue, JSONParseError> = text.withUTF8 { buf in
             do throws(JSONParseError) { return .success(try parse(buf)) } catch { return .failure(error) }
@@ -47,7 +47,7 @@ public struct JSONParser {
     }
 
     /// Parses bytes as one JSON value.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buf in
             do throws(JSONParseError) { return .success(try parse(buf)) } catch { return .failure(error) }
         }
