@@ -6,27 +6,13 @@ import Foundation
 
 /// An exporter that does nothing: measures the manager, not the exporter.
 final class NoopExporter: TelemetryExporter {
-    func onRunStart(runID: String, inputs: JSONObject) {}
-    func onRunEnd(runID: String, outputs: JSONObject) {}
-    func onError(runID: String, error: TelemetryError) {}
-    func onToolStart(toolName: String, inputStr: String) {}
-    func onToolEnd(toolName: String, output: String) {}
-    func onToolError(toolName: String, error: TelemetryError) {}
-    func onLLMNewToken(token: String) {}
-    func onAgentAction(tool: String, toolInput: String) {}
+    func handle(_ event: TelemetryEvent) {}
 }
 
-/// An exporter that never returns from its first hook.
+/// An exporter that never returns from its first event.
 final class HungBenchExporter: TelemetryExporter {
     let gate = DispatchSemaphore(value: 0)
-    func onRunStart(runID: String, inputs: JSONObject) { gate.wait() }
-    func onRunEnd(runID: String, outputs: JSONObject) { gate.wait() }
-    func onError(runID: String, error: TelemetryError) { gate.wait() }
-    func onToolStart(toolName: String, inputStr: String) { gate.wait() }
-    func onToolEnd(toolName: String, output: String) { gate.wait() }
-    func onToolError(toolName: String, error: TelemetryError) { gate.wait() }
-    func onLLMNewToken(token: String) { gate.wait() }
-    func onAgentAction(tool: String, toolInput: String) { gate.wait() }
+    func handle(_ event: TelemetryEvent) { gate.wait() }
 }
 
 /// Caller-side cost of `dispatch`: what the agent pays per event.

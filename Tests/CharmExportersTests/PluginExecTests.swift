@@ -81,7 +81,7 @@ struct PluginExecTests {
         // while the plugin is down, between a crash and its restart.
         #expect(PluginFixture.waitUntil {
             if sent < 5_000 {
-                try? exporter.deliver(Scenario.events[sent % Scenario.events.count])
+                try? exporter.handle(Scenario.events[sent % Scenario.events.count])
                 sent += 1
             }
             let s = exporter.status
@@ -105,7 +105,7 @@ struct PluginExecTests {
         let count = 5_000
         let clock = ContinuousClock()
         let elapsed = try clock.measure {
-            for _ in 0..<count { try exporter.deliver(big) }
+            for _ in 0..<count { try exporter.handle(big) }
         }
         // A blocking write would never return (the plugin never reads); the bound only has to
         // tell "returned" from "hung", with room for a loaded CI machine.

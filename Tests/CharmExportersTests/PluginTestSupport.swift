@@ -104,6 +104,6 @@ enum PluginFixture {
 
     /// Hands every hook call of `events` to `exporter` as the manager's worker would.
     static func play(_ exporter: any TelemetryExporter, _ events: [TelemetryEvent]) throws {
-        for e in events { try exporter.deliver(e) }
+        for e in events { try exporter.handle(e) }
     }
 }

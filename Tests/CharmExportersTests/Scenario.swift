@@ -41,7 +41,7 @@ enum Scenario {
 
     /// Delivers every event to `exporter` as the manager's worker would.
     static func play(_ exporter: any TelemetryExporter, _ events: [TelemetryEvent] = events) throws {
-        for e in events { try exporter.deliver(e) }
+        for e in events { try exporter.handle(e) }
     }
 
     /// A policy for tests: small delays and backoffs so faults resolve quickly.

@@ -7,7 +7,7 @@ import Testing
 @testable import CharmMonitorCore
 
 /// Counts the hooks it receives, in order.
-final class RecordingExporter: TelemetryExporter {
+final class RecordingExporter: TelemetryHookExporter {
     let hooks = Mutex<[String]>([])
     func note(_ h: String) { hooks.withLock { $0.append(h) } }
     func onRunStart(runID: String, inputs: JSONObject) { note("run_start:\(runID)") }
@@ -21,7 +21,7 @@ final class RecordingExporter: TelemetryExporter {
 }
 
 /// Always throws, to show up as exporter failures.
-final class FailingExporter: TelemetryExporter {
+final class FailingExporter: TelemetryHookExporter {
     struct Boom: Error {}
     func onRunStart(runID: String, inputs: JSONObject) throws { throw Boom() }
     func onRunEnd(runID: String, outputs: JSONObject) throws { throw Boom() }

@@ -90,11 +90,13 @@ import CharmWire
         }
     }
 
-    @Test(.oracle(.charmos)) func directHookCallsWithoutManagerAreExactlyCharmos() throws {
+    @Test(.oracle(.charmos)) func linesWithoutTelemetryAreExactlyCharmos() throws {
         let oracle = try oracleLines()
         let bytes = Support.captureEmitter { output in
-            let exporter = CharmEmitterExporter(output: output)
-            for call in Self.script { try? exporter.deliverWithoutContext(Self.payload(for: call)) }
+            let exporter = CharmEmitterExporter(output: output, includesTelemetry: false)
+            for (i, call) in Self.script.enumerated() {
+                exporter.handle(TelemetryEvent(seq: UInt64(i), timestamp: .now(), runID: "run-1", payload: Self.payload(for: call)))
+            }
         }
         let ours = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(ours == oracle)
@@ -132,20 +134,6 @@ import CharmWire
             if case .toolError(_, let e) = hooks[4].payload { #expect(e.message == "division by zero") }
             #expect(hooks[2].callID == hooks[1].callID)
             #expect(hooks[4].callID == hooks[3].callID)
-        }
-    }
-}
-
-extension CharmEmitterExporter {
-    /// Calls the hook outside a manager, so no `telemetry` member is written (plain charmos).
-    func deliverWithoutContext(_ payload: TelemetryEvent.Payload) throws {
-        switch payload {
-        case .toolStart(let n, let i): onToolStart(toolName: n, inputStr: i)
-        case .toolEnd(let n, let o): onToolEnd(toolName: n, output: o)
-        case .toolError(let n, let e): onToolError(toolName: n, error: e)
-        case .llmNewToken(let t): onLLMNewToken(token: t)
-        case .agentAction(let t, let i): onAgentAction(tool: t, toolInput: i)
-        default: break
         }
     }
 }

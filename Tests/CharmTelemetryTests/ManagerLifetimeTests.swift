@@ -5,7 +5,7 @@ import Testing
 @testable import CharmTelemetry
 
 /// Counts what reaches it and how often it was shut down, across many instances.
-final class CountingExporter: TelemetryExporter {
+final class CountingExporter: TelemetryHookExporter {
     static let delivered = Atomic<Int>(0)
     static let shutdowns = Atomic<Int>(0)
     private func count() { Self.delivered.add(1, ordering: .relaxed) }

@@ -10,7 +10,7 @@ import Testing
     }
 
     /// Blocks in its first hook until released, then records tokens in order.
-    final class GatedRecorder: TelemetryExporter, @unchecked Sendable {
+    final class GatedRecorder: TelemetryHookExporter, @unchecked Sendable {
         let gate = DispatchSemaphore(value: 0)
         let entered = DispatchSemaphore(value: 0)
         private let lock = NSLock()

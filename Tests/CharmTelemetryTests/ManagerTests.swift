@@ -5,7 +5,7 @@ import Testing
 @testable import CharmTelemetry
 
 /// An exporter whose hooks throw.
-final class ThrowingExporter: TelemetryExporter {
+final class ThrowingExporter: TelemetryHookExporter {
     struct Boom: Error {}
     func onRunStart(runID: String, inputs: JSONObject) throws { throw Boom() }
     func onRunEnd(runID: String, outputs: JSONObject) throws { throw Boom() }
@@ -18,7 +18,7 @@ final class ThrowingExporter: TelemetryExporter {
 }
 
 /// An exporter that blocks in its first hook until released.
-final class HungExporter: TelemetryExporter {
+final class HungExporter: TelemetryHookExporter {
     let gate = DispatchSemaphore(value: 0)
     let entered = DispatchSemaphore(value: 0)
     private func hang() {

@@ -54,7 +54,7 @@ enum Support {
 }
 
 /// An exporter that records every event it is handed, with the envelope.
-final class RecordingExporter: TelemetryExporter, @unchecked Sendable {
+final class RecordingExporter: TelemetryHookExporter, @unchecked Sendable {
     private let lock = NSLock()
     private var _events: [TelemetryEvent] = []
     var events: [TelemetryEvent] { lock.withLock { _events } }

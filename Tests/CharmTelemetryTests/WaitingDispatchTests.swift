@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// An exporter whose hooks block until the test opens its gate, and count what they get.
-private final class GatedExporter: TelemetryExporter, Sendable {
+private final class GatedExporter: TelemetryHookExporter, Sendable {
     let gate = DispatchSemaphore(value: 0)
     /// Signalled when a hook starts waiting at the closed gate.
     let entered = DispatchSemaphore(value: 0)

@@ -4,7 +4,7 @@ import CharmTelemetry
 /// its documented HTTP intake (`POST https://api.<site>/api/intake/llm-obs/v1/trace/spans`).
 ///
 /// Spans are sent when they end: the exporter keeps open spans keyed by run id and call id.
-public final class DatadogExporter: EventDrivenExporter, ExporterStatusReporting {
+public final class DatadogExporter: TelemetryExporter, ExporterStatusReporting {
     /// The registry name.
     public static let name = "datadog"
 

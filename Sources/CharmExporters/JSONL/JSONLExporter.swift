@@ -15,7 +15,7 @@ import Darwin
 /// stays one malformed line and never swallows a whole event. When a line
 /// would take the file past `maxBytes`, `path` becomes `path.1`, `path.1` becomes `path.2`,
 /// and so on; files beyond `keep` are deleted.
-public final class JSONLExporter: EventDrivenExporter, ExporterStatusReporting {
+public final class JSONLExporter: TelemetryExporter, ExporterStatusReporting {
     /// The registry name.
     public static let name = "jsonl"
 

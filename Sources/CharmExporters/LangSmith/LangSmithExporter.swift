@@ -4,7 +4,7 @@ import CharmTelemetry
 /// posted when it starts and patched when it ends, so long runs show up while they go.
 ///
 /// Runs map to `chain` runs, tool calls to `tool` runs, token streams to `llm` runs.
-public final class LangSmithExporter: EventDrivenExporter, ExporterStatusReporting {
+public final class LangSmithExporter: TelemetryExporter, ExporterStatusReporting {
     /// The registry name.
     public static let name = "langsmith"
 

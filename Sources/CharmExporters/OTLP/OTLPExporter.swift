@@ -6,7 +6,7 @@ import CharmTelemetry
 ///
 /// Trace ids are derived from the root run id (16 bytes) and span ids from the run or call id
 /// (8 bytes), so a child's parent id is known without shared state. Spans are sent when they end.
-public final class OTLPExporter: EventDrivenExporter, ExporterStatusReporting {
+public final class OTLPExporter: TelemetryExporter, ExporterStatusReporting {
     /// The registry name.
     public static let name = "otlp"
 

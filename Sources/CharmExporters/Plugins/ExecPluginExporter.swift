@@ -8,7 +8,7 @@ import CharmTelemetry
 /// and a writer thread, a full buffer drops and counts, and a plugin that exits is restarted
 /// with exponential backoff (given up on after `Options.maxRestarts` in a row, when set).
 /// See docs/plugins.md for the protocol.
-public final class ExecPluginExporter: EventDrivenExporter, ExporterStatusReporting {
+public final class ExecPluginExporter: TelemetryExporter, ExporterStatusReporting {
     /// Tuning for the buffer, the restarts and the stderr tail.
     public struct Options: Sendable {
         /// Lines waiting for the plugin before new ones are dropped.

@@ -46,9 +46,9 @@ struct SwiftTemplate {
         import CharmTelemetry
         import Synchronization
 
-        /// The `\(name)` exporter. Its hooks run on its own worker thread, one at a time and in
-        /// order, so they may block; `TelemetryContext.event` gives the whole event (run id,
-        /// call id, time) inside a hook.
+        /// The `\(name)` exporter. `handle` runs on its own worker thread, one event at a time
+        /// and in order, so it may block; each event carries its whole envelope (run id, parent
+        /// run id, call id, sequence number, time) beside the hook's arguments.
         public final class \(type): TelemetryExporter {
             /// The name charm.yaml enables it by.
             public static let name = "\(name)"
@@ -68,21 +68,24 @@ struct SwiftTemplate {
             /// A new exporter.
             public init() {}
 
-            /// What the hooks received, one line each (replace with your delivery).
+            /// What `handle` received, one line per event.
             public var recorded: [String] { calls.withLock { $0 } }
 
             private func record(_ line: String) { calls.withLock { $0.append(line) } }
 
-            public func onRunStart(runID: String, inputs: JSONObject) throws { record("on_run_start \\(runID)") }
-            public func onRunEnd(runID: String, outputs: JSONObject) throws { record("on_run_end \\(runID)") }
-            public func onError(runID: String, error: TelemetryError) throws { record("on_error \\(runID) \\(error.message)") }
-            public func onToolStart(toolName: String, inputStr: String) throws { record("on_tool_start \\(toolName) \\(inputStr)") }
-            public func onToolEnd(toolName: String, output: String) throws { record("on_tool_end \\(toolName) \\(output)") }
-            public func onToolError(toolName: String, error: TelemetryError) throws {
-                record("on_tool_error \\(toolName) \\(error.message)")
+            /// Handles one event (replace the recording with your delivery).
+            public func handle(_ event: TelemetryEvent) throws {
+                switch event.payload {
+                case .runStart: record("on_run_start \\(event.runID)")
+                case .runEnd: record("on_run_end \\(event.runID)")
+                case .error(let e): record("on_error \\(event.runID) \\(e.message)")
+                case .toolStart(let name, let input): record("on_tool_start \\(name) \\(input)")
+                case .toolEnd(let name, let output): record("on_tool_end \\(name) \\(output)")
+                case .toolError(let name, let e): record("on_tool_error \\(name) \\(e.message)")
+                case .llmNewToken(let token): record("on_llm_new_token \\(token)")
+                case .agentAction(let tool, let input): record("on_agent_action \\(tool) \\(input)")
+                }
             }
-            public func onLLMNewToken(token: String) throws { record("on_llm_new_token \\(token)") }
-            public func onAgentAction(tool: String, toolInput: String) throws { record("on_agent_action \\(tool) \\(toolInput)") }
         }
 
         """
@@ -94,12 +97,12 @@ struct SwiftTemplate {
         import Testing
         @testable import \(type)
 
-        @Test func hooksAreRecordedInOrder() throws {
+        @Test func eventsAreRecordedInOrder() throws {
             let exporter = \(type)()
-            try exporter.deliver(TelemetryEvent(seq: 1, timestamp: .now(), runID: "r1", payload: .runStart(inputs: [:])))
-            try exporter.deliver(
+            try exporter.handle(TelemetryEvent(seq: 1, timestamp: .now(), runID: "r1", payload: .runStart(inputs: [:])))
+            try exporter.handle(
                 TelemetryEvent(seq: 2, timestamp: .now(), runID: "r1", payload: .toolStart(toolName: "search", input: "q")))
-            try exporter.deliver(TelemetryEvent(seq: 3, timestamp: .now(), runID: "r1", payload: .runEnd(outputs: [:], status: nil)))
+            try exporter.handle(TelemetryEvent(seq: 3, timestamp: .now(), runID: "r1", payload: .runEnd(outputs: [:], status: nil)))
             #expect(exporter.recorded == ["on_run_start r1", "on_tool_start search q", "on_run_end r1"])
         }
 

@@ -4,7 +4,7 @@ import Synchronization
 /// Sends runs to Sentry as transactions (tool calls as `gen_ai.execute_tool` spans, token
 /// streams as `gen_ai.chat` spans) and run and tool errors as error events, in envelopes
 /// posted to the project's envelope endpoint.
-public final class SentryExporter: EventDrivenExporter, ExporterStatusReporting {
+public final class SentryExporter: TelemetryExporter, ExporterStatusReporting {
     /// The registry name.
     public static let name = "sentry"
 

@@ -4,7 +4,7 @@ import Crypto
 /// Posts batches of events (a JSON array of `ReplayLine` objects) to a URL, signed so the
 /// receiver can check they came from us: `X-Charm-Signature: sha256=<hex HMAC-SHA256 of the
 /// body with the shared secret>` and `X-Charm-Timestamp: <unix seconds>`.
-public final class WebhookExporter: EventDrivenExporter, ExporterStatusReporting {
+public final class WebhookExporter: TelemetryExporter, ExporterStatusReporting {
     /// The registry name.
     public static let name = "webhook"
 

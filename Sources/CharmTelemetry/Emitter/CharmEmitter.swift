@@ -67,9 +67,10 @@ public struct CharmEmitter: Sendable {
     }
 }
 
-/// The default exporter: streams every hook on stdout in Charm's protocol, exactly as
+/// The default exporter: streams every event on stdout in Charm's protocol, exactly as
 /// charmos' `CharmEmitterExporter` does, plus run start/end/error and the `telemetry` object.
 ///
+/// Each line is written straight from the event (`CharmEmitter.line(for:telemetry:)`).
 /// When stdout's reader goes away its lines are dropped, never retried: they appear in
 /// `status.dropped` and so in the manager's statistics, and the agent runs on.
 public final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReporting {
@@ -78,9 +79,15 @@ public final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReport
 
     /// Where it writes.
     public let emitter: CharmEmitter
+    /// Whether lines carry our `telemetry` member; without it they are exactly charmos' lines.
+    public let includesTelemetry: Bool
 
-    /// An emitter exporter on `output` (the real stdout by default).
-    public init(output: CharmOutput = .standard) { self.emitter = CharmEmitter(output: output) }
+    /// An emitter exporter on `output` (the real stdout by default); `includesTelemetry`
+    /// false writes plain charmos lines.
+    public init(output: CharmOutput = .standard, includesTelemetry: Bool = true) {
+        self.emitter = CharmEmitter(output: output)
+        self.includesTelemetry = includesTelemetry
+    }
 
     /// Lines the output could not write (its reader went away), as dropped.
     public var status: ExporterStatus {
@@ -90,25 +97,9 @@ public final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReport
             lastError: lost > 0 ? "stdout is closed or failing: \(lost) line(s) dropped" : nil)
     }
 
-    private func emit(_ payload: TelemetryEvent.Payload, runID: String) {
-        guard let (type, content) = CharmProtocol.line(for: payload, runID: runID) else { return }
-        emitter.write(type: type, payload: ["content": .string(content)], telemetry: TelemetryContext.event?.telemetryObject)
-    }
-
-    public func onRunStart(runID: String, inputs: JSONObject) { emit(.runStart(inputs: inputs), runID: runID) }
-    public func onRunEnd(runID: String, outputs: JSONObject) {
-        emit(.runEnd(outputs: outputs, status: nil), runID: runID)
-    }
-    public func onError(runID: String, error: TelemetryError) { emit(.error(error), runID: runID) }
-    public func onToolStart(toolName: String, inputStr: String) {
-        emit(.toolStart(toolName: toolName, input: inputStr), runID: "")
-    }
-    public func onToolEnd(toolName: String, output: String) { emit(.toolEnd(toolName: toolName, output: output), runID: "") }
-    public func onToolError(toolName: String, error: TelemetryError) {
-        emit(.toolError(toolName: toolName, error: error), runID: "")
-    }
-    public func onLLMNewToken(token: String) { emit(.llmNewToken(token: token), runID: "") }
-    public func onAgentAction(tool: String, toolInput: String) {
-        emit(.agentAction(tool: tool, toolInput: toolInput), runID: "")
+    /// Writes the event's line (none for an empty token, as charmos).
+    public func handle(_ event: TelemetryEvent) {
+        guard let line = CharmEmitter.line(for: event, telemetry: includesTelemetry) else { return }
+        emitter.output.write(line)
     }
 }

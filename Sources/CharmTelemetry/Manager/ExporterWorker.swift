@@ -277,7 +277,7 @@ final class ExporterWorker: Sendable {
     @inline(never)
     private func handle(_ e: TelemetryEvent) -> String? {
         do {
-            try exporter.deliver(e)
+            try exporter.handle(e)
             return nil
         } catch {
             return "\(e.hook.pythonMethod): \(error)"
