@@ -38,19 +38,21 @@ import Testing
         func onAgentAction(tool: String, toolInput: String) {}
     }
 
-    @Test("a full queue drops the newest events: what arrives is an in-order prefix")
-    func fullQueueDropsTheNewest() {
+    @Test("an exporter that falls a whole queue behind loses the oldest events: what arrives is in order, then the newest")
+    func fallingBehindLosesTheOldest() {
         let m = manager()
         let rec = GatedRecorder()
         m.add(rec, named: "rec")
         m.dispatch(.llmNewToken(token: "1"), runID: "r")
         #expect(rec.entered.wait(timeout: .now() + 30) == .success)
-        // The worker holds "1"; the queue (capacity 4) takes 2…5; 6…11 find it full.
+        // The worker holds "1"; of 2…11 only the newest 4 (its capacity) stay within reach:
+        // 2…7 are lapped and counted.
         for i in 2...11 { m.dispatch(.llmNewToken(token: "\(i)"), runID: "r") }
         #expect(m.statistics().first?.dropped == 6)
         rec.gate.signal()
         #expect(m.flush(timeout: .seconds(30)).complete)
-        #expect(rec.tokens == ["1", "2", "3", "4", "5"])
+        #expect(rec.tokens == ["1", "8", "9", "10", "11"])
+        #expect(m.statistics().first?.dropped == 6)
     }
 
     @Test("after shutdown an exporter takes no more events, and none wait in its queue")

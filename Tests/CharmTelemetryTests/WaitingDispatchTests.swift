@@ -82,19 +82,19 @@ struct WaitingDispatchTests {
         #expect(m.statistics().first?.dropped == 0)
     }
 
-    @Test("a plain dispatch to the same full queue drops the newest (the live-source rule)")
+    @Test("a plain dispatch to the same full exporter laps it: the oldest unread are dropped (the live-source rule)")
     func plainDispatchDrops() {
         let exporter = GatedExporter()
         let m = manager(exporter, capacity: 16)
-        // The worker holds event 1 at the closed gate, so its batch holds nothing else: the
-        // queue then takes exactly 16 of the next 99 and drops the other 83.
+        // The worker holds event 1 at the closed gate, so its batch holds nothing else: of the
+        // next 99 only the newest 16 stay within its reach, and the other 83 are lapped.
         m.dispatch(token(1))
         #expect(exporter.entered.wait(timeout: .now() + 30) == .success)
         for i in 2...100 { m.dispatch(token(i)) }
         #expect(m.statistics().first?.dropped == 100 - 1 - 16)
         exporter.openGate()
         #expect(m.flush(timeout: .seconds(30)).complete)
-        #expect(exporter.seqs.withLock { $0 } == (1...17).map(UInt64.init), "what arrives is the in-order prefix")
+        #expect(exporter.seqs.withLock { $0 } == [1] + (85...100).map(UInt64.init), "in order, then the newest suffix")
     }
 
     @Test("a hung exporter: the producer gives up after the limit, then drops at once, all counted")

@@ -3,22 +3,22 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// One exporter's bounded queue and the dedicated thread that drains it.
+/// One exporter's reader of the dispatch ring, and the dedicated thread that runs it.
 ///
-/// Modelled on OpenTelemetry's BatchSpanProcessor: the producer only appends under a short
-/// lock (and signals a semaphore when the worker sleeps), so the agent never waits for an
-/// exporter; when the queue is full the NEWEST event is dropped and counted, so what the
-/// exporter does receive is an in-order prefix with gaps, never reordered. A dedicated OS
-/// thread rather than a task, because a hook that blocks must not take a thread of the
-/// cooperative pool away from everyone else: a hung exporter stalls only its own thread.
+/// The worker reads the ring from its own cursor, in order, and hands each event that was
+/// dispatched while it was enabled to its exporter. It never makes the producer wait: when it
+/// falls more than its window behind, the oldest events it has not read are skipped (lapped)
+/// and counted exactly, so what it delivers is in order with counted gaps, and after a stall
+/// it resumes with the newest events. A dedicated OS thread rather than a task, because an
+/// exporter that blocks must not take a thread of the cooperative pool away from everyone
+/// else: a hung exporter stalls only its own thread.
 final class ExporterWorker: Sendable {
-    enum Item: Sendable {
-        case event(TelemetryEvent)
+    enum Control: Sendable {
         case flush(FlushTicket)
         case shutdown(FlushTicket)
     }
 
-    /// Completed by the worker when every item queued before it has been handled.
+    /// Completed by the worker when every event dispatched before it has been handled.
     final class FlushTicket: Sendable {
         let done = DispatchSemaphore(value: 0)
         let deadline: ContinuousClock.Instant
@@ -27,105 +27,83 @@ final class ExporterWorker: Sendable {
     }
 
     struct State {
-        var queue = Deque<Item>()
-        var waiting = false
-        var closed = false
+        /// The next position not yet taken from the ring.
+        var cursor: UInt64
+        var enablement: EnablementLog
+        /// Where a shutdown was asked: positions from here on are neither delivered nor counted.
+        var closedAt: UInt64?
+        /// Flush and shutdown tickets, each handled once the cursor reaches its position.
+        var controls = Deque<(at: UInt64, control: Control)>()
+        /// Events taken from the ring and not yet handled (the batch in hand).
         var inFlight = 0
-        /// Flush and shutdown markers in `queue`: not events, so not counted as queued.
-        var controls = 0
         var delivered: UInt64 = 0
         var dropped: UInt64 = 0
         var failed: UInt64 = 0
         var lastError: String?
         var lastErrorAt: Timestamp?
         var recentFailures = 0
-        /// Producers blocked in a waiting offer until the worker frees room.
+        /// Producers waiting in `waitForRoom` until the worker takes events.
         var roomWaiters = 0
-        /// Set when a waiting offer found no room for its whole limit: the exporter is taken
-        /// as hung, and waiting offers drop at once (counted) until it takes an item again.
+        /// Set when a waiting producer found no room for its whole limit: the exporter is taken
+        /// as hung, and waiting producers do not wait for it until it takes events again.
         var stalled = false
     }
 
     let name: String
     let exporter: any TelemetryExporter
-    let capacity: Int
-    private let state = Mutex(State())
+    /// How far behind the newest event the worker may fall before it is lapped (its queue
+    /// capacity, at most the ring's).
+    let window: UInt64
+    private let ring: DispatchRing
+    private let state: Mutex<State>
     private let wake = DispatchSemaphore(value: 0)
-    /// Signalled (once per waiting producer) when the worker takes items off a full queue.
+    /// Signalled (once per waiting producer) when the worker takes events.
     private let room = DispatchSemaphore(value: 0)
-    private let enabledFlag = Atomic<Bool>(true)
 
-    init(name: String, exporter: any TelemetryExporter, capacity: Int) {
+    /// A worker whose first position is `start`; call `start()` to run its thread.
+    init(name: String, exporter: any TelemetryExporter, capacity: Int, ring: DispatchRing, start: UInt64) {
         self.name = name
         self.exporter = exporter
-        self.capacity = max(1, capacity)
+        self.window = min(UInt64(max(1, capacity)), ring.capacity)
+        self.ring = ring
+        self.state = Mutex(State(cursor: start, enablement: EnablementLog(enabled: true)))
+    }
+
+    func start() {
         let thread = Thread { [self] in self.run() }
         thread.name = "charm-exporter-\(name)"
         thread.start()
     }
 
-    /// Relaxed: the flag is only a switch read on every offer; an offer racing a toggle may
-    /// go either way, which is the documented contract of `enable`/`disable`. Turning it off
-    /// wakes producers waiting for room, so nobody waits for a disabled exporter.
-    var enabled: Bool {
-        get { enabledFlag.load(ordering: .relaxed) }
-        set {
-            enabledFlag.store(newValue, ordering: .relaxed)
-            if !newValue { wakeRoomWaiters() }
-        }
-    }
+    /// Whether events dispatched from now on are for this exporter.
+    var enabled: Bool { state.withLock { $0.enablement.current } }
 
-    private func wakeRoomWaiters() {
-        let n = state.withLock { s -> Int in
+    /// Records an enable or disable at ring position `p` (called under the ring's producer
+    /// lock, so it falls exactly between two dispatches). Disabling wakes producers waiting
+    /// for room, so nobody waits for a disabled exporter.
+    func setEnabled(_ on: Bool, at p: UInt64) {
+        let waiters = state.withLock { s -> Int in
+            s.enablement.record(on, at: p)
+            guard !on else { return 0 }
             defer { s.roomWaiters = 0 }
             return s.roomWaiters
         }
-        for _ in 0..<n { room.signal() }
+        for _ in 0..<waiters { room.signal() }
     }
 
-    /// Queues an event if enabled and there is room; never blocks beyond a short lock.
-    @inline(__always)
-    func offer(_ event: TelemetryEvent) {
-        guard enabledFlag.load(ordering: .relaxed) else { return }
-        let signal = state.withLock { s -> Bool in
-            if s.closed { return false }
-            if s.queue.count >= capacity {
-                s.dropped &+= 1
-                return false
-            }
-            s.queue.append(.event(event))
-            if s.waiting {
-                s.waiting = false
-                return true
-            }
-            return false
-        }
-        if signal { wake.signal() }
-    }
-
-    /// Queues an event, waiting while the queue is full (for finite sources, which can wait):
-    /// never for a disabled or shut-down exporter, and at most `limit` without the worker
-    /// taking anything. Past that the exporter is taken as hung: this event is dropped and
-    /// counted, and later waiting offers drop at once until the worker makes progress.
-    func offer(_ event: TelemetryEvent, waitingUpTo limit: Duration) {
-        guard enabledFlag.load(ordering: .relaxed) else { return }
-        var deadline: ContinuousClock.Instant?
-        while true {
-            guard admit(event, deadline: deadline) != nil else { return }
-            let d = deadline ?? .now.advanced(by: limit)
-            deadline = d
-            if !waitForRoom(until: d) { return }
-        }
-    }
-
-    /// Waits (outside any caller's lock) until the queue has room for `count` more events,
-    /// with the same rules as the waiting offer; nothing is queued.
+    /// Waits until the worker is at least `count` events (at most half its window) from being
+    /// lapped: for finite sources, which can wait. Never for a disabled or shut-down exporter,
+    /// and at most `limit`; past that the exporter is taken as hung and later calls return at
+    /// once (its events are then lapped and counted) until it takes events again.
     func waitForRoom(_ count: Int, upTo limit: Duration) {
-        let need = max(1, min(count, capacity / 2))
+        let need = UInt64(max(1, min(count, Int(window / 2))))
         let deadline = ContinuousClock.now.advanced(by: limit)
-        while enabledFlag.load(ordering: .relaxed) {
+        while true {
+            let end = ring.end
             let full = state.withLock { s -> Bool in
-                if s.closed || s.stalled || capacity - s.queue.count >= need { return false }
+                if !s.enablement.current || s.closedAt != nil || s.stalled { return false }
+                let behind = end &- s.cursor
+                if behind < window && window - behind >= need { return false }
                 s.roomWaiters += 1
                 return true
             }
@@ -134,43 +112,9 @@ final class ExporterWorker: Sendable {
                 state.withLock { $0.stalled = true }
                 return
             }
-            _ = room.wait(timeout: DispatchTime.now() + .milliseconds(Int(min(100, max(1, Self.milliseconds(until: deadline))))))
+            let ms = min(100, max(1, Self.milliseconds(until: deadline)))
+            _ = room.wait(timeout: DispatchTime.now() + .milliseconds(Int(ms)))
         }
-    }
-
-    /// One attempt of a waiting offer: nil when settled (queued, dropped or refused), true
-    /// when the caller must wait for room. A timed-out wait (`deadline` passed) drops.
-    private func admit(_ event: TelemetryEvent, deadline: ContinuousClock.Instant?) -> Bool? {
-        var signalWorker = false
-        let outcome = state.withLock { s -> Bool? in
-            if s.closed { return nil }
-            if s.queue.count < capacity {
-                s.queue.append(.event(event))
-                if s.waiting {
-                    s.waiting = false
-                    signalWorker = true
-                }
-                return nil
-            }
-            if s.stalled || (deadline.map { ContinuousClock.now >= $0 } ?? false) {
-                s.stalled = true
-                s.dropped &+= 1
-                return nil
-            }
-            s.roomWaiters += 1
-            return true
-        }
-        if signalWorker { wake.signal() }
-        return outcome
-    }
-
-    /// Sleeps until the worker frees room, in slices so that a disabled exporter is noticed;
-    /// false when the exporter was disabled meanwhile (the event is then not queued, as for
-    /// a plain offer to a disabled exporter).
-    private func waitForRoom(until deadline: ContinuousClock.Instant) -> Bool {
-        let ms = min(100, max(1, Self.milliseconds(until: deadline)))
-        _ = room.wait(timeout: DispatchTime.now() + .milliseconds(Int(ms)))
-        return enabledFlag.load(ordering: .relaxed)
     }
 
     private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int64 {
@@ -178,102 +122,143 @@ final class ExporterWorker: Sendable {
         return c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
     }
 
-    /// Queues a control item; these are never dropped.
-    func enqueueControl(_ item: Item) -> Bool {
-        let (accepted, signal) = state.withLock { s -> (Bool, Bool) in
-            if s.closed { return (false, false) }
-            if case .shutdown = item { s.closed = true }
-            s.queue.append(item)
-            s.controls += 1
-            let sig = s.waiting
-            s.waiting = false
-            return (true, sig)
+    /// Queues a flush or shutdown, handled after every event dispatched before this call;
+    /// false when the worker is already shut down.
+    func enqueueControl(_ control: Control) -> Bool {
+        let accepted = state.withLock { s -> Bool in
+            if s.closedAt != nil { return false }
+            // Read under the worker's lock, so tickets queued one after another carry
+            // non-decreasing positions.
+            let at = ring.end
+            if case .shutdown = control { s.closedAt = at }
+            s.controls.append((at, control))
+            return true
         }
-        if signal { wake.signal() }
+        if accepted { wake.signal() }
         return accepted
     }
 
     /// How long a worker that just ran out of events naps before looking again, and how many
-    /// empty naps it takes before it sleeps until signalled. While events flow, producers
-    /// never make a system call (no wake-up per event); the cost is a bound of one nap on
-    /// the latency of an event that arrives while the worker naps.
+    /// empty naps it takes before it sleeps until a dispatch signals it. While events flow,
+    /// producers never make a system call (no wake-up per event); the cost is a bound of one
+    /// nap on the latency of an event that arrives while the worker naps.
     static let napMilliseconds = 1
     static let napsBeforeSleep = 50
+    /// Events taken from the ring at a time.
+    static let batchSize: UInt64 = 256
 
-    private func run() {
-        var batch: [Item] = []
-        batch.reserveCapacity(256)
-        var emptyNaps = 0
-        while true {
-            let freed = state.withLock { s -> Int in
-                let n = min(256, s.queue.count)
-                var events = 0
-                for _ in 0..<n {
-                    let item = s.queue.removeFirst()
-                    if case .event = item { events += 1 } else { s.controls -= 1 }
-                    batch.append(item)
-                }
-                s.inFlight = events
-                if n == 0 && emptyNaps >= ExporterWorker.napsBeforeSleep { s.waiting = true }
-                guard n > 0 else { return 0 }
-                // Progress: an exporter taken as hung is live again, and waiting producers
-                // may go on.
-                s.stalled = false
-                defer { s.roomWaiters = 0 }
-                return s.roomWaiters
+    private enum Step {
+        case read(from: UInt64, to: UInt64, enablement: EnablementLog)
+        case control(Control)
+        case idle(seen: UInt64)
+    }
+
+    /// What to do next, decided under the worker's lock from the ring's end: lap if too far
+    /// behind (counting exactly the enabled positions skipped), run a control that is due, or
+    /// take the next batch of positions.
+    private func nextStep() -> Step {
+        let end = ring.end
+        return state.withLock { s -> Step in
+            if end &- s.cursor > window {
+                let to = end &- window
+                s.dropped &+= s.enablement.count(from: s.cursor, to: min(to, s.closedAt ?? to))
+                s.cursor = to
             }
-            for _ in 0..<freed { room.signal() }
-            if batch.isEmpty {
-                if emptyNaps >= ExporterWorker.napsBeforeSleep {
-                    wake.wait()
-                    emptyNaps = 0
-                } else {
-                    _ = wake.wait(timeout: .now() + .milliseconds(ExporterWorker.napMilliseconds))
-                    emptyNaps += 1
-                }
-                continue
+            if let first = s.controls.first, first.at <= s.cursor {
+                s.controls.removeFirst()
+                return .control(first.control)
             }
-            emptyNaps = 0
-            var delivered: UInt64 = 0
-            var failed: UInt64 = 0
-            var lastError: String?
-            // Events of this batch not handled yet: what `inFlight` must say when a flush or
-            // shutdown ticket is signalled mid-batch (its waiter reads the statistics next).
-            var unhandled = batch.reduce(0) { n, item in if case .event = item { n + 1 } else { n } }
-            for item in batch {
-                switch item {
-                case .event(let e):
-                    unhandled -= 1
-                    if let error = handle(e) {
-                        failed &+= 1
-                        lastError = error
-                    } else {
-                        delivered &+= 1
-                    }
-                case .flush(let ticket):
-                    commit(delivered: &delivered, failed: &failed, lastError: &lastError)
-                    state.withLock { $0.inFlight = unhandled }
-                    let ok = exporter.flush(deadline: ticket.deadline)
-                    ticket.result.withLock { $0 = ok }
-                    ticket.done.signal()
-                case .shutdown(let ticket):
-                    commit(delivered: &delivered, failed: &failed, lastError: &lastError)
-                    state.withLock { $0.inFlight = 0 }
-                    let ok = exporter.flush(deadline: ticket.deadline)
-                    exporter.shutdown()
-                    ticket.result.withLock { $0 = ok }
-                    ticket.done.signal()
-                    return
-                }
+            var to = end
+            // A disabled stretch with nothing after it is skipped whole; otherwise a batch.
+            if s.enablement.current || !s.enablement.isSettled(after: s.cursor) {
+                to = min(to, s.cursor &+ Self.batchSize)
             }
-            commit(delivered: &delivered, failed: &failed, lastError: &lastError)
-            state.withLock { $0.inFlight = 0 }
-            batch.removeAll(keepingCapacity: true)
+            if let first = s.controls.first { to = min(to, first.at) }
+            guard to > s.cursor else { return .idle(seen: s.cursor) }
+            return .read(from: s.cursor, to: to, enablement: s.enablement)
         }
     }
 
-    /// One hook call; the error text if it threw. Kept out of line: inlined into `run`, the
-    /// Swift 6.3 optimizer crashes (an ownership verifier failure) on the task-local binding.
+    private func run() {
+        var batch: [TelemetryEvent] = []
+        batch.reserveCapacity(Int(Self.batchSize))
+        var emptyNaps = 0
+        while true {
+            switch nextStep() {
+            case .idle(let seen):
+                if emptyNaps >= Self.napsBeforeSleep {
+                    if ring.sleep(wake, ifNothingAfter: seen) { wake.wait() }
+                    emptyNaps = 0
+                } else {
+                    _ = wake.wait(timeout: .now() + .milliseconds(Self.napMilliseconds))
+                    emptyNaps += 1
+                }
+            case .control(.flush(let ticket)):
+                let ok = exporter.flush(deadline: ticket.deadline)
+                ticket.result.withLock { $0 = ok }
+                ticket.done.signal()
+            case .control(.shutdown(let ticket)):
+                let ok = exporter.flush(deadline: ticket.deadline)
+                exporter.shutdown()
+                ticket.result.withLock { $0 = ok }
+                ticket.done.signal()
+                return
+            case .read(let from, let to, let enablement):
+                emptyNaps = 0
+                var lost: UInt64 = 0
+                enablement.forEachEnabledRange(from: from, to: to) { range in
+                    for p in range {
+                        if let e = ring.read(p) { batch.append(e) } else { lost &+= 1 }
+                    }
+                }
+                let waiters = state.withLock { s -> Int in
+                    s.cursor = to
+                    s.dropped &+= lost
+                    s.inFlight = batch.count
+                    s.enablement.forget(upTo: to)
+                    // Progress: an exporter taken as hung is live again, and waiting
+                    // producers may go on.
+                    s.stalled = false
+                    defer { s.roomWaiters = 0 }
+                    return s.roomWaiters
+                }
+                for _ in 0..<waiters { room.signal() }
+                handle(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    /// Hands a batch to the exporter, then commits the counters once.
+    private func handle(_ batch: [TelemetryEvent]) {
+        guard !batch.isEmpty else { return }
+        var delivered: UInt64 = 0
+        var failed: UInt64 = 0
+        var lastError: String?
+        for e in batch {
+            if let error = handle(e) {
+                failed &+= 1
+                lastError = error
+            } else {
+                delivered &+= 1
+            }
+        }
+        let now = lastError == nil ? nil : Timestamp.now()
+        state.withLock { s in
+            s.inFlight = 0
+            s.delivered &+= delivered
+            s.failed &+= failed
+            if let lastError {
+                s.lastError = lastError
+                s.lastErrorAt = now
+                s.recentFailures += Int(failed)
+            } else if delivered > 0 {
+                s.recentFailures = 0
+            }
+        }
+    }
+
+    /// One event; the error text if the exporter threw.
     @inline(never)
     private func handle(_ e: TelemetryEvent) -> String? {
         do {
@@ -284,33 +269,30 @@ final class ExporterWorker: Sendable {
         }
     }
 
-    private func commit(delivered: inout UInt64, failed: inout UInt64, lastError: inout String?) {
-        let d = delivered, f = failed, le = lastError
-        delivered = 0
-        failed = 0
-        lastError = nil
-        guard d > 0 || f > 0 else { return }
-        let now = Timestamp.now()
-        state.withLock { s in
-            s.delivered &+= d
-            s.failed &+= f
-            if let le {
-                s.lastError = le
-                s.lastErrorAt = now
-                s.recentFailures += Int(f)
-            } else if d > 0 {
-                s.recentFailures = 0
-            }
-        }
-    }
-
+    /// The counters now. A worker that has not read for a while (a hung exporter) is lapped
+    /// here as it would be when it next reads, so its dropped count is exact at any moment.
     func statistics() -> ExporterStatistics {
+        let end = ring.end
         let s = state.withLock { s in
-            (s.delivered, s.dropped, s.failed, s.queue.count - s.controls + s.inFlight, s.lastError, s.lastErrorAt, s.recentFailures)
+            let stop = min(end, s.closedAt ?? end)
+            var from = s.cursor
+            var lapped: UInt64 = 0
+            if end &- from > window {
+                let to = min(end &- window, stop)
+                if to > from {
+                    lapped = s.enablement.count(from: from, to: to)
+                    from = to
+                }
+            }
+            let waiting = stop > from ? s.enablement.count(from: from, to: stop) : 0
+            return (
+                s.enablement.current, s.delivered, s.dropped &+ lapped, s.failed, Int(waiting) + s.inFlight, s.lastError,
+                s.lastErrorAt, s.recentFailures
+            )
         }
         var stats = ExporterStatistics(
-            name: name, enabled: enabled, delivered: s.0, dropped: s.1, failed: s.2, queued: s.3,
-            lastError: s.4.map(URLScrubbing.scrub), lastErrorAt: s.5, health: s.6 > 0 ? .failing : .ok)
+            name: name, enabled: s.0, delivered: s.1, dropped: s.2, failed: s.3, queued: s.4,
+            lastError: s.5.map(URLScrubbing.scrub), lastErrorAt: s.6, health: s.7 > 0 ? .failing : .ok)
         if let reporting = exporter as? any ExporterStatusReporting {
             let own = reporting.status
             stats.health = own.health

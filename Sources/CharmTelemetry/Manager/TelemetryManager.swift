@@ -6,14 +6,16 @@ import Synchronization
 /// `TelemetryManager(enabled_exporters)`, without its flaw.
 ///
 /// Charm calls each exporter inline on the agent's thread, so one slow exporter slows the
-/// agent. Here `dispatch` only appends the event to each enabled exporter's bounded queue;
-/// every exporter has its own worker thread, sees events in order, and can throw, stall or
-/// hang without touching the caller or the other exporters. The default
-/// `CharmEmitterExporter` always comes first, as in Charm.
+/// agent. Here `dispatch` writes the event once into a bounded ring (`DispatchRing`),
+/// whatever the number of exporters; every exporter has its own worker thread that reads the
+/// ring in order with its own cursor, and can throw, stall or hang without touching the caller
+/// or the other exporters. The default `CharmEmitterExporter` always comes first, as in Charm.
 public final class TelemetryManager: Sendable {
     /// Tuning; the defaults suit an agent process and the monitor alike.
     public struct Configuration: Sendable {
-        /// Events each exporter may have waiting before new ones are dropped (and counted).
+        /// Events each exporter may fall behind before the oldest it has not read are dropped
+        /// (and counted). The ring holds this many events, and at least 16,384 (rounded up to
+        /// a power of two); a larger per-exporter capacity is capped at the ring's size.
         public var queueCapacity: Int
         /// Where warnings go (unknown exporter names, exporters that could not be made).
         public var logger: Logger
@@ -32,6 +34,7 @@ public final class TelemetryManager: Sendable {
     }
 
     private let slots = Mutex(Slots())
+    private let ring: DispatchRing
     private let registry: ExporterRegistry
     private let context: ExporterContext
     private let configuration: Configuration
@@ -53,6 +56,7 @@ public final class TelemetryManager: Sendable {
         self.registry = registry
         self.context = context
         self.configuration = configuration
+        self.ring = DispatchRing(minimumCapacity: max(configuration.queueCapacity, TelemetryManager.minimumRingCapacity))
         if let emitter { add(emitter, named: CharmEmitterExporter.name) }
         var seen = Set<String>()
         for name in enabledExporters where seen.insert(name).inserted && name != CharmEmitterExporter.name {
@@ -74,6 +78,11 @@ public final class TelemetryManager: Sendable {
         for w in workers { _ = w.enqueueControl(.shutdown(ExporterWorker.FlushTicket(deadline: deadline))) }
     }
 
+    /// The ring's least size: the default queue capacity, so a manager configured with a small
+    /// one can still give a single exporter a larger window. Its memory is touched only as
+    /// events fill it.
+    static let minimumRingCapacity = 16_384
+
     private func warn(_ message: String) {
         warningsStore.withLock { $0.append(message) }
         configuration.logger.warning("\(message)")
@@ -87,10 +96,13 @@ public final class TelemetryManager: Sendable {
 
     /// Adds an exporter instance under a name, enabled, with its own queue capacity (the
     /// configuration's by default). Replaces nothing: a second exporter with the same name is
-    /// added beside the first.
+    /// added beside the first. It receives the events dispatched after this call.
     public func add(_ exporter: any TelemetryExporter, named name: String, queueCapacity: Int? = nil) {
-        let worker = ExporterWorker(
-            name: name, exporter: exporter, capacity: queueCapacity ?? configuration.queueCapacity)
+        let capacity = queueCapacity ?? configuration.queueCapacity
+        let worker = ring.atNextPosition { next in
+            ExporterWorker(name: name, exporter: exporter, capacity: capacity, ring: ring, start: next)
+        }
+        worker.start()
         slots.withLock {
             $0.workers.append(worker)
             $0.unavailable[name] = nil
@@ -101,7 +113,7 @@ public final class TelemetryManager: Sendable {
     /// Events dispatched after this call reach it; earlier ones do not.
     public func enable(_ name: String) throws(ExporterSetupError) {
         if let w = worker(named: name) {
-            w.enabled = true
+            ring.atNextPosition { w.setEnabled(true, at: $0) }
             return
         }
         do {
@@ -113,9 +125,11 @@ public final class TelemetryManager: Sendable {
         }
     }
 
-    /// Stops queueing events for `name`; what it already has queued is still delivered.
+    /// Stops queueing events for `name`: events dispatched after this call do not reach it;
+    /// those dispatched before are still delivered.
     public func disable(_ name: String) {
-        worker(named: name)?.enabled = false
+        guard let w = worker(named: name) else { return }
+        ring.atNextPosition { w.setEnabled(false, at: $0) }
     }
 
     /// Enables or disables `name`.
@@ -141,10 +155,10 @@ public final class TelemetryManager: Sendable {
         return out
     }
 
-    /// Hands an already-built event to every enabled exporter. Never blocks, never throws.
+    /// Hands an already-built event to every enabled exporter: one write into the ring,
+    /// whatever the number of exporters. Never waits for an exporter, never throws.
     public func dispatch(_ event: TelemetryEvent) {
-        let workers = slots.withLock { $0.workers }
-        for w in workers { w.offer(event) }
+        _ = ring.publish { event }
     }
 
     /// Hands an event to every enabled exporter, waiting while a queue is full instead of
@@ -152,10 +166,12 @@ public final class TelemetryManager: Sendable {
     /// so a fast reader loses nothing. Never waits for a disabled or shut-down exporter. An
     /// exporter that takes nothing from its full queue for `limit` is taken as hung: the
     /// event is dropped for it (counted in `dropped`), and so are later waiting events, at
-    /// once, until it takes one again — a hung exporter cannot stop the replay.
+    /// once, until it takes one again — a hung exporter cannot stop the replay. (What a
+    /// full exporter loses is the oldest events it has not read: it is lapped, and counts them.)
     public func dispatch(_ event: TelemetryEvent, waitingUpTo limit: Duration) {
         let workers = slots.withLock { $0.workers }
-        for w in workers { w.offer(event, waitingUpTo: limit) }
+        for w in workers { w.waitForRoom(1, upTo: limit) }
+        dispatch(event)
     }
 
     /// Waits until every enabled exporter's queue has room for `count` more events (at most
@@ -172,14 +188,12 @@ public final class TelemetryManager: Sendable {
     public func dispatch(
         _ payload: TelemetryEvent.Payload, runID: String, parentRunID: String? = nil, callID: String? = nil
     ) -> TelemetryEvent {
-        // Numbered and enqueued under one lock: with the number taken first and the event
-        // enqueued after, two threads could hand an exporter seq 5 before seq 4.
-        slots.withLock { s in
-            let event = TelemetryEvent(
+        // Numbered and written under the ring's producer lock: with the number taken first and
+        // the event written after, two threads could hand an exporter seq 5 before seq 4.
+        ring.publish {
+            TelemetryEvent(
                 seq: TelemetryManager.nextSequence(), timestamp: .now(), runID: runID, parentRunID: parentRunID,
                 callID: callID, payload: payload)
-            for w in s.workers { w.offer(event) }
-            return event
         }
     }
 
@@ -218,7 +232,7 @@ public final class TelemetryManager: Sendable {
     public static let shutdownGrace: Duration = .seconds(3)
 
     private func drain(
-        timeout: Duration, grace: Duration = .zero, _ make: (ExporterWorker.FlushTicket) -> ExporterWorker.Item
+        timeout: Duration, grace: Duration = .zero, _ make: (ExporterWorker.FlushTicket) -> ExporterWorker.Control
     ) -> FlushReport {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         let waitDeadline = deadline.advanced(by: grace)

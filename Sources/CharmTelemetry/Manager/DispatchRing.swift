@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Synchronization
+
+/// The one bounded ring every dispatched event is written to, once, whatever the number of
+/// exporters; each exporter's worker reads it with its own cursor (the LMAX Disruptor's
+/// shape, with Aeron's broadcast rule for the producer: it never waits for a reader, and a
+/// reader that falls a whole window behind is lapped and counts what it lost).
+///
+/// Positions number the events written, from 0; position `p` lives in slot `p & mask` until
+/// position `p + capacity` overwrites it. See docs/architecture.md, "The dispatch ring", for
+/// who writes what and the memory ordering.
+///
+/// `@unchecked Sendable`: the slots are raw memory whose every access is guarded by the
+/// slot's own lock word (below), and the rest is a `Mutex` and an `Atomic`.
+final class DispatchRing: @unchecked Sendable {
+    /// One slot. `lock` guards `position` and `event`: a reader copying the event and the
+    /// producer overwriting it exclude each other, because a racy read of a refcounted string
+    /// being replaced is a use-after-free, not just a torn value. The producer only ever waits
+    /// for one reader's copy of one event, so its wait is bounded.
+    struct Slot: ~Copyable {
+        /// Acquired with an acquiring compare-exchange, released with a releasing store: the
+        /// slot's contents written under it are visible to whoever takes it next.
+        let lock: Atomic<Bool>
+        /// The position whose event the slot holds.
+        var position: UInt64
+        var event: TelemetryEvent
+    }
+
+    /// What only the producer lock guards.
+    struct Producer {
+        /// The next position to write (equal to `published` once the lock is released).
+        var next: UInt64 = 0
+        /// Workers that went to sleep with nothing to read: signalled, once, by the next write.
+        var sleepers: [DispatchSemaphore] = []
+    }
+
+    /// Slots in the ring: a power of two.
+    let capacity: UInt64
+    private let mask: UInt64
+    /// Allocated whole but initialised on the first lap only as positions reach them, so a
+    /// manager that dispatches little touches little memory (positions below `published` are
+    /// initialised; readers never look at others).
+    private let slots: UnsafeMutablePointer<Slot>
+    /// Serialises writers: numbering, claiming a slot and publishing happen under it, so ring
+    /// order is sequence order even with several producer threads.
+    private let producer = Mutex(Producer())
+    /// One past the last position written. Stored with release ordering by the producer after
+    /// the slot's write (and its slot-lock release); loaded with acquire ordering by readers,
+    /// so every position below a loaded value is written and initialised.
+    private let published = Atomic<UInt64>(0)
+
+    /// A ring of at least `minimumCapacity` slots (rounded up to a power of two).
+    init(minimumCapacity: Int) {
+        var c: UInt64 = 2
+        while c < UInt64(max(2, minimumCapacity)) { c <<= 1 }
+        capacity = c
+        mask = c - 1
+        slots = UnsafeMutablePointer<Slot>.allocate(capacity: Int(c))
+    }
+
+    deinit {
+        slots.deinitialize(count: Int(min(published.load(ordering: .relaxed), capacity)))
+        slots.deallocate()
+    }
+
+    /// One past the last position written (acquire: see `published`).
+    @inline(__always)
+    var end: UInt64 { published.load(ordering: .acquiring) }
+
+    /// Writes the event `make` builds (under the producer lock, so that its sequence number and
+    /// time follow ring order) at the next position, publishes it and wakes sleeping readers.
+    /// Never waits for a reader, except for one that is copying this very slot.
+    @inline(__always)
+    func publish(_ make: () -> TelemetryEvent) -> TelemetryEvent {
+        var replaced: TelemetryEvent?
+        var wake: [DispatchSemaphore] = []
+        let event = producer.withLock { s -> TelemetryEvent in
+            let p = s.next
+            let event = make()
+            replaced = write(event, at: p)
+            s.next = p &+ 1
+            published.store(p &+ 1, ordering: .releasing)
+            // A reader registers as a sleeper under this lock after seeing no new position,
+            // so one that registered before this write is woken by it, and one that comes
+            // after sees it: no lost wake-up, and no system call while readers are awake.
+            if !s.sleepers.isEmpty { swap(&wake, &s.sleepers) }
+            return event
+        }
+        for w in wake { w.signal() }
+        // The overwritten event is released here, outside the producer lock.
+        withExtendedLifetime(replaced) {}
+        return event
+    }
+
+    /// Puts `event` at position `p`; returns the event it overwrote, if any.
+    @inline(__always)
+    private func write(_ event: TelemetryEvent, at p: UInt64) -> TelemetryEvent? {
+        let slot = slots + Int(p & mask)
+        guard p >= capacity else {
+            // First lap: nobody reads an unpublished position, so no lock is needed yet.
+            slot.initialize(to: Slot(lock: Atomic(false), position: p, event: event))
+            return nil
+        }
+        Self.lock(slot)
+        var e = event
+        swap(&slot.pointee.event, &e)
+        slot.pointee.position = p
+        slot.pointee.lock.store(false, ordering: .releasing)
+        return e
+    }
+
+    /// The event at position `p` (which must be below `end`), or nil when it was overwritten:
+    /// the reader was lapped there.
+    func read(_ p: UInt64) -> TelemetryEvent? {
+        let slot = slots + Int(p & mask)
+        Self.lock(slot)
+        defer { slot.pointee.lock.store(false, ordering: .releasing) }
+        return slot.pointee.position == p ? slot.pointee.event : nil
+    }
+
+    /// Takes a slot's lock word. The holder copies or swaps one event, so this spins briefly;
+    /// it yields the processor in case the holder was preempted.
+    @inline(__always)
+    private static func lock(_ slot: UnsafeMutablePointer<Slot>) {
+        var spins = 0
+        while !slot.pointee.lock.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+            spins += 1
+            if spins > 64 { sched_yield() }
+        }
+    }
+
+    /// Runs `body` with the next position under the producer lock: for changes that must fall
+    /// exactly between two positions (an exporter added, enabled or disabled).
+    func atNextPosition<T>(_ body: (UInt64) -> T) -> T {
+        producer.withLock { body($0.next) }
+    }
+
+    /// Registers `wake` to be signalled by the next write, unless a position at or past
+    /// `seen` has been written already; true when registered (the caller then sleeps on it).
+    func sleep(_ wake: DispatchSemaphore, ifNothingAfter seen: UInt64) -> Bool {
+        producer.withLock { s in
+            guard s.next == seen else { return false }
+            s.sleepers.append(wake)
+            return true
+        }
+    }
+}
