@@ -47,20 +47,23 @@ private func manager(capacity: Int = 16_384) -> TelemetryManager {
 
 @Suite("The dispatch ring: one write per event, a cursor per exporter")
 struct DispatchRingTests {
-    @Test("several producer threads: every exporter sees every event, in sequence order")
-    func orderUnderConcurrentProducers() async {
+    @Test("several producer threads: every exporter sees every event, in sequence order", arguments: 0..<4)
+    func orderUnderConcurrentProducers(round: Int) {
         let m = manager()
         let logs = (0..<3).map { _ in TokenLog() }
         for (i, l) in logs.enumerated() { m.add(l, named: "log\(i)") }
-        // Fewer events than the ring holds, so no exporter can be lapped however it is scheduled.
-        let threads = 4, perThread = 2_000
-        await withTaskGroup(of: Void.self) { g in
-            for t in 0..<threads {
-                g.addTask {
-                    for i in 0..<perThread { m.dispatch(.llmNewToken(token: "\(t):\(i)"), runID: "r\(t)") }
-                }
+        // OS threads, more than cores, so producers are preempted between any two steps; fewer
+        // events than the ring holds, so no exporter can be lapped however it is scheduled.
+        let threads = 8, perThread = 1_500
+        let group = DispatchGroup()
+        for t in 0..<threads {
+            group.enter()
+            Thread.detachNewThread {
+                for i in 0..<perThread { m.dispatch(.llmNewToken(token: "\(t):\(i)"), runID: "r\(t)") }
+                group.leave()
             }
         }
+        #expect(group.wait(timeout: .now() + 60) == .success)
         #expect(m.flush(timeout: .seconds(60)).complete)
         for l in logs {
             let seqs = l.sequence
