@@ -124,6 +124,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The dispatch ring under concurrent load, built with the thread sanitizer by
+        // scripts/tsan (it depends on the core library alone, so that build stays small).
+        .executableTarget(name: "charm-ring-stress", dependencies: ["CharmTelemetry"], swiftSettings: strict),
         // What every test target shares: the oracles (external judges) and how a missing one fails.
         .target(name: "CharmTestSupport", dependencies: ["CharmDemo"], path: "Tests/CharmTestSupport", swiftSettings: strict),
         .testTarget(

@@ -44,11 +44,10 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Timed passes over each stream; the best is reported (the others are noise from the machine).")
     var passes = 5
 
-    @Flag(help: "Print one JSON object with the figures instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        var out = BenchOutput("decode", json: json)
+        var out = output.output("decode")
         out.set("events", .int(Int64(events)))
         out.line("decode: \(events) structured events per framing, 64 KiB reads, best of \(passes) passes")
         out.line("framing        MB/s     events/s   (median events/s)")

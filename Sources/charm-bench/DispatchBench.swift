@@ -26,11 +26,10 @@ struct DispatchBench: ParsableCommand {
     @Flag(help: "Skip the Python charmos comparison.")
     var noPython = false
 
-    @Flag(help: "Print one JSON object with the figures and the peer's instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        var out = BenchOutput("dispatch", json: json)
+        var out = output.output("dispatch")
         out.set("events", .int(Int64(events)))
         out.line("dispatch: \(events) llm_new_token events per scenario, one caller thread")
         out.line("scenario                      p50 ns   p99 ns  p99.9 ns   mean ns")

@@ -21,8 +21,7 @@ struct IngestBench: ParsableCommand {
     @Flag(help: "Skip jq (for profiling the ingest alone).")
     var noJq = false
 
-    @Flag(help: "Print one JSON object with the figures and the peer's instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("charm-bench-ingest-\(getpid()).ndjson").path
@@ -35,7 +34,7 @@ struct IngestBench: ParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: monitor) else {
             throw ValidationError("charm-monitor is not built next to charm-bench (\(monitor))")
         }
-        var out = BenchOutput("ingest", json: json)
+        var out = output.output("ingest")
         out.set("events", .int(Int64(events)))
         out.set("megabytes", .double(Double(size) / 1e6))
         out.line("ingest: \(events) NDJSON events (\(format(Double(size) / 1e6, 1)) MB) over \(runs) run(s)")

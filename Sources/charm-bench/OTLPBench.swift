@@ -14,11 +14,10 @@ struct OTLPBench: ParsableCommand {
     @Option(help: "Sink port on 127.0.0.1.")
     var port = 43_181
 
-    @Flag(help: "Print one JSON object with the figures and the peer's instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        var out = BenchOutput("otlp", json: json)
+        var out = output.output("otlp")
         out.set("spans", .int(Int64(spans)))
         // The sink is a separate process, so neither side's CPU figure includes it.
         let sink = Process()

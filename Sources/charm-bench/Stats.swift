@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ArgumentParser
 import CharmTelemetry
 import Foundation
 
@@ -47,6 +48,15 @@ func format(_ v: Double, _ digits: Int = 0) -> String {
     let m = pow(10.0, Double(digits))
     let r = (v * m).rounded() / m
     return digits == 0 ? String(Int(r)) : String(r)
+}
+
+/// The `--json` flag every subcommand shares, and the output it chooses.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object with the figures and the peer's instead of a table.")
+    var json = false
+
+    /// Output for benchmark `name` in the form the flag chose.
+    func output(_ name: String) -> BenchOutput { BenchOutput(name, json: json) }
 }
 
 /// Where a benchmark's figures go: a readable table, or with `--json` one JSON object with

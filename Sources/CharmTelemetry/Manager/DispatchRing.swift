@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import Synchronization
 
@@ -16,16 +11,15 @@ import Synchronization
 /// who writes what and the memory ordering.
 ///
 /// `@unchecked Sendable`: the slots are raw memory whose every access is guarded by the
-/// slot's own lock word (below), and the rest is a `Mutex` and an `Atomic`.
+/// slot's own lock (`locks`), the producer state is guarded by `producerLock`, and
+/// `published` is an atomic.
 final class DispatchRing: @unchecked Sendable {
-    /// One slot. `lock` guards `position` and `event`: a reader copying the event and the
-    /// producer overwriting it exclude each other, because a racy read of a refcounted string
-    /// being replaced is a use-after-free, not just a torn value. The producer only ever waits
-    /// for one reader's copy of one event, so its wait is bounded.
-    struct Slot: ~Copyable {
-        /// Acquired with an acquiring compare-exchange, released with a releasing store: the
-        /// slot's contents written under it are visible to whoever takes it next.
-        let lock: Atomic<Bool>
+    /// One slot's contents, guarded by the slot's lock word (`locks[i]`, kept in its own array
+    /// so that an access to the contents never overlaps the word). A reader copying the event
+    /// and the producer overwriting it exclude each other, because a racy read of a refcounted
+    /// string being replaced is a use-after-free, not just a torn value. The producer only
+    /// ever waits for one reader's copy of one event, so its wait is bounded.
+    struct Entry {
         /// The position whose event the slot holds.
         var position: UInt64
         var event: TelemetryEvent
@@ -45,10 +39,16 @@ final class DispatchRing: @unchecked Sendable {
     /// Allocated whole but initialised on the first lap only as positions reach them, so a
     /// manager that dispatches little touches little memory (positions below `published` are
     /// initialised; readers never look at others).
-    private let slots: UnsafeMutablePointer<Slot>
+    private let entries: UnsafeMutablePointer<Entry>
+    /// Each slot's lock (`SpinLock`: acquiring compare-exchange, releasing store), so what was
+    /// written to the slot under it is visible to the next holder.
+    private let locks: UnsafeMutablePointer<SpinLock>
     /// Serialises writers: numbering, claiming a slot and publishing happen under it, so ring
     /// order is sequence order even with several producer threads.
-    private let producer = Mutex(Producer())
+    private let producerLock = SpinLock()
+    /// Guarded by `producerLock`. Behind a pointer, not a stored `var`, so the hot path has no
+    /// dynamic exclusivity check.
+    private let producer: UnsafeMutablePointer<Producer>
     /// One past the last position written. Stored with release ordering by the producer after
     /// the slot's write (and its slot-lock release); loaded with acquire ordering by readers,
     /// so every position below a loaded value is written and initialised.
@@ -60,12 +60,20 @@ final class DispatchRing: @unchecked Sendable {
         while c < UInt64(max(2, minimumCapacity)) { c <<= 1 }
         capacity = c
         mask = c - 1
-        slots = UnsafeMutablePointer<Slot>.allocate(capacity: Int(c))
+        entries = UnsafeMutablePointer<Entry>.allocate(capacity: Int(c))
+        locks = UnsafeMutablePointer<SpinLock>.allocate(capacity: Int(c))
+        for i in 0..<Int(c) { (locks + i).initialize(to: SpinLock()) }
+        producer = UnsafeMutablePointer<Producer>.allocate(capacity: 1)
+        producer.initialize(to: Producer())
     }
 
     deinit {
-        slots.deinitialize(count: Int(min(published.load(ordering: .relaxed), capacity)))
-        slots.deallocate()
+        entries.deinitialize(count: Int(min(published.load(ordering: .relaxed), capacity)))
+        entries.deallocate()
+        locks.deinitialize(count: Int(capacity))
+        locks.deallocate()
+        producer.deinitialize(count: 1)
+        producer.deallocate()
     }
 
     /// One past the last position written (acquire: see `published`).
@@ -77,20 +85,18 @@ final class DispatchRing: @unchecked Sendable {
     /// Never waits for a reader, except for one that is copying this very slot.
     @inline(__always)
     func publish(_ make: () -> TelemetryEvent) -> TelemetryEvent {
-        var replaced: TelemetryEvent?
         var wake: [DispatchSemaphore] = []
-        let event = producer.withLock { s -> TelemetryEvent in
-            let p = s.next
-            let event = make()
-            replaced = write(event, at: p)
-            s.next = p &+ 1
-            published.store(p &+ 1, ordering: .releasing)
-            // A reader registers as a sleeper under this lock after seeing no new position,
-            // so one that registered before this write is woken by it, and one that comes
-            // after sees it: no lost wake-up, and no system call while readers are awake.
-            if !s.sleepers.isEmpty { swap(&wake, &s.sleepers) }
-            return event
-        }
+        producerLock.lock()
+        let p = producer.pointee.next
+        let event = make()
+        let replaced = write(event, at: p)
+        producer.pointee.next = p &+ 1
+        published.store(p &+ 1, ordering: .releasing)
+        // A reader registers as a sleeper under this lock after seeing no new position, so
+        // one that registered before this write is woken by it, and one that comes after sees
+        // it: no lost wake-up, and no system call while readers are awake.
+        if !producer.pointee.sleepers.isEmpty { swap(&wake, &producer.pointee.sleepers) }
+        producerLock.unlock()
         for w in wake { w.signal() }
         // The overwritten event is released here, outside the producer lock.
         withExtendedLifetime(replaced) {}
@@ -100,53 +106,44 @@ final class DispatchRing: @unchecked Sendable {
     /// Puts `event` at position `p`; returns the event it overwrote, if any.
     @inline(__always)
     private func write(_ event: TelemetryEvent, at p: UInt64) -> TelemetryEvent? {
-        let slot = slots + Int(p & mask)
+        let i = Int(p & mask)
         guard p >= capacity else {
             // First lap: nobody reads an unpublished position, so no lock is needed yet.
-            slot.initialize(to: Slot(lock: Atomic(false), position: p, event: event))
+            (entries + i).initialize(to: Entry(position: p, event: event))
             return nil
         }
-        Self.lock(slot)
+        locks[i].lock()
         var e = event
-        swap(&slot.pointee.event, &e)
-        slot.pointee.position = p
-        slot.pointee.lock.store(false, ordering: .releasing)
+        swap(&entries[i].event, &e)
+        entries[i].position = p
+        locks[i].unlock()
         return e
     }
 
     /// The event at position `p` (which must be below `end`), or nil when it was overwritten:
     /// the reader was lapped there.
     func read(_ p: UInt64) -> TelemetryEvent? {
-        let slot = slots + Int(p & mask)
-        Self.lock(slot)
-        defer { slot.pointee.lock.store(false, ordering: .releasing) }
-        return slot.pointee.position == p ? slot.pointee.event : nil
-    }
-
-    /// Takes a slot's lock word. The holder copies or swaps one event, so this spins briefly;
-    /// it yields the processor in case the holder was preempted.
-    @inline(__always)
-    private static func lock(_ slot: UnsafeMutablePointer<Slot>) {
-        var spins = 0
-        while !slot.pointee.lock.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
-            spins += 1
-            if spins > 64 { sched_yield() }
-        }
+        let i = Int(p & mask)
+        locks[i].lock()
+        defer { locks[i].unlock() }
+        return entries[i].position == p ? entries[i].event : nil
     }
 
     /// Runs `body` with the next position under the producer lock: for changes that must fall
     /// exactly between two positions (an exporter added, enabled or disabled).
     func atNextPosition<T>(_ body: (UInt64) -> T) -> T {
-        producer.withLock { body($0.next) }
+        producerLock.lock()
+        defer { producerLock.unlock() }
+        return body(producer.pointee.next)
     }
 
     /// Registers `wake` to be signalled by the next write, unless a position at or past
     /// `seen` has been written already; true when registered (the caller then sleeps on it).
     func sleep(_ wake: DispatchSemaphore, ifNothingAfter seen: UInt64) -> Bool {
-        producer.withLock { s in
-            guard s.next == seen else { return false }
-            s.sleepers.append(wake)
-            return true
-        }
+        producerLock.lock()
+        defer { producerLock.unlock() }
+        guard producer.pointee.next == seen else { return false }
+        producer.pointee.sleepers.append(wake)
+        return true
     }
 }

@@ -19,6 +19,9 @@ public final class TelemetryManager: Sendable {
         public var queueCapacity: Int
         /// Where warnings go (unknown exporter names, exporters that could not be made).
         public var logger: Logger
+        /// The ring's least size (rounded up to a power of two); nil for the default,
+        /// `minimumRingCapacity`. Smaller only in stress tests, to make laps frequent.
+        package var ringCapacity: Int?
 
         /// A configuration with every field given.
         public init(queueCapacity: Int = 16_384, logger: Logger = Logger(label: "charm.telemetry")) {
@@ -33,7 +36,8 @@ public final class TelemetryManager: Sendable {
         var unavailable: [String: String] = [:]
     }
 
-    private let slots = Mutex(Slots())
+    /// A `SpinLocked` rather than a `Mutex` for the thread sanitizer's sake (see `SpinLock`).
+    private let slots = SpinLocked(Slots())
     private let ring: DispatchRing
     private let registry: ExporterRegistry
     private let context: ExporterContext
@@ -56,7 +60,8 @@ public final class TelemetryManager: Sendable {
         self.registry = registry
         self.context = context
         self.configuration = configuration
-        self.ring = DispatchRing(minimumCapacity: max(configuration.queueCapacity, TelemetryManager.minimumRingCapacity))
+        self.ring = DispatchRing(
+            minimumCapacity: max(configuration.queueCapacity, configuration.ringCapacity ?? TelemetryManager.minimumRingCapacity))
         if let emitter { add(emitter, named: CharmEmitterExporter.name) }
         var seen = Set<String>()
         for name in enabledExporters where seen.insert(name).inserted && name != CharmEmitterExporter.name {
