@@ -85,39 +85,57 @@ final class DispatchRing: @unchecked Sendable {
     /// Never waits for a reader, except for one that is copying this very slot.
     @inline(__always)
     func publish(_ make: () -> TelemetryEvent) -> TelemetryEvent {
-        var wake: [DispatchSemaphore] = []
         producerLock.lock()
         let p = producer.pointee.next
         let event = make()
-        let replaced = write(event, at: p)
+        write(copy event, at: p)
+        finishPublishing(p)
+        return event
+    }
+
+    /// Writes an event built by the caller at the next position (see `publish(_:)`).
+    @inline(__always)
+    func publish(_ event: consuming TelemetryEvent) {
+        producerLock.lock()
+        let p = producer.pointee.next
+        write(event, at: p)
+        finishPublishing(p)
+    }
+
+    /// Publishes position `p`, releases the producer lock and wakes sleeping readers.
+    @inline(__always)
+    private func finishPublishing(_ p: UInt64) {
         producer.pointee.next = p &+ 1
         published.store(p &+ 1, ordering: .releasing)
         // A reader registers as a sleeper under this lock after seeing no new position, so
         // one that registered before this write is woken by it, and one that comes after sees
-        // it: no lost wake-up, and no system call while readers are awake.
-        if !producer.pointee.sleepers.isEmpty { swap(&wake, &producer.pointee.sleepers) }
+        // it: no lost wake-up, and no system call while readers are awake. The array is empty
+        // while readers are awake: one load.
+        guard !producer.pointee.sleepers.isEmpty else {
+            producerLock.unlock()
+            return
+        }
+        var wake: [DispatchSemaphore] = []
+        swap(&wake, &producer.pointee.sleepers)
         producerLock.unlock()
         for w in wake { w.signal() }
-        // The overwritten event is released here, outside the producer lock.
-        withExtendedLifetime(replaced) {}
-        return event
     }
 
-    /// Puts `event` at position `p`; returns the event it overwrote, if any.
+    /// Moves `event` into position `p`'s slot; the event it overwrites is destroyed here, after
+    /// the slot's lock is given back (a plain destroy of a known type, not an optional's).
     @inline(__always)
-    private func write(_ event: TelemetryEvent, at p: UInt64) -> TelemetryEvent? {
+    private func write(_ event: consuming TelemetryEvent, at p: UInt64) {
         let i = Int(p & mask)
         guard p >= capacity else {
             // First lap: nobody reads an unpublished position, so no lock is needed yet.
             (entries + i).initialize(to: Entry(position: p, event: event))
-            return nil
+            return
         }
+        var old = event
         locks[i].lock()
-        var e = event
-        swap(&entries[i].event, &e)
+        swap(&entries[i].event, &old)
         entries[i].position = p
         locks[i].unlock()
-        return e
     }
 
     /// The event at position `p` (which must be below `end`), or nil when it was overwritten:

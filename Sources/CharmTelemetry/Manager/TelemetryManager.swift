@@ -163,7 +163,7 @@ public final class TelemetryManager: Sendable {
     /// Hands an already-built event to every enabled exporter: one write into the ring,
     /// whatever the number of exporters. Never waits for an exporter, never throws.
     public func dispatch(_ event: TelemetryEvent) {
-        _ = ring.publish { event }
+        ring.publish(event)
     }
 
     /// Hands an event to every enabled exporter, waiting while a queue is full instead of
