@@ -151,7 +151,7 @@ struct PluginPartsTests {
         #expect(exporter.restarts == 2, "no restart after giving up")
         #expect(exporter.processID == nil)
         let before = exporter.status.dropped
-        try exporter.deliver(TelemetryEvent(seq: 1, timestamp: .now(), runID: "r", payload: .llmNewToken(token: "x")))
+        try exporter.handle(TelemetryEvent(seq: 1, timestamp: .now(), runID: "r", payload: .llmNewToken(token: "x")))
         #expect(exporter.status.dropped == before + 1, "a line for a plugin given up on is dropped and counted")
         #expect(exporter.status.buffered == 0)
     }
