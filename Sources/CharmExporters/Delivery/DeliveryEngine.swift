@@ -17,9 +17,9 @@ import Synchronization
 ///
 /// What it holds is bounded by `policy.capacity`; beyond that new items are dropped and
 /// counted, as OpenTelemetry's BatchSpanProcessor does.
-public final class DeliveryEngine<Item: Sendable>: Sendable {
+package final class DeliveryEngine<Item: Sendable>: Sendable {
     /// Builds a request body from a batch; a thrown error rejects the batch.
-    public typealias Encoder = @Sendable ([Item]) throws -> HTTPPayload
+    package typealias Encoder = @Sendable ([Item]) throws -> HTTPPayload
 
     private struct Pending {
         var item: Item
@@ -47,9 +47,9 @@ public final class DeliveryEngine<Item: Sendable>: Sendable {
     }
 
     /// Where it posts.
-    public let endpoint: HTTPEndpoint
+    package let endpoint: HTTPEndpoint
     /// How it batches and retries.
-    public let policy: DeliveryPolicy
+    package let policy: DeliveryPolicy
     private let encode: Encoder
     private let redactor: Redactor
     private let client: HTTPClient
@@ -59,7 +59,7 @@ public final class DeliveryEngine<Item: Sendable>: Sendable {
 
     /// An engine posting to `endpoint`; `redactor` scrubs its errors, `client` defaults to
     /// AsyncHTTPClient's process-wide client (which needs no shutdown).
-    public init(
+    package init(
         endpoint: HTTPEndpoint, policy: DeliveryPolicy = DeliveryPolicy(), redactor: Redactor = Redactor(),
         client: HTTPClient = .shared, name: String = "http", encode: @escaping Encoder
     ) {
@@ -78,7 +78,7 @@ public final class DeliveryEngine<Item: Sendable>: Sendable {
 
     /// Queues an item whose encoded size is about `bytes`. Never blocks beyond a short lock;
     /// when the engine is full the item is dropped and counted.
-    public func append(_ item: Item, bytes: Int) {
+    package func append(_ item: Item, bytes: Int) {
         let signal = state.withLock { s -> Bool in
             if s.stopping || s.buffer.count + s.inFlight >= policy.capacity {
                 s.dropped += 1
@@ -100,7 +100,7 @@ public final class DeliveryEngine<Item: Sendable>: Sendable {
     }
 
     /// What the engine reports: health, held items, drops, deliveries, last error.
-    public var status: ExporterStatus {
+    package var status: ExporterStatus {
         state.withLock { s in
             ExporterStatus(
                 health: s.health, buffered: s.buffer.count + s.inFlight, dropped: s.dropped, sent: s.sent,
@@ -110,7 +110,7 @@ public final class DeliveryEngine<Item: Sendable>: Sendable {
 
     /// Sends everything accepted so far now, and waits until it is settled or `deadline`
     /// passes. Returns true when all of it was delivered or definitively refused.
-    public func flush(deadline: ContinuousClock.Instant) -> Bool {
+    package func flush(deadline: ContinuousClock.Instant) -> Bool {
         let done: DispatchSemaphore? = state.withLock { s in
             guard s.settled < s.accepted, !s.finished else { return nil }
             s.flushTarget = max(s.flushTarget, s.accepted)
@@ -127,7 +127,7 @@ public final class DeliveryEngine<Item: Sendable>: Sendable {
 
     /// Stops the sender: what is still held gets one last attempt each (no more retries),
     /// waiting at most `grace`. Items after this are dropped.
-    public func shutdown(grace: Duration = .seconds(2)) {
+    package func shutdown(grace: Duration = .seconds(2)) {
         let first = state.withLock { s -> Bool in
             defer { s.stopping = true }
             return !s.stopping

@@ -44,7 +44,7 @@ public struct DeliveryPolicy: Sendable, Hashable {
     /// The delay before retry number `attempt` (1-based): exponential, capped, with "equal
     /// jitter" (half fixed, half random) so many clients recovering together spread out
     /// while each still waits at least half the nominal delay.
-    public func backoff(attempt: Int) -> Duration {
+    package func backoff(attempt: Int) -> Duration {
         Backoff(initial: initialBackoff, cap: maxBackoff, jitter: true).delay(attempt: attempt)
     }
 }

@@ -1,15 +1,15 @@
 /// One request body an exporter built from a batch, with what describes it.
-public struct HTTPPayload: Sendable {
+package struct HTTPPayload: Sendable {
     /// The body before any compression.
-    public var body: [UInt8]
+    package var body: [UInt8]
     /// The `Content-Type`.
-    public var contentType: String
+    package var contentType: String
     /// Headers that depend on the body (a signature, a timestamp); the engine adds the
     /// endpoint's fixed headers itself.
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
 
     /// A payload with every field given.
-    public init(body: [UInt8], contentType: String, headers: [(String, String)] = []) {
+    package init(body: [UInt8], contentType: String, headers: [(String, String)] = []) {
         self.body = body
         self.contentType = contentType
         self.headers = headers
@@ -17,20 +17,20 @@ public struct HTTPPayload: Sendable {
 }
 
 /// Where and how an engine posts.
-public struct HTTPEndpoint: Sendable {
+package struct HTTPEndpoint: Sendable {
     /// The full URL posted to.
-    public var url: String
+    package var url: String
     /// Headers sent with every request (credentials among them: never shown).
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
 
     /// An endpoint with every field given.
-    public init(url: String, headers: [(String, String)] = []) {
+    package init(url: String, headers: [(String, String)] = []) {
         self.url = url
         self.headers = headers
     }
 
     /// The URL without credentials, for errors and the monitor.
-    public var displayURL: String { Redactor.displayURL(url) }
+    package var displayURL: String { Redactor.displayURL(url) }
 }
 
 /// What one HTTP attempt came to.

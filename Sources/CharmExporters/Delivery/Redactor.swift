@@ -6,18 +6,18 @@ import Foundation
 /// Exporters know their secrets (API keys, DSN keys, webhook secrets, header values from
 /// the environment); whatever a server or a library echoes back is scrubbed of them, so a
 /// status panel or a bug report never leaks one.
-public struct Redactor: Sendable, Hashable {
+package struct Redactor: Sendable, Hashable {
     /// The values replaced; short ones are ignored because they would mangle ordinary text.
-    public private(set) var secrets: [String]
+    package private(set) var secrets: [String]
 
     /// A redactor for the given secret values.
-    public init(secrets: [String] = []) {
+    package init(secrets: [String] = []) {
         self.secrets = secrets.filter { $0.count >= 4 }.sorted { $0.count > $1.count }
     }
 
     /// `text` with every secret replaced by `[redacted]`, and the user info and query string
     /// of every URL or path in it removed (a server may echo the request line).
-    public func clean(_ text: String) -> String {
+    package func clean(_ text: String) -> String {
         // URLs first, while they are whole: a replaced secret inside one would split it.
         var out = URLScrubbing.scrub(text)
         for s in secrets where out.contains(s) { out = out.replacingOccurrences(of: s, with: "[redacted]") }
@@ -27,7 +27,7 @@ public struct Redactor: Sendable, Hashable {
     /// The credential-bearing parts of `url`: its user, password, whole query string and
     /// each query value (percent-decoded too), so that an echo of any of them, in whatever
     /// form, is scrubbed even where it no longer looks like a URL.
-    public static func urlSecrets(_ url: String) -> [String] {
+    package static func urlSecrets(_ url: String) -> [String] {
         var out: [String] = []
         var rest = Substring(url)
         if let r = rest.range(of: "://") { rest = rest[r.upperBound...] }
@@ -57,7 +57,7 @@ public struct Redactor: Sendable, Hashable {
 
     /// A URL as it may be shown: scheme, host, port and path; no user info, no query,
     /// since both commonly carry credentials.
-    public static func displayURL(_ url: String) -> String {
+    package static func displayURL(_ url: String) -> String {
         var rest = Substring(url)
         var scheme = ""
         if let r = rest.range(of: "://") {

@@ -4,10 +4,10 @@ import CharmWire
 /// The object jsonl and webhook write per event: the Charm line the emitter would print
 /// (`type`, `content`) plus the structured `telemetry` object, so `StreamDecoder` reads a
 /// file of them as NDJSON and the monitor can replay it.
-public enum ReplayLine {
+package enum ReplayLine {
     /// `{"type": …, "content": …, "telemetry": {…}}` for an event. An empty token, which
     /// Charm does not print, is kept as an empty `delta` so a replay loses no event.
-    public static func object(for event: TelemetryEvent) -> JSONObject {
+    package static func object(for event: TelemetryEvent) -> JSONObject {
         let (type, content) = CharmProtocol.line(for: event.payload, runID: event.runID) ?? ("delta", "")
         var o = JSONObject()
         o["type"] = .string(type)
@@ -17,5 +17,5 @@ public enum ReplayLine {
     }
 
     /// The compact encoding of `object(for:)`, without a newline.
-    public static func bytes(for event: TelemetryEvent) -> [UInt8] { JSONBytes.object(object(for: event)) }
+    package static func bytes(for event: TelemetryEvent) -> [UInt8] { JSONBytes.object(object(for: event)) }
 }

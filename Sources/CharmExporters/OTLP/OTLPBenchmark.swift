@@ -6,22 +6,22 @@ import CharmTelemetry
 ///
 /// `Tests/Fixtures/exporters/otel_python_bench.py` sends the same spans (one root run and
 /// `spans - 1` tool calls under it) with the Python OpenTelemetry SDK, for comparison.
-public enum OTLPBenchmark {
+package enum OTLPBenchmark {
     /// What a run measured.
-    public struct Result: Sendable, Hashable {
+    package struct Result: Sendable, Hashable {
         /// From the first event dispatched to the last batch acknowledged.
-        public var elapsed: Duration
+        package var elapsed: Duration
         /// Spans the endpoint acknowledged.
-        public var sent: Int
+        package var sent: Int
         /// Spans dropped (full buffers or refused requests).
-        public var dropped: Int
+        package var dropped: Int
         /// Whether everything was delivered before the timeout.
-        public var complete: Bool
+        package var complete: Bool
     }
 
     /// Sends `spans` spans (at least 1) to `url` (a full traces URL, e.g.
     /// `http://127.0.0.1:4318/v1/traces`) and returns how long delivery took.
-    public static func run(
+    package static func run(
         spans: Int, url: String, wireProtocol: OTLPConfiguration.WireProtocol = .protobuf, gzip: Bool = false,
         timeout: Duration = .seconds(60)
     ) -> Result {

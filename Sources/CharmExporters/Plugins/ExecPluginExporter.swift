@@ -8,32 +8,32 @@ import CharmTelemetry
 /// and a writer thread, a full buffer drops and counts, and a plugin that exits is restarted
 /// with exponential backoff (given up on after `Options.maxRestarts` in a row, when set).
 /// See docs/plugins.md for the protocol.
-public final class ExecPluginExporter: TelemetryExporter, ExporterStatusReporting {
+package final class ExecPluginExporter: TelemetryExporter, ExporterStatusReporting {
     /// Tuning for the buffer, the restarts and the stderr tail.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Lines waiting for the plugin before new ones are dropped.
-        public var bufferCapacity: Int
+        package var bufferCapacity: Int
         /// Lines of the plugin's stderr kept.
-        public var stderrLines: Int
+        package var stderrLines: Int
         /// The first restart delay; each exit in a row doubles it.
-        public var initialBackoff: Duration
+        package var initialBackoff: Duration
         /// The longest restart delay.
-        public var maxBackoff: Duration
+        package var maxBackoff: Duration
         /// A run this long resets the backoff.
-        public var stableAfter: Duration
+        package var stableAfter: Duration
         /// Restarts in a row after which the plugin is given up on; nil (the default)
         /// restarts it forever. A plugin given up on drops (and counts) every line.
-        public var maxRestarts: Int?
+        package var maxRestarts: Int?
         /// After giving up: nil keeps the plugin down until shutdown; a duration rests that
         /// long, then starts it again with a fresh count of restarts.
-        public var retryAfterGivingUp: Duration?
+        package var retryAfterGivingUp: Duration?
         /// Whether `flush` waits for acks before the plugin has sent one (the bridge acks always).
-        public var acknowledges: Bool
+        package var acknowledges: Bool
         /// How long a plugin gets to exit after its stdin closes at shutdown.
-        public var shutdownGrace: Duration
+        package var shutdownGrace: Duration
 
         /// Options with every field given; the defaults suit a live agent.
-        public init(
+        package init(
             bufferCapacity: Int = 4096, stderrLines: Int = 50, initialBackoff: Duration = .milliseconds(500),
             maxBackoff: Duration = .seconds(30), stableAfter: Duration = .seconds(10), maxRestarts: Int? = nil,
             retryAfterGivingUp: Duration? = nil, acknowledges: Bool = false, shutdownGrace: Duration = .seconds(2)
@@ -51,15 +51,15 @@ public final class ExecPluginExporter: TelemetryExporter, ExporterStatusReportin
     }
 
     /// The exporter's name, as charm.yaml names it.
-    public let name: String
+    package let name: String
     /// The executable run.
-    public let executable: String
+    package let executable: String
     /// Its arguments.
-    public let arguments: [String]
+    package let arguments: [String]
     private let process: PluginProcess
 
     /// Starts `executable` with `arguments` and `environment` (plus `CHARM_TELEMETRY_PLUGIN=name`).
-    public init(
+    package init(
         name: String, executable: String, arguments: [String] = [], environment: [String: String],
         options: Options = Options()
     ) {
@@ -78,14 +78,14 @@ public final class ExecPluginExporter: TelemetryExporter, ExporterStatusReportin
     }
 
     /// The registry entry for a discovered plugin.
-    public static func descriptor(for plugin: PluginDiscovery.Plugin, options: Options = Options()) -> ExporterDescriptor {
+    package static func descriptor(for plugin: PluginDiscovery.Plugin, options: Options = Options()) -> ExporterDescriptor {
         ExporterDescriptor(name: plugin.name, summary: "exec plugin \(plugin.path)") { context in
             ExecPluginExporter(name: plugin.name, executable: plugin.path, environment: context.environment, options: options)
         }
     }
 
     /// Queues the event's `telemetry` object as one line; never blocks.
-    public func handle(_ event: TelemetryEvent) throws {
+    package func handle(_ event: TelemetryEvent) throws {
         var line: [UInt8] = []
         line.reserveCapacity(160)
         JSONWriter.writeObject(event.telemetryObject, into: &line, style: .compact)
@@ -93,18 +93,18 @@ public final class ExecPluginExporter: TelemetryExporter, ExporterStatusReportin
     }
 
     /// Waits until every line is written to the plugin and, if it acks, acknowledged.
-    public func flush(deadline: ContinuousClock.Instant) -> Bool {
+    package func flush(deadline: ContinuousClock.Instant) -> Bool {
         process.flush(deadline: deadline)
     }
 
     /// Closes the plugin's stdin and stops it (signalling its process group if it lingers).
-    public func shutdown() {
+    package func shutdown() {
         process.stop()
     }
 
     /// Health from the plugin's own lines, or failing while it is down; lines buffered,
     /// dropped (ours plus the plugin's own) and written.
-    public var status: ExporterStatus {
+    package var status: ExporterStatus {
         let s = process.snapshot
         var st = ExporterStatus(
             health: s.report.health ?? .ok, buffered: s.buffered, dropped: s.dropped + (s.report.dropped ?? 0),
@@ -124,16 +124,16 @@ public final class ExecPluginExporter: TelemetryExporter, ExporterStatusReportin
     /// closed, SIGTERM to each one's process group, SIGKILL after `grace` to any still
     /// running; none is restarted. For a program whose orderly `TelemetryManager.shutdown`
     /// was cut short (the monitor, on a second signal), so no plugin outlives it.
-    public static func stopAllProcesses(grace: Duration = .milliseconds(500)) {
+    package static func stopAllProcesses(grace: Duration = .milliseconds(500)) {
         PluginProcess.stopAllNow(grace: grace)
     }
 
     /// The last lines the plugin wrote on stderr (and stdout lines that were not reports).
-    public var recentStderr: [String] { process.snapshot.stderr }
+    package var recentStderr: [String] { process.snapshot.stderr }
     /// How many times the plugin has exited (or failed to start) and been scheduled again.
-    public var restarts: Int { process.snapshot.restarts }
+    package var restarts: Int { process.snapshot.restarts }
     /// The running process's id, or nil while it is down.
-    public var processID: Int32? { process.snapshot.pid }
+    package var processID: Int32? { process.snapshot.pid }
     /// Lines written to the plugin so far, across restarts.
-    public var linesWritten: Int { process.snapshot.written }
+    package var linesWritten: Int { process.snapshot.written }
 }

@@ -12,20 +12,20 @@ import Darwin
 /// each entry of `CHARM_PLUGIN_PATH` (colon-separated), then `~/.config/charm/plugins`
 /// (under `XDG_CONFIG_HOME` when set), then each entry of `PATH`. Explicit plugin folders
 /// come before `PATH` so a user can shadow a system-wide plugin without editing `PATH`.
-public enum PluginDiscovery {
+package enum PluginDiscovery {
     /// The prefix every exec plugin's file name starts with.
-    public static let prefix = "charm-telemetry-"
+    package static let prefix = "charm-telemetry-"
 
     /// One executable found.
-    public struct Plugin: Sendable, Hashable {
+    package struct Plugin: Sendable, Hashable {
         /// The exporter name: the file name without the prefix, as charm.yaml names it.
-        public var name: String
+        package var name: String
         /// The executable's absolute path.
-        public var path: String
+        package var path: String
     }
 
     /// The folders searched, in order, without duplicates.
-    public static func searchFolders(environment: [String: String]) -> [String] {
+    package static func searchFolders(environment: [String: String]) -> [String] {
         var folders: [String] = []
         func add(_ list: String?) {
             for f in (list ?? "").split(separator: ":").map(String.init) where !f.isEmpty && !folders.contains(f) {
@@ -39,14 +39,14 @@ public enum PluginDiscovery {
     }
 
     /// `$XDG_CONFIG_HOME/charm/plugins`, else `~/.config/charm/plugins`; nil without a home.
-    public static func userPluginFolder(environment: [String: String]) -> String? {
+    package static func userPluginFolder(environment: [String: String]) -> String? {
         if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/charm/plugins" }
         guard let home = environment["HOME"], !home.isEmpty else { return nil }
         return home + "/.config/charm/plugins"
     }
 
     /// Every plugin found, by name (first folder wins), sorted by name.
-    public static func discover(environment: [String: String]) -> [Plugin] {
+    package static func discover(environment: [String: String]) -> [Plugin] {
         var found: [String: Plugin] = [:]
         let fm = FileManager.default
         for folder in searchFolders(environment: environment) {
@@ -62,7 +62,7 @@ public enum PluginDiscovery {
     }
 
     /// The plugin for one name, or nil.
-    public static func find(_ name: String, environment: [String: String]) -> Plugin? {
+    package static func find(_ name: String, environment: [String: String]) -> Plugin? {
         guard isValidName(name) else { return nil }
         for folder in searchFolders(environment: environment) {
             let path = folder.hasSuffix("/") ? folder + prefix + name : folder + "/" + prefix + name
@@ -73,7 +73,7 @@ public enum PluginDiscovery {
 
     /// Names as the community registry allows them (`^[a-z0-9-_]+$`), so a stray
     /// `charm-telemetry-foo.bak` or an editor's swap file is not taken for a plugin.
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { c in
             (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x5F
         }
@@ -87,7 +87,7 @@ public enum PluginDiscovery {
     }
 
     /// The first executable named `command` on `PATH` (or `command` itself if it has a slash).
-    public static func which(_ command: String, environment: [String: String]) -> String? {
+    package static func which(_ command: String, environment: [String: String]) -> String? {
         if command.contains("/") { return isExecutableFile(command) ? command : nil }
         for folder in (environment["PATH"] ?? "").split(separator: ":") where !folder.isEmpty {
             let path = "\(folder)/\(command)"

@@ -2,7 +2,7 @@ import CharmTelemetry
 import Foundation
 
 /// Where a discovered exporter comes from.
-public enum DiscoveredExporterKind: Sendable, Hashable {
+package enum DiscoveredExporterKind: Sendable, Hashable {
     /// An executable `charm-telemetry-NAME`, at this path.
     case exec(path: String)
     /// A Python entry point of the group `charm.telemetry`, run through the bridge.
@@ -10,11 +10,11 @@ public enum DiscoveredExporterKind: Sendable, Hashable {
 }
 
 /// One exporter found outside the built-ins.
-public struct DiscoveredExporter: Sendable, Hashable {
+package struct DiscoveredExporter: Sendable, Hashable {
     /// The name charm.yaml enables it by.
-    public var name: String
+    package var name: String
     /// What runs it.
-    public var kind: DiscoveredExporterKind
+    package var kind: DiscoveredExporterKind
 }
 
 extension CharmExporters {
@@ -23,7 +23,7 @@ extension CharmExporters {
     /// built-in > exec plugin > Python entry point, provided the built-ins are registered
     /// first (as `makeRegistry` does). Returns what it registered.
     @discardableResult
-    public static func registerDiscoveredPlugins(
+    package static func registerDiscoveredPlugins(
         in registry: ExporterRegistry = .shared,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         includePython: Bool = true
@@ -46,7 +46,7 @@ extension CharmExporters {
 
     /// A new registry with the built-ins, then the exec plugins and Python entry points found
     /// in `environment`: everything a charm.yaml may name, in precedence order.
-    public static func makeRegistry(
+    package static func makeRegistry(
         environment: [String: String] = ProcessInfo.processInfo.environment, includePython: Bool = true
     ) -> ExporterRegistry {
         let registry = ExporterRegistry()

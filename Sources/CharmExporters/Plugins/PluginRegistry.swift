@@ -12,65 +12,65 @@ import Foundation
 /// `id`, `tags` and `github_url`, and forbids nothing else: so members it does not name
 /// (`name`, `version`, `license`, `docs_url`…) are kept, never refused. Everything works
 /// offline: from a local file or a cached copy.
-public enum PluginRegistry {
+package enum PluginRegistry {
     /// The format version this code reads.
-    public static let formatVersion = "1.0"
+    package static let formatVersion = "1.0"
     /// What an `id` must match: the name used in charm.yaml.
-    public static let idPattern = "^[a-z0-9-_]+$"
+    package static let idPattern = "^[a-z0-9-_]+$"
 
     /// One exporter of the registry.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// The name charm.yaml enables it by.
-        public var id: String
+        package var id: String
         /// The PyPI distribution that installs it.
-        public var pypiPackage: String
+        package var pypiPackage: String
         /// One sentence about it.
-        public var description: String
+        package var description: String
         /// Who maintains it.
-        public var author: String
+        package var author: String
         /// Search words.
-        public var tags: [String]
+        package var tags: [String]
         /// Its source, if given.
-        public var githubURL: String?
+        package var githubURL: String?
         /// Members the schema does not name, kept as they were (`name`, `version`, `license`,
         /// `docs_url`, or anything a later registry adds).
-        public var extra: JSONObject = [:]
+        package var extra: JSONObject = [:]
         /// `version`, when the entry gives one as a string.
-        public var version: String? { extra["version"]?.stringValue }
+        package var version: String? { extra["version"]?.stringValue }
         /// `license`, when given as a string.
-        public var license: String? { extra["license"]?.stringValue }
+        package var license: String? { extra["license"]?.stringValue }
         /// `docs_url`, when given as a string.
-        public var docsURL: String? { extra["docs_url"]?.stringValue }
+        package var docsURL: String? { extra["docs_url"]?.stringValue }
         /// `name`, the display name, when given as a string.
-        public var displayName: String? { extra["name"]?.stringValue }
+        package var displayName: String? { extra["name"]?.stringValue }
         /// The command that installs it.
-        public var installCommand: String { "pip install \(pypiPackage)" }
+        package var installCommand: String { "pip install \(pypiPackage)" }
     }
 
     /// A whole registry file.
-    public struct Document: Sendable, Hashable {
+    package struct Document: Sendable, Hashable {
         /// The format version, "1.0".
-        public var version: String
+        package var version: String
         /// Its exporters, in file order.
-        public var exporters: [Entry]
+        package var exporters: [Entry]
     }
 
     /// One problem found, at a JSON path such as `$.exporters[2].id`.
-    public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible, Error {
+    package struct ValidationIssue: Sendable, Hashable, CustomStringConvertible, Error {
         /// Where: `$` is the document.
-        public var path: String
+        package var path: String
         /// What is wrong, in words.
-        public var message: String
+        package var message: String
         /// `path: message`.
-        public var description: String { "\(path): \(message)" }
+        package var description: String { "\(path): \(message)" }
     }
 
     /// Why a registry could not be loaded: the file's problems, or one reading error.
-    public struct LoadError: Error, Sendable, CustomStringConvertible {
+    package struct LoadError: Error, Sendable, CustomStringConvertible {
         /// Every problem found.
-        public var issues: [ValidationIssue]
+        package var issues: [ValidationIssue]
         /// One problem a line.
-        public var description: String { issues.map(\.description).joined(separator: "\n") }
+        package var description: String { issues.map(\.description).joined(separator: "\n") }
     }
 
     // MARK: - Validation
@@ -79,7 +79,7 @@ public enum PluginRegistry {
     private static let entryKeys: Set<String> = ["id", "pypi_package", "description", "author", "tags", "github_url"]
 
     /// Checks a registry file; an empty result means it is valid.
-    public static func validate(data: some Collection<UInt8>) -> [ValidationIssue] {
+    package static func validate(data: some Collection<UInt8>) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
         _ = check(data: Array(data), &issues)
         return issues
@@ -87,7 +87,7 @@ public enum PluginRegistry {
 
     /// Checks one manifest (`telemetry/manifests/ID.json`); `fileName`, when given, must be the
     /// id followed by `.json`.
-    public static func validateManifest(data: some Collection<UInt8>, fileName: String? = nil) -> [ValidationIssue] {
+    package static func validateManifest(data: some Collection<UInt8>, fileName: String? = nil) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
         let root: JSONValue
         do { root = try JSONParser.parse(Array(data)) } catch {
@@ -108,7 +108,7 @@ public enum PluginRegistry {
 
     /// Checks a file as what it looks like: a registry when it has `exporters`, else a
     /// manifest named after its id. What `charm-monitor plugin validate FILE` prints.
-    public static func validateFile(atPath path: String) -> [ValidationIssue] {
+    package static func validateFile(atPath path: String) -> [ValidationIssue] {
         guard let data = FileManager.default.contents(atPath: path) else {
             return [ValidationIssue(path: "$", message: "cannot read \(path)")]
         }
@@ -117,7 +117,7 @@ public enum PluginRegistry {
     }
 
     /// Reads a registry file, throwing `LoadError` with every problem if it is not valid.
-    public static func load(data: some Collection<UInt8>) throws(LoadError) -> Document {
+    package static func load(data: some Collection<UInt8>) throws(LoadError) -> Document {
         var issues: [ValidationIssue] = []
         let doc = check(data: Array(data), &issues)
         guard issues.isEmpty, let doc else { throw LoadError(issues: issues) }
@@ -125,7 +125,7 @@ public enum PluginRegistry {
     }
 
     /// Reads a registry file from disk.
-    public static func load(path: String) throws(LoadError) -> Document {
+    package static func load(path: String) throws(LoadError) -> Document {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LoadError(issues: [ValidationIssue(path: "$", message: "cannot read \(path)")])
         }
@@ -134,7 +134,7 @@ public enum PluginRegistry {
 
     /// Where a registry is looked for, in order: `CHARM_PLUGIN_REGISTRY`, then the cached copy
     /// `$XDG_CACHE_HOME/charm/registry.json` (or `~/.cache/charm/registry.json`).
-    public static func defaultPaths(environment: [String: String]) -> [String] {
+    package static func defaultPaths(environment: [String: String]) -> [String] {
         var paths: [String] = []
         if let p = environment["CHARM_PLUGIN_REGISTRY"], !p.isEmpty { paths.append(p) }
         if let c = environment["XDG_CACHE_HOME"], !c.isEmpty {
@@ -146,7 +146,7 @@ public enum PluginRegistry {
     }
 
     /// The first registry of `defaultPaths` that exists; throws if it is invalid, nil if none exists.
-    public static func loadDefault(environment: [String: String]) throws(LoadError) -> Document? {
+    package static func loadDefault(environment: [String: String]) throws(LoadError) -> Document? {
         for p in defaultPaths(environment: environment) where FileManager.default.fileExists(atPath: p) {
             return try load(path: p)
         }
@@ -268,22 +268,22 @@ public enum PluginRegistry {
     // MARK: - Installed or not
 
     /// One registry entry as the monitor's exporters panel lists it.
-    public struct Listing: Sendable, Hashable {
+    package struct Listing: Sendable, Hashable {
         /// The registry entry.
-        public var entry: Entry
+        package var entry: Entry
         /// Whether an exporter of that name can be enabled here.
-        public var installed: Bool
+        package var installed: Bool
         /// What provides it when installed: the descriptor's summary (built-in, exec plugin path
         /// or Python entry point).
-        public var providedBy: String?
+        package var providedBy: String?
         /// `pip install <pypi_package>`.
-        public var installCommand: String { entry.installCommand }
+        package var installCommand: String { entry.installCommand }
     }
 
     /// Each entry of `document`, installed when `registry` (built with
     /// `CharmExporters.makeRegistry`, so holding built-ins, exec plugins and Python entry
     /// points) has an exporter with that id.
-    public static func listing(_ document: Document, installedIn registry: ExporterRegistry) -> [Listing] {
+    package static func listing(_ document: Document, installedIn registry: ExporterRegistry) -> [Listing] {
         document.exporters.map { e in
             let d = registry.descriptor(named: e.id)
             return Listing(entry: e, installed: d != nil, providedBy: d?.summary)

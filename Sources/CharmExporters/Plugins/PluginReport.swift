@@ -9,20 +9,20 @@ import CharmWire
 /// plugin has sent one, `flush` waits for it to cover every line written. `sent` and
 /// `dropped` are the plugin's own delivery counters, shown in the monitor. A line that is
 /// not a JSON object is kept with the plugin's stderr lines instead of being lost.
-public struct PluginReport: Sendable, Hashable {
+package struct PluginReport: Sendable, Hashable {
     /// The plugin's health, if it said.
-    public var health: ExporterHealth?
+    package var health: ExporterHealth?
     /// Its last error, if it said.
-    public var error: String?
+    package var error: String?
     /// Event lines handled since the process started.
-    public var ack: Int?
+    package var ack: Int?
     /// Items the plugin delivered to its destination.
-    public var sent: Int?
+    package var sent: Int?
     /// Items the plugin dropped itself.
-    public var dropped: Int?
+    package var dropped: Int?
 
     /// A report with every field given.
-    public init(health: ExporterHealth? = nil, error: String? = nil, ack: Int? = nil, sent: Int? = nil, dropped: Int? = nil) {
+    package init(health: ExporterHealth? = nil, error: String? = nil, ack: Int? = nil, sent: Int? = nil, dropped: Int? = nil) {
         self.health = health
         self.error = error
         self.ack = ack
@@ -31,7 +31,7 @@ public struct PluginReport: Sendable, Hashable {
     }
 
     /// Reads one stdout line; nil when it is not a JSON object or carries no known member.
-    public init?(line: [UInt8]) {
+    package init?(line: [UInt8]) {
         guard let o = (try? JSONParser.parse(line))?.objectValue else { return nil }
         health = o["health"]?.stringValue.flatMap(ExporterHealth.init(rawValue:))
         error = o["error"].flatMap { $0.isNull ? nil : $0.displayText }

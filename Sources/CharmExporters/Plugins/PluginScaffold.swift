@@ -3,9 +3,9 @@ import Foundation
 
 /// Creates a new exporter project that builds and passes its own test as generated: what
 /// `charm-monitor plugin new NAME --swift|--python` runs.
-public enum PluginScaffold {
+package enum PluginScaffold {
     /// The language of the new exporter.
-    public enum Kind: String, Sendable, CaseIterable {
+    package enum Kind: String, Sendable, CaseIterable {
         /// A Swift package depending on CharmTelemetry, with a Swift Testing test.
         case swift
         /// A Python package laid out like charm-telemetry-template: a pyproject with the
@@ -14,7 +14,7 @@ public enum PluginScaffold {
     }
 
     /// Why a project could not be created.
-    public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
         /// The name is not a registry id (`^[a-z0-9-_]+$`) or does not start with a letter.
         case invalidName(String)
         /// The folder exists and is not empty.
@@ -24,7 +24,7 @@ public enum PluginScaffold {
         /// Writing failed.
         case io(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .invalidName(let n):
                 "invalid exporter name \(JSONWriter.compact(.string(n))): use lowercase letters, digits, - and _, starting with a letter"
@@ -39,7 +39,7 @@ public enum PluginScaffold {
     /// the paths written, relative to it. A Swift project depends on CharmTelemetry through
     /// `.package(path: charmTelemetryPath)`.
     @discardableResult
-    public static func create(
+    package static func create(
         name: String, kind: Kind, at directory: URL, charmTelemetryPath: String? = nil
     ) throws(Failure) -> [String] {
         guard PluginDiscovery.isValidName(name), let first = name.unicodeScalars.first, ("a"..."z").contains(first) else {
@@ -72,7 +72,7 @@ public enum PluginScaffold {
     /// The charm-telemetry checkout this library was built from, when it is still there:
     /// the default `charmTelemetryPath` for `swift run charm-monitor plugin new NAME --swift`.
     /// Nil for a binary built elsewhere (the CLI should then ask for the path).
-    public static var sourceCheckoutPath: String? {
+    package static var sourceCheckoutPath: String? {
         // #filePath is …/Sources/CharmExporters/Plugins/PluginScaffold.swift at build time.
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<4 { url.deleteLastPathComponent() }

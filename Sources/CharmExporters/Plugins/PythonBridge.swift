@@ -15,26 +15,26 @@ import Darwin
 /// bridge calls the hooks with Charm's arguments and acks every line, so `flush` waits until
 /// the Python side has really handled what it was given. The interpreter is `CHARM_PYTHON`
 /// when set (a path or a command on `PATH`), else `python3` on `PATH`.
-public enum PythonBridge {
+package enum PythonBridge {
     /// The `charm.telemetry` group, as in charmos's `TelemetryManager`.
-    public static let entryPointGroup = "charm.telemetry"
+    package static let entryPointGroup = "charm.telemetry"
 
     /// One installed entry point.
-    public struct EntryPoint: Sendable, Hashable {
+    package struct EntryPoint: Sendable, Hashable {
         /// The name charm.yaml enables it by.
-        public var name: String
+        package var name: String
         /// `module:Class`.
-        public var value: String
+        package var value: String
     }
 
     /// The interpreter to use, or nil when there is none.
-    public static func python(environment: [String: String]) -> String? {
+    package static func python(environment: [String: String]) -> String? {
         if let p = environment["CHARM_PYTHON"], !p.isEmpty { return PluginDiscovery.which(p, environment: environment) }
         return PluginDiscovery.which("python3", environment: environment)
     }
 
     /// Writes the bridge to the temporary folder (once per content) and returns its path.
-    public static func scriptPath() throws -> String {
+    package static func scriptPath() throws -> String {
         let dir = FileManager.default.temporaryDirectory.path
         let path = "\(dir)/charm-telemetry-bridge-\(fingerprint(script)).py"
         if FileManager.default.fileExists(atPath: path) { return path }
@@ -60,7 +60,7 @@ public enum PythonBridge {
 
     /// The installed entry points, from `charm_bridge.py --list`; empty without Python or on
     /// any failure (discovery must never stop the monitor from starting).
-    public static func listEntryPoints(environment: [String: String], timeout: Duration = .seconds(15)) -> [EntryPoint] {
+    package static func listEntryPoints(environment: [String: String], timeout: Duration = .seconds(15)) -> [EntryPoint] {
         guard let python = python(environment: environment), let script = try? scriptPath() else { return [] }
         guard let out = run(python, [script, "--list"], environment: environment, timeout: timeout) else { return [] }
         let firstLine = out.split(separator: 0x0A).first.map(Array.init) ?? []
@@ -72,7 +72,7 @@ public enum PythonBridge {
     }
 
     /// The exporter for the entry point `name`: a bridge process with the hooks' arguments.
-    public static func makeExporter(
+    package static func makeExporter(
         name: String, environment: [String: String], options: ExecPluginExporter.Options = ExecPluginExporter.Options()
     ) throws(ExporterSetupError) -> ExecPluginExporter {
         guard let python = python(environment: environment) else {
@@ -91,7 +91,7 @@ public enum PythonBridge {
     }
 
     /// The registry entry for an installed entry point.
-    public static func descriptor(for entryPoint: EntryPoint, options: ExecPluginExporter.Options = ExecPluginExporter.Options()) -> ExporterDescriptor {
+    package static func descriptor(for entryPoint: EntryPoint, options: ExecPluginExporter.Options = ExecPluginExporter.Options()) -> ExporterDescriptor {
         ExporterDescriptor(name: entryPoint.name, summary: "Python exporter \(entryPoint.value) (charm.telemetry)") { context in
             try makeExporter(name: entryPoint.name, environment: context.environment, options: options)
         }

@@ -5,7 +5,7 @@
 extension PythonBridge {
     /// The bridge program (Python 3.8+, standard library only), run as
     /// `python3 charm_bridge.py NAME...` or `python3 charm_bridge.py --list`.
-    public static let script: String = #"""
+    package static let script: String = #"""
 """charm-telemetry's Python bridge: runs Charm exporters (entry points of the group
 `charm.telemetry`) on the NDJSON `telemetry` objects it reads on stdin.
 

@@ -3,17 +3,17 @@ import CharmTelemetry
 /// A Sentry DSN, `{scheme}://{public_key}[:{secret}]@{host}[:{port}]/[{path}/]{project_id}`.
 public struct SentryDSN: Sendable, Hashable {
     /// http or https.
-    public var scheme: String
+    package var scheme: String
     /// The public key (`sentry_key`).
-    public var publicKey: String
+    package var publicKey: String
     /// The legacy secret key, if the DSN has one.
-    public var secretKey: String?
+    package var secretKey: String?
     /// Host and optional port.
-    public var hostAndPort: String
+    package var hostAndPort: String
     /// Any path before the project id (self-hosted Sentry under a prefix).
-    public var pathPrefix: String
+    package var pathPrefix: String
     /// The project id.
-    public var projectID: String
+    package var projectID: String
 
     /// Parses a DSN; nil when it is not one.
     public init?(_ text: String) {
@@ -42,10 +42,10 @@ public struct SentryDSN: Sendable, Hashable {
     }
 
     /// Where envelopes go: `{scheme}://{host}{prefix}/api/{project_id}/envelope/`.
-    public var envelopeURL: String { "\(scheme)://\(hostAndPort)\(pathPrefix)/api/\(projectID)/envelope/" }
+    package var envelopeURL: String { "\(scheme)://\(hostAndPort)\(pathPrefix)/api/\(projectID)/envelope/" }
 
     /// The `X-Sentry-Auth` header value.
-    public var authHeader: String {
+    package var authHeader: String {
         var h = "Sentry sentry_version=7, sentry_client=charm-telemetry/\(CharmExporters.version), sentry_key=\(publicKey)"
         if let secretKey { h += ", sentry_secret=\(secretKey)" }
         return h

@@ -2,9 +2,9 @@ import CharmTelemetry
 
 /// A unit of work rebuilt from hook events: a run, a tool call or a token stream, with its
 /// place in the tree. Vendors call these spans (Datadog, OTLP, Sentry) or runs (LangSmith).
-public struct SpanRecord: Sendable, Hashable {
+package struct SpanRecord: Sendable, Hashable {
     /// What the span stands for.
-    public enum Kind: String, Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         /// A run (`on_run_start` … `on_run_end`): an agent invocation.
         case run
         /// A tool call (`on_tool_start` … `on_tool_end`/`on_tool_error`).
@@ -15,34 +15,34 @@ public struct SpanRecord: Sendable, Hashable {
     }
 
     /// Run, tool or llm.
-    public var kind: Kind
+    package var kind: Kind
     /// A key unique among spans: the run id, the tool call id, or run id + `#llm` + seq.
-    public var key: String
+    package var key: String
     /// The run it belongs to (itself for a run).
-    public var runID: String
+    package var runID: String
     /// The parent span's key: the parent run for a run, the run for a tool or llm span.
-    public var parentKey: String?
+    package var parentKey: String?
     /// The key of the root run of its trace.
-    public var traceKey: String
+    package var traceKey: String
     /// The agent's name for a top-level run, a nested run's id relative to its parent
     /// (`SpanTracker.runName`), the tool's name, or "llm".
-    public var name: String
+    package var name: String
     /// The tool call id, for tool spans.
-    public var callID: String?
+    package var callID: String?
     /// When it started and ended (end is nil while open).
-    public var start: Timestamp
+    package var start: Timestamp
     /// When it ended.
-    public var end: Timestamp?
+    package var end: Timestamp?
     /// Run inputs (object), tool input (string), or nothing.
-    public var input: JSONValue?
+    package var input: JSONValue?
     /// Run outputs (object), tool output (string), or the streamed text.
-    public var output: JSONValue?
+    package var output: JSONValue?
     /// The error that failed it, if any.
-    public var error: TelemetryError?
+    package var error: TelemetryError?
     /// Tokens streamed (llm spans).
-    public var tokenCount: Int = 0
+    package var tokenCount: Int = 0
     /// The agent action that ended an llm span, if one did.
-    public var action: (tool: String, input: String)? {
+    package var action: (tool: String, input: String)? {
         get { actionTool.map { ($0, actionInput ?? "") } }
         set { actionTool = newValue?.tool; actionInput = newValue?.input }
     }
@@ -50,17 +50,17 @@ public struct SpanRecord: Sendable, Hashable {
     private var actionInput: String?
 
     /// Ended by the monitor at exit, not by its own end event (`RunStatus.unfinished`).
-    public var unfinished = false
+    package var unfinished = false
 
     /// The error an unfinished run carries, so vendors show it as not ok and say why.
-    public static let unfinishedError = TelemetryError(
+    package static let unfinishedError = TelemetryError(
         type: "Unfinished", message: "unfinished: the run had not ended when the monitor exited")
 
     /// True once the span has ended with an error.
-    public var failed: Bool { error != nil }
+    package var failed: Bool { error != nil }
 
     /// Duration in nanoseconds (0 while open).
-    public var durationNanoseconds: Int64 {
+    package var durationNanoseconds: Int64 {
         guard let end else { return 0 }
         return max(0, end.microseconds - start.microseconds) * 1_000
     }
@@ -82,7 +82,7 @@ public struct SpanRecord: Sendable, Hashable {
 }
 
 /// A change the tracker reports: a span opened, or a span closed (with all its fields).
-public enum SpanChange: Sendable, Hashable {
+package enum SpanChange: Sendable, Hashable {
     /// A span started; LangSmith posts it now, the others wait for its end.
     case started(SpanRecord)
     /// A span ended.

@@ -6,9 +6,9 @@ import CharmTelemetry
 /// Owned by one exporter and used only from its hooks (one thread, in order), so it is a
 /// plain value without locks. Events whose start was never seen still produce a span
 /// (started at the event), so an exporter enabled mid-run loses no end.
-public struct SpanTracker: Sendable {
+package struct SpanTracker: Sendable {
     /// The agent's name, used for run spans.
-    public var agentName: String
+    package var agentName: String
     private var open: [String: SpanRecord] = [:]
     /// Open tool calls per run without call ids (legacy producers), oldest first.
     private var anonymousTools: [String: [String]] = [:]
@@ -21,13 +21,13 @@ public struct SpanTracker: Sendable {
     private var anonymousCounter = 0
 
     /// A tracker naming runs after `agentName`.
-    public init(agentName: String) { self.agentName = agentName }
+    package init(agentName: String) { self.agentName = agentName }
 
     /// Spans still open.
-    public var openSpans: [SpanRecord] { open.values.sorted { $0.start < $1.start } }
+    package var openSpans: [SpanRecord] { open.values.sorted { $0.start < $1.start } }
 
     /// Updates the open spans for one event and returns what started and ended.
-    public mutating func handle(_ event: TelemetryEvent) -> [SpanChange] {
+    package mutating func handle(_ event: TelemetryEvent) -> [SpanChange] {
         var changes: [SpanChange] = []
         let ts = event.timestamp
         let runID = event.runID
@@ -102,7 +102,7 @@ public struct SpanTracker: Sendable {
 
     /// Ends every open span at `time` (shutdown: nothing more will come), children first;
     /// runs and tool calls ended this way are marked unfinished (`SpanRecord.unfinished`).
-    public mutating func closeAll(at time: Timestamp) -> [SpanChange] {
+    package mutating func closeAll(at time: Timestamp) -> [SpanChange] {
         let spans = open.values.sorted { ($0.kind == .run ? 1 : 0, $0.start) < ($1.kind == .run ? 1 : 0, $1.start) }
         open.removeAll()
         llmOf.removeAll()
@@ -135,13 +135,13 @@ public struct SpanTracker: Sendable {
     /// its own id relative to its parent ("planner" for `session-1.planner` under `session-1`),
     /// else its whole id. Naming every run after the agent made a planner sub-run look like
     /// its session in every vendor's UI; a sub-run has no agent name of its own on the wire.
-    public func runName(_ runID: String, parent: String?) -> String {
+    package func runName(_ runID: String, parent: String?) -> String {
         Self.runName(runID, parent: parent, agentName: agentName)
     }
 
     /// `runName(_:parent:)` for an agent named `agentName`, for exporters that name runs
     /// outside a tracker (Sentry's error events name the run's transaction).
-    public static func runName(_ runID: String, parent: String?, agentName: String) -> String {
+    package static func runName(_ runID: String, parent: String?, agentName: String) -> String {
         guard let parent else { return agentName }
         let prefix = parent + "."
         if runID.hasPrefix(prefix), runID.count > prefix.count { return String(runID.dropFirst(prefix.count)) }
