@@ -111,7 +111,8 @@ public enum UIUpdate {
         let model = context.viewModel(state)
         let paneContext = PaneContext(
             model: model, ui: state, exporters: context.exporters,
-            layout: UILayout(width: context.width, height: context.height, state: state), now: context.now)
+            layout: UILayout(width: context.width, height: context.height, state: state), now: context.now,
+            filterCache: context.filterCache)
         let produced: [PaneEffect] =
             switch pane {
             case .runs: state.runsPane.update(input, context: paneContext)
@@ -131,7 +132,9 @@ public enum UIUpdate {
             case .focus(let target):
                 state.focus = target
             case .pinRun:
-                if state.selectedRunID == nil { state.selectedRunID = UIRows.selectedRun(model, state: state)?.id }
+                if state.selectedRunID == nil {
+                    state.selectedRunID = UIRows.selectedRun(model, state: state, cache: context.filterCache)?.id
+                }
             case .runMoved(let tokens):
                 state.timelinePane.selectedIndex = nil
                 state.tokensPane.runMoved(resetScroll: tokens)

@@ -73,12 +73,17 @@ struct PaneContext {
     let layout: UILayout
     /// The time.
     let now: Timestamp
+    /// The front end's memory of which runs match the filter, if any.
+    let filterCache: RunFilterCache?
 
     /// List rows visible in `pane`.
     func visible(_ pane: UIPane) -> Int { layout.listRows(pane) }
 
     /// The run the timeline, token and detail panes are about.
-    var selectedRun: MonitorRun? { UIRows.selectedRun(model, state: ui) }
+    var selectedRun: MonitorRun? { UIRows.selectedRun(model, state: ui, cache: filterCache) }
+
+    /// The runs pane's rows under the filter.
+    var runRows: [RunTreeRow] { UIRows.treeRows(model, filter: ui.filter, cache: filterCache) }
 }
 
 extension Int {

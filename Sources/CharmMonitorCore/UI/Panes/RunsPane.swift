@@ -44,7 +44,7 @@ struct RunsPane: MonitorPane {
             guard let delta = input.rows(page: max(1, visible - 1)) else { return [] }
             return move(by: delta, context: context)
         case .click(let row):
-            let rows = UIRows.treeRows(context.model, filter: context.ui.filter)
+            let rows = context.runRows
             let top = UIRows.window(
                 selected: UIRows.selectedRunIndex(rows, state: context.ui), count: rows.count, visible: visible, stored: self.top)
             guard row >= 0, top + row < rows.count else { return [] }
@@ -56,7 +56,7 @@ struct RunsPane: MonitorPane {
     }
 
     private mutating func move(by delta: Int, context: PaneContext) -> [PaneEffect] {
-        let rows = UIRows.treeRows(context.model, filter: context.ui.filter)
+        let rows = context.runRows
         guard let current = UIRows.selectedRunIndex(rows, state: context.ui) else { return [] }
         let next = current.moved(by: delta, count: rows.count)
         selectedRunID = rows[next].id
