@@ -103,8 +103,8 @@ enum InteractiveUI {
         func apply(_ message: UIMessage) {
             let (w, h) = terminal.size
             let effects: [UIEffect] = engine.readForView { model in
-                let context = UIContext(
-                    model: model, exporters: exporters, width: w, height: h, now: .now(), filterCache: filterCache)
+                var context = UIContext(model: model, exporters: exporters, width: w, height: h, now: .now())
+                context.filterCache = filterCache
                 let (next, effects) = UIUpdate.update(state, message, context: context)
                 state = next
                 return effects

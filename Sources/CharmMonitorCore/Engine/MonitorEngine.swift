@@ -136,7 +136,7 @@ public final class MonitorEngine: Sendable {
     /// since). The front end builds each frame's small `UIFrame` in `body` and draws it
     /// after the lock is released; `body` must not keep the model (a kept copy would make
     /// the next ingest copy what it changes).
-    public func readForView<R>(_ body: (MonitorModel) -> R) -> R {
+    package func readForView<R>(_ body: (MonitorModel) -> R) -> R {
         state.withLock { s in
             s.model.refreshRunTree()
             return body(s.model)

@@ -31,13 +31,13 @@ public struct MonitorModel: Sendable {
     public private(set) var eventRate = RateWindow(seconds: 5)
     /// Moves on every change, so a view that drew this generation knows nothing changed
     /// since (only the clock and running durations move on their own).
-    public internal(set) var generation: UInt64 = 0
+    package internal(set) var generation: UInt64 = 0
     /// Runs kept whose status is running, kept up to date as runs change: the header shows
     /// it every frame, and counting it there would cost a pass over every run.
-    public internal(set) var runningRuns = 0
+    package internal(set) var runningRuns = 0
     /// Tool calls started in the runs kept (the sum of their `toolCallCount`), kept up to
     /// date as runs change, for the same reason.
-    public internal(set) var keptToolCalls = 0
+    package internal(set) var keptToolCalls = 0
 
     /// The run tree flattened, as of the last `refreshRunTree()`; `treeStale` once runs
     /// were added, removed or moved since.
@@ -87,11 +87,11 @@ public struct MonitorModel: Sendable {
     /// appearance, roots (runs whose parent is not known) in order of first appearance.
     /// Cached: rebuilt by `refreshRunTree()` only after runs were added, removed or moved,
     /// so a frame reads it without a pass over every run; while stale it is built on the fly.
-    public var runTree: [RunTreeRow] { treeStale ? buildRunTree() : treeCache }
+    package var runTree: [RunTreeRow] { treeStale ? buildRunTree() : treeCache }
 
     /// Rebuilds the cached `runTree` if runs were added, removed or moved since it was
     /// built. The front end calls it under the engine's lock before reading a frame.
-    public mutating func refreshRunTree() {
+    package mutating func refreshRunTree() {
         guard treeStale else { return }
         treeCache = buildRunTree()
         treeStale = false

@@ -1,11 +1,11 @@
 /// One row of the flattened run tree: a run's id, how deep it sits and its place in order
 /// of first appearance. Small on purpose: the tree of every run kept is cached as these,
 /// and a frame looks up only the runs it shows.
-public struct RunTreeRow: Sendable, Hashable {
+package struct RunTreeRow: Sendable, Hashable {
     /// The run id.
-    public var id: String
+    package var id: String
     /// 0 for a root, 1 for its children, and so on.
-    public var depth: Int
+    package var depth: Int
     /// The run's `MonitorRun.order`.
-    public var order: UInt64
+    package var order: UInt64
 }

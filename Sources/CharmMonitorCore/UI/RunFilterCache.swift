@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// One thread uses it (the front end's), but it sits in the `Sendable` `UIContext`, so its
 /// state is behind a `Mutex`: uncontended, taken once per frame for the whole list.
-public final class RunFilterCache: Sendable {
+package final class RunFilterCache: Sendable {
     private struct Entry {
         var order: UInt64
         var matched: Bool
@@ -29,7 +29,7 @@ public final class RunFilterCache: Sendable {
     private let state = Mutex(State())
 
     /// An empty cache.
-    public init() {}
+    package init() {}
 
     /// The rows of `tree` whose runs in `model` match `filter` (not empty).
     func filter(_ tree: [RunTreeRow], model: MonitorModel, filter: String) -> [RunTreeRow] {

@@ -15,14 +15,10 @@ public struct UIContext: Sendable {
     public var now: Timestamp
     /// The front end's memory of which runs match the filter (see `RunFilterCache`); `nil`
     /// matches every run in full.
-    public var filterCache: RunFilterCache?
+    package var filterCache: RunFilterCache?
 
     /// A context with every field given.
-    public init(
-        model: MonitorModel, exporters: [ExporterRow] = [], width: Int, height: Int, now: Timestamp,
-        filterCache: RunFilterCache? = nil
-    ) {
-        self.filterCache = filterCache
+    public init(model: MonitorModel, exporters: [ExporterRow] = [], width: Int, height: Int, now: Timestamp) {
         self.model = model
         self.exporters = exporters
         self.width = width

@@ -12,13 +12,13 @@ import CharmTelemetry
 /// growing buffer with the model, so the engine's next append copies nothing. (A copy of
 /// the whole model, as frames once took, made the next ingest copy every run under the
 /// engine's lock.)
-public struct UIFrame: Sendable {
+package struct UIFrame: Sendable {
     /// Columns.
-    public let width: Int
+    package let width: Int
     /// Rows.
-    public let height: Int
+    package let height: Int
     /// The time the frame is for.
-    public let now: Timestamp
+    package let now: Timestamp
     var header = HeaderBar.View()
     var runs = RunsPane.View()
     var timeline = TimelinePane.View()
@@ -30,7 +30,7 @@ public struct UIFrame: Sendable {
     /// The frame of `model` (the live model; while paused `ui.paused`'s model is shown) for
     /// a `size` screen at `now`. Reads only what the panes on screen show.
     /// With a filter set, `filterCache` (the front end's) spares matching what did not change.
-    public init(model: MonitorModel, ui: UIState, size: (w: Int, h: Int), now: Timestamp, filterCache: RunFilterCache? = nil) {
+    package init(model: MonitorModel, ui: UIState, size: (w: Int, h: Int), now: Timestamp, filterCache: RunFilterCache? = nil) {
         width = size.w
         height = size.h
         self.now = now

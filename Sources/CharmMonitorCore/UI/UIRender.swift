@@ -24,7 +24,7 @@ public enum UIRender {
     }
 
     /// Draws the whole screen from a frame's view-model.
-    public static func render(frame: UIFrame, ui: UIState, exporters: [ExporterRow], theme: Theme) -> Grid {
+    package static func render(frame: UIFrame, ui: UIState, exporters: [ExporterRow], theme: Theme) -> Grid {
         let layout = UILayout(width: frame.width, height: frame.height, state: ui)
         var painter = UIPainter(
             grid: Grid(width: frame.width, height: frame.height, fill: .blank(theme[.text])), theme: theme, ui: ui,

@@ -21,7 +21,7 @@ public enum UIRows {
     /// `runs` as ids and depths, without copying a run: the model's cached tree as it is
     /// when no filter is set, so a frame costs no pass over every run kept. With a filter,
     /// `cache` (the front end's) matches again only what changed since the last frame.
-    public static func treeRows(_ model: MonitorModel, filter: String, cache: RunFilterCache? = nil) -> [RunTreeRow] {
+    package static func treeRows(_ model: MonitorModel, filter: String, cache: RunFilterCache? = nil) -> [RunTreeRow] {
         let tree = model.runTree
         guard !filter.isEmpty else { return tree }
         if let cache { return cache.filter(tree, model: model, filter: filter) }
@@ -37,7 +37,7 @@ public enum UIRows {
 
     /// The selected row's index: the selected id's row, or the newest run when none is
     /// picked (or the picked one was filtered out or evicted).
-    public static func selectedRunIndex(_ rows: [RunTreeRow], state: UIState) -> Int? {
+    package static func selectedRunIndex(_ rows: [RunTreeRow], state: UIState) -> Int? {
         guard !rows.isEmpty else { return nil }
         if let id = state.selectedRunID, let index = rows.firstIndex(where: { $0.id == id }) { return index }
         // The newest top-level run: a session shows its own tokens and, in the timeline, what
@@ -53,7 +53,12 @@ public enum UIRows {
     }
 
     /// The run the tool, token and detail panes are about.
-    public static func selectedRun(_ model: MonitorModel, state: UIState, cache: RunFilterCache? = nil) -> MonitorRun? {
+    public static func selectedRun(_ model: MonitorModel, state: UIState) -> MonitorRun? {
+        selectedRun(model, state: state, cache: nil)
+    }
+
+    /// `selectedRun`, matching the filter through the front end's `cache`.
+    package static func selectedRun(_ model: MonitorModel, state: UIState, cache: RunFilterCache?) -> MonitorRun? {
         if let id = state.selectedRunID, let run = model.run(id) { return run }
         let rows = treeRows(model, filter: state.filter, cache: cache)
         return selectedRunIndex(rows, state: state).flatMap { model.run(rows[$0].id) }
