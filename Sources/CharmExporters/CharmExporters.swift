@@ -11,7 +11,7 @@ public enum CharmExporters {
     }
 
     /// The descriptors `registerBuiltins` registers, in order.
-    public static var builtinDescriptors: [ExporterDescriptor] {
+    package static var builtinDescriptors: [ExporterDescriptor] {
         [
             DatadogExporter.descriptor, LangSmithExporter.descriptor, SentryExporter.descriptor,
             OTLPExporter.descriptor, JSONLExporter.descriptor, WebhookExporter.descriptor,

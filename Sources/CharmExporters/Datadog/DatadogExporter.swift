@@ -10,15 +10,15 @@ public final class DatadogExporter: TelemetryExporter, ExporterStatusReporting {
 
     private let core: SpanExporterCore<[UInt8]>
     /// Where it posts (without credentials).
-    public var endpointDescription: String { core.engine.endpoint.displayURL }
+    package var endpointDescription: String { core.engine.endpoint.displayURL }
 
     /// The intake's path, below the origin (`https://api.<site>` or the override).
-    public static let intakePath = "/api/intake/llm-obs/v1/trace/spans"
+    package static let intakePath = "/api/intake/llm-obs/v1/trace/spans"
 
     /// The intake URL for a site, or below `overrideOrigin` when one is given — ddtrace's
     /// `DD_LLMOBS_OVERRIDE_ORIGIN`: an origin (`http://host:port`, a path kept as a prefix)
     /// that replaces `https://api.<site>`, for a proxy, a test intake or a private link.
-    public static func intakeURL(site: String, overrideOrigin: String? = nil) -> String {
+    package static func intakeURL(site: String, overrideOrigin: String? = nil) -> String {
         guard var origin = overrideOrigin, !origin.isEmpty else { return "https://api.\(site)\(intakePath)" }
         while origin.hasSuffix("/") { origin.removeLast() }
         return origin + intakePath
@@ -50,7 +50,7 @@ public final class DatadogExporter: TelemetryExporter, ExporterStatusReporting {
     /// `DD_SITE`, `DD_LLMOBS_OVERRIDE_ORIGIN` (ddtrace's name for the intake's origin),
     /// `DD_LLMOBS_ML_APP` (else charm.yaml's id), `DD_ENV`, `DD_SERVICE`; the model from
     /// charm.yaml's `runtime.config.model`.
-    public convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
+    package convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
         let key = try context.secret(Self.name, "DATADOG_API_KEY", "DD_API_KEY")
         let mlApp = context.value("DD_LLMOBS_ML_APP") ?? context.configuration?.id ?? context.agentName
         var tags = ["source:charm-telemetry"]

@@ -20,11 +20,11 @@ public final class JSONLExporter: TelemetryExporter, ExporterStatusReporting {
     public static let name = "jsonl"
 
     /// The file written.
-    public let path: String
+    package let path: String
     /// Size at which the file is rotated.
-    public let maxBytes: Int
+    package let maxBytes: Int
     /// Rotated files kept besides the current one.
-    public let keep: Int
+    package let keep: Int
 
     private struct State {
         var fd: Int32 = -1
@@ -46,7 +46,7 @@ public final class JSONLExporter: TelemetryExporter, ExporterStatusReporting {
 
     /// Builds it from `CHARM_TELEMETRY_JSONL_PATH` (default ./charm-telemetry.jsonl),
     /// `CHARM_TELEMETRY_JSONL_MAX_BYTES` (default 50 MiB) and `CHARM_TELEMETRY_JSONL_KEEP` (default 5).
-    public convenience init(context: ExporterContext) {
+    package convenience init(context: ExporterContext) {
         self.init(
             path: context.value("CHARM_TELEMETRY_JSONL_PATH") ?? "charm-telemetry.jsonl",
             maxBytes: context.value("CHARM_TELEMETRY_JSONL_MAX_BYTES").flatMap(Int.init) ?? 50 << 20,

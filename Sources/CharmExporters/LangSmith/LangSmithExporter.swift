@@ -35,7 +35,7 @@ public final class LangSmithExporter: TelemetryExporter, ExporterStatusReporting
     /// Builds it from the environment: `LANGSMITH_API_KEY` or `LANGCHAIN_API_KEY` (required),
     /// `LANGSMITH_ENDPOINT`/`LANGCHAIN_ENDPOINT`, `LANGSMITH_PROJECT`/`LANGCHAIN_PROJECT`; the
     /// model from charm.yaml's `runtime.config.model`.
-    public convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
+    package convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
         let key = try context.secret(Self.name, "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
         self.init(
             apiKey: key,

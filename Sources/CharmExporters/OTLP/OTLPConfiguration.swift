@@ -39,7 +39,7 @@ public struct OTLPConfiguration: Sendable {
     }
 
     /// Reads the environment; `serviceName` is used when `OTEL_SERVICE_NAME` is unset.
-    public init(environment env: [String: String], serviceName: String) throws(ExporterSetupError) {
+    package init(environment env: [String: String], serviceName: String) throws(ExporterSetupError) {
         func get(_ names: String...) -> String? {
             for n in names { if let v = env[n]?.trimmingCharacters(in: .whitespaces), !v.isEmpty { return v } }
             return nil

@@ -12,7 +12,7 @@ public final class OTLPExporter: TelemetryExporter, ExporterStatusReporting {
 
     private let core: SpanExporterCore<OTLPSpan>
     /// The settings it runs with.
-    public let configuration: OTLPConfiguration
+    package let configuration: OTLPConfiguration
 
     /// An exporter with explicit settings.
     public init(
@@ -50,7 +50,7 @@ public final class OTLPExporter: TelemetryExporter, ExporterStatusReporting {
 
     /// Builds it from the `OTEL_EXPORTER_OTLP_*` variables (none is required: the default
     /// endpoint is a local collector, `http://localhost:4318/v1/traces`).
-    public convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
+    package convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
         let config = try OTLPConfiguration(environment: context.environment, serviceName: context.agentName)
         self.init(
             configuration: config, agentName: context.agentName, agentID: context.configuration?.id, policy: policy)

@@ -42,7 +42,7 @@ public final class SentryExporter: TelemetryExporter, ExporterStatusReporting {
 
     /// Builds it from `SENTRY_DSN` (required), `SENTRY_ENVIRONMENT`, `SENTRY_RELEASE`; the model
     /// from charm.yaml's `runtime.config.model`.
-    public convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy(gzip: true))
+    package convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy(gzip: true))
         throws(ExporterSetupError)
     {
         let text = try context.secret(Self.name, "SENTRY_DSN")

@@ -32,7 +32,7 @@ public final class WebhookExporter: TelemetryExporter, ExporterStatusReporting {
     }
 
     /// Builds it from `CHARM_TELEMETRY_WEBHOOK_URL` and `CHARM_TELEMETRY_WEBHOOK_SECRET` (both required).
-    public convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
+    package convenience init(context: ExporterContext, policy: DeliveryPolicy = DeliveryPolicy()) throws(ExporterSetupError) {
         let url = try context.secret(Self.name, "CHARM_TELEMETRY_WEBHOOK_URL")
         let secret = try context.secret(Self.name, "CHARM_TELEMETRY_WEBHOOK_SECRET")
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {

@@ -160,7 +160,7 @@ public final class MonitorEngine: Sendable {
     }
 
     /// Every exporter's counters and state, in the manager's order.
-    public func exporterStatistics() -> [ExporterStatistics] { manager.statistics() }
+    package func exporterStatistics() -> [ExporterStatistics] { manager.statistics() }
 
     /// Turns new manager warnings (unknown names, missing secrets) and new exporter failures
     /// into error entries. Cheap; the front end calls it once per frame, headless at the end.

@@ -51,7 +51,7 @@ public struct ExporterRow: Hashable, Sendable {
     /// Secrets are looked up in `environment` so a user sees what to set before
     /// switching one on. `notInstalled` lists community registry entries with no exporter
     /// here (id and install command); they come last, so a user sees what could be added.
-    public static func rows(
+    package static func rows(
         statistics: [ExporterStatistics], registry: ExporterRegistry, environment: [String: String],
         notInstalled: [(id: String, installCommand: String)] = []
     ) -> [ExporterRow] {

@@ -7,9 +7,9 @@ public struct CharmConfig: Sendable, Hashable {
     /// `version`, e.g. "0.4" or "0.4.2".
     package var version: String?
     /// `id`: the agent's id (used as Datadog's ml_app when none is set).
-    public var id: String?
+    package var id: String?
     /// `persona.name`.
-    public var name: String?
+    package var name: String?
     /// `runtime.telemetry`: the exporter names to enable, in order.
     public var telemetry: [String]
     /// `runtime.adapter`.

@@ -96,7 +96,7 @@ extension CharmConfig {
     }
 
     /// Reads charm.yaml from text; `path` names it in errors.
-    public static func parse(_ text: String, path: String = "<string>") throws(CharmConfigError) -> CharmConfig {
+    package static func parse(_ text: String, path: String = "<string>") throws(CharmConfigError) -> CharmConfig {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)

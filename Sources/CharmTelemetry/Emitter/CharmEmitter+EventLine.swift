@@ -6,7 +6,7 @@ extension CharmEmitter {
     /// `content` string and no `telemetry` object are built per event. The bytes equal
     /// `line(type:payload:telemetry:)` for `CharmProtocol.line(for:)` and `telemetryObject`
     /// (a test holds the two paths equal, and the oracle tests hold both to charmos).
-    public static func line(for event: TelemetryEvent, telemetry: Bool = true) -> [UInt8]? {
+    package static func line(for event: TelemetryEvent, telemetry: Bool = true) -> [UInt8]? {
         if case .llmNewToken(let t) = event.payload, t.isEmpty { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(192)

@@ -5,13 +5,13 @@
 /// given, comes last so a line's prefix up to it is byte-identical to charmos' line.
 public struct CharmEmitter: Sendable {
     /// Where lines go.
-    public let output: CharmOutput
+    package let output: CharmOutput
 
     /// An emitter on `output` (the real stdout by default).
     public init(output: CharmOutput = .standard) { self.output = output }
 
     /// The bytes of one event line.
-    public static func line(type: String, payload: JSONObject, telemetry: JSONObject? = nil) -> [UInt8] {
+    package static func line(type: String, payload: JSONObject, telemetry: JSONObject? = nil) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160)
         out.append(contentsOf: CharmProtocol.eventPrefix.utf8)
@@ -25,7 +25,7 @@ public struct CharmEmitter: Sendable {
     }
 
     /// Writes an event of any type with the given payload members.
-    public func write(type: String, payload: JSONObject, telemetry: JSONObject? = nil) {
+    package func write(type: String, payload: JSONObject, telemetry: JSONObject? = nil) {
         output.write(CharmEmitter.line(type: type, payload: payload, telemetry: telemetry))
     }
 
@@ -75,12 +75,12 @@ public struct CharmEmitter: Sendable {
 /// `status.dropped` and so in the manager's statistics, and the agent runs on.
 public final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReporting {
     /// Its name in statistics and in the monitor.
-    public static let name = "charm-emitter"
+    package static let name = "charm-emitter"
 
     /// Where it writes.
-    public let emitter: CharmEmitter
+    package let emitter: CharmEmitter
     /// Whether lines carry our `telemetry` member; without it they are exactly charmos' lines.
-    public let includesTelemetry: Bool
+    package let includesTelemetry: Bool
 
     /// An emitter exporter on `output` (the real stdout by default); `includesTelemetry`
     /// false writes plain charmos lines.

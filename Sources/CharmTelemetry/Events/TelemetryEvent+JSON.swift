@@ -10,7 +10,7 @@ extension TelemetryEvent {
     package static let protocolVersion: Int64 = 1
 
     /// The `telemetry` object as the emitter writes it, members in the documented order.
-    public var telemetryObject: JSONObject {
+    package var telemetryObject: JSONObject {
         var o = JSONObject()
         o.appendUnchecked("v", .int(TelemetryEvent.protocolVersion))
         o.appendUnchecked("hook", .string(hook.rawValue))

@@ -35,7 +35,7 @@ public struct TelemetryError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     /// An error from any Swift error: its dynamic type name and its description.
-    public init(_ error: any Error) {
+    package init(_ error: any Error) {
         if let e = error as? TelemetryError { self = e; return }
         self.type = String(describing: Swift.type(of: error))
         self.message = String(describing: error)

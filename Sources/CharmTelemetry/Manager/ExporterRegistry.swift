@@ -22,7 +22,7 @@ public struct ExporterContext: Sendable {
 }
 
 /// Why an exporter could not be made.
-public enum ExporterSetupError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum ExporterSetupError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No exporter by that name; lists the known ones.
     case unknown(name: String, known: [String])
     /// A secret it needs is not in the environment; names the variable (never its value).
@@ -30,7 +30,7 @@ public enum ExporterSetupError: Error, Sendable, Hashable, CustomStringConvertib
     /// Any other setup problem, in words.
     case invalid(name: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknown(let n, let known):
             "unknown telemetry exporter '\(n)'; known exporters: \(known.joined(separator: ", "))"
@@ -45,11 +45,11 @@ public struct ExporterDescriptor: Sendable {
     /// The name used in charm.yaml's `runtime.telemetry` and in `--exporters`.
     public var name: String
     /// One line saying what it does.
-    public var summary: String
+    package var summary: String
     /// Variables it cannot run without; each inner list is alternatives (any one will do).
-    public var requiredEnvironment: [[String]]
+    package var requiredEnvironment: [[String]]
     /// Builds the exporter; throws `ExporterSetupError` when something is missing.
-    public var factory: @Sendable (ExporterContext) throws -> any TelemetryExporter
+    package var factory: @Sendable (ExporterContext) throws -> any TelemetryExporter
 
     /// A descriptor with every field given.
     public init(
@@ -64,7 +64,7 @@ public struct ExporterDescriptor: Sendable {
 
     /// The first variable group with none set, named by its first alternative
     /// (what the monitor shows as "needs DATADOG_API_KEY").
-    public func missingVariable(in environment: [String: String]) -> String? {
+    package func missingVariable(in environment: [String: String]) -> String? {
         for group in requiredEnvironment where !group.contains(where: { !(environment[$0] ?? "").isEmpty }) {
             return group.first
         }
@@ -97,12 +97,12 @@ public final class ExporterRegistry: Sendable {
     public var names: [String] { order.withLock { $0 } }
 
     /// The entry for `name`.
-    public func descriptor(named name: String) -> ExporterDescriptor? {
+    package func descriptor(named name: String) -> ExporterDescriptor? {
         entries.withLock { $0[name] }
     }
 
     /// Builds the exporter `name`, checking its required variables first.
-    public func make(_ name: String, context: ExporterContext) throws(ExporterSetupError) -> any TelemetryExporter {
+    package func make(_ name: String, context: ExporterContext) throws(ExporterSetupError) -> any TelemetryExporter {
         guard let d = descriptor(named: name) else {
             throw .unknown(name: name, known: ([CharmEmitterExporter.name] + names).sorted())
         }

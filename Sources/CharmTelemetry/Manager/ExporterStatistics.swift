@@ -1,28 +1,28 @@
 /// One exporter's counters and state, as the monitor shows them.
-public struct ExporterStatistics: Sendable, Hashable {
+package struct ExporterStatistics: Sendable, Hashable {
     /// The exporter's name.
-    public var name: String
+    package var name: String
     /// Whether new events are queued for it.
-    public var enabled: Bool
+    package var enabled: Bool
     /// Hooks that returned normally.
-    public var delivered: UInt64
+    package var delivered: UInt64
     /// Events not queued because its queue was full, plus what the exporter itself dropped.
-    public var dropped: UInt64
+    package var dropped: UInt64
     /// Hooks that threw.
-    public var failed: UInt64
+    package var failed: UInt64
     /// Events waiting in its queue (including one being handled), plus what it buffers itself.
-    public var queued: Int
+    package var queued: Int
     /// The last error, from a hook or from the exporter's own delivery.
-    public var lastError: String?
+    package var lastError: String?
     /// When that error happened.
-    public var lastErrorAt: Timestamp?
+    package var lastErrorAt: Timestamp?
     /// Health: the exporter's own report when it gives one, otherwise derived from failures.
-    public var health: ExporterHealth
+    package var health: ExporterHealth
     /// Why it is not running, when it could not be made (for example a missing secret).
-    public var unavailableReason: String?
+    package var unavailableReason: String?
 
     /// Statistics with every field given.
-    public init(
+    package init(
         name: String, enabled: Bool, delivered: UInt64 = 0, dropped: UInt64 = 0, failed: UInt64 = 0,
         queued: Int = 0, lastError: String? = nil, lastErrorAt: Timestamp? = nil,
         health: ExporterHealth = .ok, unavailableReason: String? = nil

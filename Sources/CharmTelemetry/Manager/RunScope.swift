@@ -8,18 +8,18 @@ import Darwin
 ///
 /// A task-local, so nested runs see their parent and concurrent runs in different tasks never
 /// see each other's: the attribution Charm's hooks cannot express (they carry no run id).
-public enum TelemetryScope {
+package enum TelemetryScope {
     /// The innermost run of the current task, or `nil` outside any run.
-    @TaskLocal public static var run: RunHandle?
+    @TaskLocal package static var run: RunHandle?
 }
 
 /// The run id Charm uses when there is no run in scope (`run_id="local"`).
-public let defaultRunID = "local"
+package let defaultRunID = "local"
 
 /// Random identifiers for runs and tool calls: unique across processes, short to read.
-public enum TelemetryID {
+package enum TelemetryID {
     /// `prefix` followed by 16 random hexadecimal digits.
-    public static func make(_ prefix: String) -> String {
+    package static func make(_ prefix: String) -> String {
         var g = SystemRandomNumberGenerator()
         let v = g.next() as UInt64
         let hex = String(v, radix: 16)
@@ -32,7 +32,7 @@ public struct RunHandle: Sendable {
     /// The run's id.
     public let runID: String
     /// Its parent run, if it is nested.
-    public let parentRunID: String?
+    package let parentRunID: String?
     let manager: TelemetryManager
 
     /// Ends the run. `on_run_end(run_id, outputs)`.
@@ -75,9 +75,9 @@ public struct ToolCallHandle: Sendable {
     /// The call's id, unique across processes.
     public let callID: String
     /// The tool's name.
-    public let toolName: String
+    package let toolName: String
     /// The run it belongs to.
-    public let run: RunHandle
+    package let run: RunHandle
 
     /// The tool returned. `on_tool_end(tool_name, output)`.
     public func end(output: String) {
@@ -100,7 +100,7 @@ extension TelemetryManager {
     }
 
     /// Starts a run with an explicit parent.
-    public func startRun(id: String? = nil, parentRunID: String?, inputs: JSONObject = [:]) -> RunHandle {
+    package func startRun(id: String? = nil, parentRunID: String?, inputs: JSONObject = [:]) -> RunHandle {
         let handle = RunHandle(runID: id ?? TelemetryID.make("run_"), parentRunID: parentRunID, manager: self)
         dispatch(.runStart(inputs: inputs), runID: handle.runID, parentRunID: parentRunID)
         return handle
@@ -125,7 +125,7 @@ extension TelemetryManager {
     }
 
     /// The run in scope, or Charm's `"local"` run when there is none.
-    public var currentRun: RunHandle {
+    package var currentRun: RunHandle {
         TelemetryScope.run ?? RunHandle(runID: defaultRunID, parentRunID: nil, manager: self)
     }
 

@@ -97,12 +97,12 @@ public final class TelemetryManager: Sendable {
     public var warnings: [String] { warningsStore.withLock { $0 } }
 
     /// The registry the manager builds named exporters from.
-    public var exporterRegistry: ExporterRegistry { registry }
+    package var exporterRegistry: ExporterRegistry { registry }
 
     /// Adds an exporter instance under a name, enabled, with its own queue capacity (the
     /// configuration's by default). Replaces nothing: a second exporter with the same name is
     /// added beside the first. It receives the events dispatched after this call.
-    public func add(_ exporter: any TelemetryExporter, named name: String, queueCapacity: Int? = nil) {
+    package func add(_ exporter: any TelemetryExporter, named name: String, queueCapacity: Int? = nil) {
         let capacity = queueCapacity ?? configuration.queueCapacity
         let worker = ring.atNextPosition { next in
             ExporterWorker(name: name, exporter: exporter, capacity: capacity, ring: ring, start: next)
@@ -116,7 +116,7 @@ public final class TelemetryManager: Sendable {
 
     /// Enables `name`, building it from the registry the first time.
     /// Events dispatched after this call reach it; earlier ones do not.
-    public func enable(_ name: String) throws(ExporterSetupError) {
+    package func enable(_ name: String) throws(ExporterSetupError) {
         if let w = worker(named: name) {
             ring.atNextPosition { w.setEnabled(true, at: $0) }
             return
@@ -132,18 +132,18 @@ public final class TelemetryManager: Sendable {
 
     /// Stops queueing events for `name`: events dispatched after this call do not reach it;
     /// those dispatched before are still delivered.
-    public func disable(_ name: String) {
+    package func disable(_ name: String) {
         guard let w = worker(named: name) else { return }
         ring.atNextPosition { w.setEnabled(false, at: $0) }
     }
 
     /// Enables or disables `name`.
-    public func setEnabled(_ name: String, _ on: Bool) throws(ExporterSetupError) {
+    package func setEnabled(_ name: String, _ on: Bool) throws(ExporterSetupError) {
         if on { try enable(name) } else { disable(name) }
     }
 
     /// Whether events currently reach `name`.
-    public func isEnabled(_ name: String) -> Bool { worker(named: name)?.enabled ?? false }
+    package func isEnabled(_ name: String) -> Bool { worker(named: name)?.enabled ?? false }
 
     private func worker(named name: String) -> ExporterWorker? {
         slots.withLock { $0.workers.first { $0.name == name } }
@@ -151,7 +151,7 @@ public final class TelemetryManager: Sendable {
 
     /// Every exporter added or asked for, in order, with its counters; names that could not be
     /// made appear disabled with `unavailableReason`.
-    public func statistics() -> [ExporterStatistics] {
+    package func statistics() -> [ExporterStatistics] {
         let (workers, unavailable) = slots.withLock { ($0.workers, $0.unavailable) }
         var out = workers.map { $0.statistics() }
         for (name, reason) in unavailable.sorted(by: { $0.key < $1.key }) where !out.contains(where: { $0.name == name }) {
@@ -162,7 +162,7 @@ public final class TelemetryManager: Sendable {
 
     /// Hands an already-built event to every enabled exporter: one write into the ring,
     /// whatever the number of exporters. Never waits for an exporter, never throws.
-    public func dispatch(_ event: TelemetryEvent) {
+    package func dispatch(_ event: TelemetryEvent) {
         ring.publish(event)
     }
 
@@ -173,7 +173,7 @@ public final class TelemetryManager: Sendable {
     /// event is dropped for it (counted in `dropped`), and so are later waiting events, at
     /// once, until it takes one again — a hung exporter cannot stop the replay. (What a
     /// full exporter loses is the oldest events it has not read: it is lapped, and counts them.)
-    public func dispatch(_ event: TelemetryEvent, waitingUpTo limit: Duration) {
+    package func dispatch(_ event: TelemetryEvent, waitingUpTo limit: Duration) {
         let workers = slots.withLock { $0.workers }
         for w in workers { w.waitForRoom(1, upTo: limit) }
         dispatch(event)
@@ -183,7 +183,7 @@ public final class TelemetryManager: Sendable {
     /// half its capacity is asked for), with the rules of `dispatch(_:waitingUpTo:)`. Queues
     /// nothing: a caller that dispatches under a lock of its own calls this first, so that it
     /// rarely waits while holding that lock.
-    public func waitForRoom(_ count: Int, upTo limit: Duration) {
+    package func waitForRoom(_ count: Int, upTo limit: Duration) {
         let workers = slots.withLock { $0.workers }
         for w in workers { w.waitForRoom(count, upTo: limit) }
     }
@@ -203,7 +203,7 @@ public final class TelemetryManager: Sendable {
     }
 
     /// The next per-process sequence number.
-    public static func nextSequence() -> UInt64 {
+    package static func nextSequence() -> UInt64 {
         sequence.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
@@ -234,7 +234,7 @@ public final class TelemetryManager: Sendable {
     }
 
     /// What `shutdown(timeout:)` waits beyond its timeout for exporters to stop.
-    public static let shutdownGrace: Duration = .seconds(3)
+    package static let shutdownGrace: Duration = .seconds(3)
 
     private func drain(
         timeout: Duration, grace: Duration = .zero, _ make: (ExporterWorker.FlushTicket) -> ExporterWorker.Control
