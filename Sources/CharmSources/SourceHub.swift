@@ -108,10 +108,14 @@ package final class SourceHub: Sendable {
             let stop = stopFlag
             let poll = followPoll ?? { [interval = pollInterval] in sleepSeconds(interval) }
             let thread = Thread { [self] in
+                // Decoding the next read overlaps applying the last one (see PipelinedSink).
+                let pipeline = PipelinedSink(inner: sink, name: name)
                 var reader = FileSource(
                     path: path, follow: follow, replaySpeed: speed, waitForPoll: poll, stop: stop,
-                    pump: DecodingPump(name: name, sink: sink))
-                if !reader.run() { noteOpenFailure() }
+                    pump: DecodingPump(name: name, sink: pipeline))
+                let opened = reader.run()
+                pipeline.close()
+                if !opened { noteOpenFailure() }
                 end()
             }
             thread.name = "charm-source \(name)"
