@@ -75,9 +75,7 @@ public final class MonitorEngine: Sendable {
         _ r: DecodedRecord, to model: inout MonitorModel, manager: TelemetryManager, source: SourceID, at: Timestamp
     ) {
         model.apply(r, source: source, at: at)
-        if case .event(let e) = r {
-            e.hookEvents.forEach { manager.dispatch($0) }
-        }
+        r.forEachHookEvent { manager.dispatch($0) }
     }
 
     /// Applies a batch from a source that can wait (a file read to its end, stdin), waiting
@@ -91,22 +89,25 @@ public final class MonitorEngine: Sendable {
         _ records: [DecodedRecord], from source: SourceID, upTo limit: Duration, at: Timestamp = .now()
     ) {
         let manager = self.manager
-        var start = records.startIndex
-        while start < records.endIndex {
-            let end = min(records.endIndex, start + 256)
-            var hooks = 0
-            for i in start..<end { if case .event(let e) = records[i] { hooks += e.hookEvents.count } }
-            if hooks > 0 { manager.waitForRoom(hooks, upTo: limit) }
-            state.withLock { s in
-                for i in start..<end {
-                    s.model.apply(records[i], source: source, at: at)
-                    if case .event(let e) = records[i] {
+        // Indexed through the buffer, never bound to a loop variable or an `if case let`:
+        // either copies the record (a retain and release of every string in it), which
+        // profiled as a third of the apply thread.
+        records.withUnsafeBufferPointer { buf in
+            var start = 0
+            while start < buf.count {
+                let end = min(buf.count, start + 256)
+                var hooks = 0
+                for i in start..<end { hooks += buf[i].hookEventCount }
+                if hooks > 0 { manager.waitForRoom(hooks, upTo: limit) }
+                state.withLock { s in
+                    for i in start..<end {
+                        s.model.apply(buf[i], source: source, at: at)
                         // Room was made above; this waits only if a live source took it.
-                        for h in e.hookEvents { manager.dispatch(h, waitingUpTo: limit) }
+                        buf[i].forEachHookEvent { manager.dispatch($0, waitingUpTo: limit) }
                     }
                 }
+                start = end
             }
-            start = end
         }
     }
 

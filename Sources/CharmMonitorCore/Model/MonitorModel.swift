@@ -141,7 +141,9 @@ public struct MonitorModel: Sendable {
             counters.events += 1
             eventRate.add(at: at)
             switch e.type {
-            case "thinking" where !MonitorModel.isHeartbeat(e): appendLog(.thinking, e.contentText, source: source, at: at)
+            case "thinking":
+                let text = e.contentText
+                if text != RunnerMessages.heartbeat { appendLog(.thinking, text, source: source, at: at) }
             case "status": appendLog(.status, e.contentText, source: source, at: at)
             default: break
             }

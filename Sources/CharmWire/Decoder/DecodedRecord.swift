@@ -73,3 +73,19 @@ public enum DecodedRecord: Sendable, Hashable {
     /// A line longer than the decoder's maximum, skipped; carries its length in bytes.
     case oversized(bytes: Int, line: Int)
 }
+
+extension DecodedRecord {
+    /// How many hook events the record stands for (0 unless it is an event).
+    @inlinable
+    package var hookEventCount: Int {
+        if case .event(let e) = self { e.hookEvents.count } else { 0 }
+    }
+
+    /// Calls `body` with each hook event of an event record, in order. For the ingest path:
+    /// the record is read in place, without copying the event out of it.
+    @inlinable
+    package func forEachHookEvent(_ body: (TelemetryEvent) -> Void) {
+        guard case .event(let e) = self else { return }
+        e.hookEvents.forEach(body)
+    }
+}
