@@ -14,7 +14,7 @@ import Synchronization
 /// that gets ahead waits for room, as a reader waits for a slow disk, so memory stays
 /// bounded and nothing is dropped. `close()` delivers what is queued and ends the thread;
 /// a source calls it before it reports anything outside the pipeline.
-final class PipelinedSink: SourceSink {
+package final class PipelinedSink: SourceSink {
     private enum Item {
         case records([DecodedRecord], source: String)
         case state(SourceState, source: String, error: String?)
@@ -41,7 +41,7 @@ final class PipelinedSink: SourceSink {
     private let closed = Atomic<Bool>(false)
 
     /// Starts the delivering thread; `depth` is how many batches may wait (at least 1).
-    init(inner: any SourceSink, depth: Int = 4, name: String) {
+    package init(inner: any SourceSink, depth: Int = 4, name: String) {
         self.inner = inner
         self.depth = max(1, depth)
         let thread = Thread { [self] in self.run() }
@@ -49,17 +49,17 @@ final class PipelinedSink: SourceSink {
         thread.start()
     }
 
-    func deliver(_ records: [DecodedRecord], from source: String) {
+    package func deliver(_ records: [DecodedRecord], from source: String) {
         put(.records(records, source: source))
     }
 
-    func stateChanged(_ state: SourceState, of source: String, error: String?) {
+    package func stateChanged(_ state: SourceState, of source: String, error: String?) {
         put(.state(state, source: source, error: error))
     }
 
     /// Delivers everything queued, then ends the delivering thread; later calls deliver
     /// directly. Returns once the last item reached `inner`.
-    func close() {
+    package func close() {
         // Relaxed is enough for the flag itself: `put` and `close` run on the one reader
         // thread that owns this sink, so they are ordered by that thread's program order.
         guard !closed.exchange(true, ordering: .relaxed) else { return }
