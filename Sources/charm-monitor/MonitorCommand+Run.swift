@@ -24,14 +24,19 @@ extension MonitorCommand {
     func execute() async -> Int32 {
         // Built-in exporters first, then exec plugins and Charm's Python entry points, by name.
         CharmExporters.registerBuiltins(in: .shared)
-        CharmExporters.registerDiscoveredPlugins(in: .shared, environment: ProcessInfo.processInfo.environment)
-
         let enabled: [String]
         do {
             enabled = try exporterNames()
         } catch {
             warn("\(error)")
             return 2
+        }
+        // Discovery starts Python to list its entry points (0.1–0.3 s before the first event is
+        // read). The screen lists what it finds, so it always runs there; headless needs it
+        // only for a name no built-in has.
+        let builtins = Set(ExporterRegistry.shared.names).union([CharmEmitterExporter.name])
+        if !headless || enabled.contains(where: { !builtins.contains($0) }) {
+            CharmExporters.registerDiscoveredPlugins(in: .shared, environment: ProcessInfo.processInfo.environment)
         }
         let manager = TelemetryManager(enabledExporters: enabled, registry: .shared, emitter: nil)
         let engine = MonitorEngine(manager: manager, limits: limits)
