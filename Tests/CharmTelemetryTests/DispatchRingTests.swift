@@ -111,6 +111,9 @@ struct DispatchRingTests {
         let log = TokenLog(gated: true)
         let window = 64
         m.add(log, named: "log", queueCapacity: window)
+        // Always enabled, so every dispatch takes a ring position, disabled stretches too (with
+        // no enabled exporter at all, dispatch writes nothing).
+        m.add(TokenLog(), named: "other")
         m.dispatch(.llmNewToken(token: "0"), runID: "r")
         #expect(log.entered.wait(timeout: .now() + 30) == .success)
         var random = SystemRandomNumberGenerator()

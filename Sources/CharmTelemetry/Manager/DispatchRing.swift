@@ -20,9 +20,14 @@ final class DispatchRing: @unchecked Sendable {
     /// string being replaced is a use-after-free, not just a torn value. The producer only
     /// ever waits for one reader's copy of one event, so its wait is bounded.
     struct Entry {
-        /// The position whose event the slot holds.
+        /// The position whose event the slot holds (kept when the event is let go, so a
+        /// reader can still tell the slot was not overwritten).
         var position: UInt64
         var event: TelemetryEvent
+        /// Readers that have yet to take this position: those enabled (and not shut down) when
+        /// it was written. The one that brings it to zero moves the event out, so the ring
+        /// holds no event that every reader has taken.
+        var pending: Int
     }
 
     /// What only the producer lock guards.
@@ -31,6 +36,9 @@ final class DispatchRing: @unchecked Sendable {
         var next: UInt64 = 0
         /// Workers that went to sleep with nothing to read: signalled, once, by the next write.
         var sleepers: [DispatchSemaphore] = []
+        /// Readers enabled and not shut down at `next`: each write is owed to this many. Zero
+        /// means nothing is written at all (a manager with no enabled exporter retains nothing).
+        var readers = 0
     }
 
     /// Slots in the ring: a power of two.
@@ -86,6 +94,11 @@ final class DispatchRing: @unchecked Sendable {
     @inline(__always)
     func publish(_ make: () -> TelemetryEvent) -> TelemetryEvent {
         producerLock.lock()
+        guard producer.pointee.readers > 0 else {
+            // Nobody would read it: not written, not numbered (an enable still starts at `next`).
+            producerLock.unlock()
+            return make()
+        }
         let p = producer.pointee.next
         let event = make()
         write(copy event, at: p)
@@ -97,6 +110,10 @@ final class DispatchRing: @unchecked Sendable {
     @inline(__always)
     func publish(_ event: consuming TelemetryEvent) {
         producerLock.lock()
+        guard producer.pointee.readers > 0 else {
+            producerLock.unlock()
+            return
+        }
         let p = producer.pointee.next
         write(event, at: p)
         finishPublishing(p)
@@ -126,25 +143,72 @@ final class DispatchRing: @unchecked Sendable {
     @inline(__always)
     private func write(_ event: consuming TelemetryEvent, at p: UInt64) {
         let i = Int(p & mask)
+        let readers = producer.pointee.readers
         guard p >= capacity else {
             // First lap: nobody reads an unpublished position, so no lock is needed yet.
-            (entries + i).initialize(to: Entry(position: p, event: event))
+            (entries + i).initialize(to: Entry(position: p, event: event, pending: readers))
             return
         }
         var old = event
         locks[i].lock()
         swap(&entries[i].event, &old)
         entries[i].position = p
+        entries[i].pending = readers
         locks[i].unlock()
     }
 
     /// The event at position `p` (which must be below `end`), or nil when it was overwritten:
-    /// the reader was lapped there.
+    /// the reader was lapped there. Counts the reader as having taken it; the last one to do so
+    /// takes the event itself and leaves the slot empty.
     func read(_ p: UInt64) -> TelemetryEvent? {
         let i = Int(p & mask)
         locks[i].lock()
-        defer { locks[i].unlock() }
-        return entries[i].position == p ? entries[i].event : nil
+        guard entries[i].position == p else {
+            locks[i].unlock()
+            return nil
+        }
+        entries[i].pending -= 1
+        guard entries[i].pending == 0 else {
+            let event = entries[i].event
+            locks[i].unlock()
+            return event
+        }
+        var event = Self.vacant
+        swap(&entries[i].event, &event)
+        locks[i].unlock()
+        return event
+    }
+
+    /// Counts a reader that skipped position `p` (lapped, while the event may still be in its
+    /// slot) as having taken it, letting the event go if it was the last; the event is
+    /// destroyed after the slot's lock is given back.
+    func skip(_ p: UInt64) {
+        let i = Int(p & mask)
+        var event = Self.vacant
+        locks[i].lock()
+        if entries[i].position == p {
+            entries[i].pending -= 1
+            if entries[i].pending == 0 { swap(&entries[i].event, &event) }
+        }
+        locks[i].unlock()
+    }
+
+    /// What an emptied slot holds: empty strings, which allocate nothing.
+    private static var vacant: TelemetryEvent {
+        TelemetryEvent(seq: 0, timestamp: Timestamp(microseconds: 0), runID: "", payload: .llmNewToken(token: ""))
+    }
+
+    /// How many slots hold an event rather than the vacant placeholder (for tests: what the
+    /// ring keeps alive, whatever the reader counts say).
+    package var occupiedSlots: Int {
+        var n = 0
+        let vacant = Self.vacant
+        for i in 0..<Int(min(end, capacity)) {
+            locks[i].lock()
+            if entries[i].event != vacant { n += 1 }
+            locks[i].unlock()
+        }
+        return n
     }
 
     /// Runs `body` with the next position under the producer lock: for changes that must fall
@@ -153,6 +217,15 @@ final class DispatchRing: @unchecked Sendable {
         producerLock.lock()
         defer { producerLock.unlock() }
         return body(producer.pointee.next)
+    }
+
+    /// `atNextPosition(_:)` for changes that also change how many readers the next writes are
+    /// owed to (`body` adjusts the count it is given: an exporter added, enabled, disabled or
+    /// shut down).
+    func atNextPosition<T>(countingReaders body: (UInt64, inout Int) -> T) -> T {
+        producerLock.lock()
+        defer { producerLock.unlock() }
+        return body(producer.pointee.next, &producer.pointee.readers)
     }
 
     /// Registers `wake` to be signalled by the next write, unless a position at or past

@@ -80,11 +80,14 @@ final class ExporterWorker: Sendable {
     var enabled: Bool { state.withLock { $0.enablement.current } }
 
     /// Records an enable or disable at ring position `p` (called under the ring's producer
-    /// lock, so it falls exactly between two dispatches). Disabling wakes producers waiting
-    /// for room, so nobody waits for a disabled exporter.
-    func setEnabled(_ on: Bool, at p: UInt64) {
+    /// lock, so it falls exactly between two dispatches), and adjusts `readers`, the ring's
+    /// count of readers the next writes are owed to. Disabling wakes producers waiting for
+    /// room, so nobody waits for a disabled exporter.
+    func setEnabled(_ on: Bool, at p: UInt64, readers: inout Int) {
         let waiters = state.withLock { s -> Int in
+            let was = s.enablement.current && s.closedAt == nil
             s.enablement.record(on, at: p)
+            if s.closedAt == nil, was != on { readers += on ? 1 : -1 }
             guard !on else { return 0 }
             defer { s.roomWaiters = 0 }
             return s.roomWaiters
@@ -126,14 +129,28 @@ final class ExporterWorker: Sendable {
     /// Queues a flush or shutdown, handled after every event dispatched before this call;
     /// false when the worker is already shut down.
     func enqueueControl(_ control: Control) -> Bool {
-        let accepted = state.withLock { s -> Bool in
-            if s.closedAt != nil { return false }
-            // Read under the worker's lock, so tickets queued one after another carry
-            // non-decreasing positions.
-            let at = ring.end
-            if case .shutdown = control { s.closedAt = at }
-            s.controls.append((at, control))
-            return true
+        let accepted: Bool
+        if case .shutdown = control {
+            // At the next position, under the producer lock: later writes are no longer owed
+            // to this reader, so the ring does not keep them for it.
+            accepted = ring.atNextPosition(countingReaders: { p, readers in
+                state.withLock { s -> Bool in
+                    if s.closedAt != nil { return false }
+                    if s.enablement.current { readers -= 1 }
+                    s.closedAt = p
+                    s.controls.append((p, control))
+                    return true
+                }
+            })
+        } else {
+            accepted = state.withLock { s -> Bool in
+                if s.closedAt != nil { return false }
+                // Read under the worker's lock, so tickets queued one after another carry
+                // non-decreasing positions.
+                let at = ring.end
+                s.controls.append((at, control))
+                return true
+            }
         }
         if accepted { wake.signal() }
         return accepted
@@ -149,6 +166,7 @@ final class ExporterWorker: Sendable {
     static let batchSize: UInt64 = 256
 
     private enum Step {
+        case lapped(from: UInt64, to: UInt64, enablement: EnablementLog)
         case read(from: UInt64, to: UInt64, enablement: EnablementLog)
         case control(Control)
         case idle(seen: UInt64)
@@ -162,8 +180,13 @@ final class ExporterWorker: Sendable {
         return state.withLock { s -> Step in
             if end &- s.cursor > window {
                 let to = end &- window
-                s.dropped &+= s.enablement.count(from: s.cursor, to: min(to, s.closedAt ?? to))
+                let from = s.cursor
+                let stop = min(to, s.closedAt ?? to)
+                s.dropped &+= s.enablement.count(from: from, to: stop)
                 s.cursor = to
+                // Positions a whole ring behind `end` are overwritten already.
+                let held = max(from, stop > ring.capacity ? stop - ring.capacity : 0)
+                if stop > held { return .lapped(from: held, to: stop, enablement: s.enablement) }
             }
             if let first = s.controls.first, first.at <= s.cursor {
                 s.controls.removeFirst()
@@ -186,6 +209,11 @@ final class ExporterWorker: Sendable {
         var emptyNaps = 0
         while true {
             switch nextStep() {
+            case .lapped(let from, let to, let enablement):
+                // The skipped events still in the ring are no longer owed to this reader.
+                enablement.forEachEnabledRange(from: from, to: to) { range in
+                    for p in range { ring.skip(p) }
+                }
             case .idle(let seen):
                 if emptyNaps >= Self.napsBeforeSleep {
                     if ring.sleep(wake, ifNothingAfter: seen) { wake.wait() }

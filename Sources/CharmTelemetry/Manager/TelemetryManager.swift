@@ -96,6 +96,10 @@ public final class TelemetryManager: Sendable {
     /// Warnings raised so far (unknown names, missing secrets), oldest first.
     public var warnings: [String] { warningsStore.withLock { $0 } }
 
+    /// Slots of the ring still holding an event an exporter has yet to take (for tests: what
+    /// dispatch keeps alive).
+    package var ringOccupancy: Int { ring.occupiedSlots }
+
     /// The registry the manager builds named exporters from.
     package var exporterRegistry: ExporterRegistry { registry }
 
@@ -104,9 +108,10 @@ public final class TelemetryManager: Sendable {
     /// added beside the first. It receives the events dispatched after this call.
     package func add(_ exporter: any TelemetryExporter, named name: String, queueCapacity: Int? = nil) {
         let capacity = queueCapacity ?? configuration.queueCapacity
-        let worker = ring.atNextPosition { next in
-            ExporterWorker(name: name, exporter: exporter, capacity: capacity, ring: ring, start: next)
-        }
+        let worker = ring.atNextPosition(countingReaders: { next, readers in
+            readers += 1
+            return ExporterWorker(name: name, exporter: exporter, capacity: capacity, ring: ring, start: next)
+        })
         worker.start()
         slots.withLock {
             $0.workers.append(worker)
@@ -118,7 +123,7 @@ public final class TelemetryManager: Sendable {
     /// Events dispatched after this call reach it; earlier ones do not.
     package func enable(_ name: String) throws(ExporterSetupError) {
         if let w = worker(named: name) {
-            ring.atNextPosition { w.setEnabled(true, at: $0) }
+            ring.atNextPosition(countingReaders: { w.setEnabled(true, at: $0, readers: &$1) })
             return
         }
         do {
@@ -134,7 +139,7 @@ public final class TelemetryManager: Sendable {
     /// those dispatched before are still delivered.
     package func disable(_ name: String) {
         guard let w = worker(named: name) else { return }
-        ring.atNextPosition { w.setEnabled(false, at: $0) }
+        ring.atNextPosition(countingReaders: { w.setEnabled(false, at: $0, readers: &$1) })
     }
 
     /// Enables or disables `name`.

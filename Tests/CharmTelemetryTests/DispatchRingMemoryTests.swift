@@ -1,0 +1,94 @@
+import Dispatch
+import Synchronization
+import Testing
+
+@testable import CharmTelemetry
+
+/// An exporter that does nothing with what it is handed, optionally held at a gate on its first
+/// event until the test opens it.
+private final class Sink: TelemetryExporter, Sendable {
+    let gate = DispatchSemaphore(value: 0)
+    let entered = DispatchSemaphore(value: 0)
+    private let gated: Bool
+    private let held = Atomic<Bool>(false)
+
+    init(gated: Bool = false) { self.gated = gated }
+
+    func handle(_ event: TelemetryEvent) {
+        if gated, !held.exchange(true, ordering: .relaxed) {
+            entered.signal()
+            gate.wait()
+        }
+    }
+}
+
+private func manager(capacity: Int = 16_384) -> TelemetryManager {
+    TelemetryManager(
+        registry: ExporterRegistry(), context: ExporterContext(environment: [:]), emitter: nil,
+        configuration: .init(queueCapacity: capacity))
+}
+
+/// A tool result the size agents produce, distinct per event so nothing is shared.
+private func bigOutput(_ i: Int) -> TelemetryEvent.Payload {
+    .toolEnd(toolName: "read_file", output: String(repeating: "x", count: 8_192) + "\(i)")
+}
+
+@Suite("The dispatch ring keeps no event every exporter has taken")
+struct DispatchRingMemoryTests {
+    @Test("events every exporter has handled are let go")
+    func handledEventsAreReleased() {
+        let m = manager()
+        m.add(Sink(), named: "a")
+        m.add(Sink(), named: "b")
+        for i in 0..<1_000 { m.dispatch(bigOutput(i), runID: "r") }
+        #expect(m.flush(timeout: .seconds(60)).complete)
+        #expect(m.ringOccupancy == 0)
+    }
+
+    @Test("with no exporter, or none enabled, dispatch writes nothing into the ring")
+    func nothingRetainedWithoutReaders() throws {
+        let none = manager()
+        for i in 0..<100 { none.dispatch(bigOutput(i), runID: "r") }
+        #expect(none.ringOccupancy == 0)
+
+        let m = manager()
+        m.add(Sink(), named: "a")
+        m.disable("a")
+        for i in 0..<100 { m.dispatch(bigOutput(i), runID: "r") }
+        #expect(m.flush(timeout: .seconds(60)).complete)
+        #expect(m.ringOccupancy == 0)
+        // Enabled again, it gets exactly what follows.
+        try m.setEnabled("a", true)
+        m.dispatch(bigOutput(100), runID: "r")
+        #expect(m.flush(timeout: .seconds(60)).complete)
+        #expect(m.statistics()[0].delivered == 1)
+        #expect(m.ringOccupancy == 0)
+    }
+
+    @Test("a held exporter keeps only what it has yet to take, and lets go of what it was lapped past")
+    func lappedEventsAreReleased() {
+        let m = manager()
+        let slow = Sink(gated: true)
+        m.add(Sink(), named: "fast")
+        m.add(slow, named: "slow", queueCapacity: 64)
+        m.dispatch(bigOutput(0), runID: "r")
+        #expect(slow.entered.wait(timeout: .now() + 30) == .success)
+        for i in 1..<1_000 { m.dispatch(bigOutput(i), runID: "r") }
+        // Positions the slow one may still read are kept for it; it is lapped past the rest.
+        slow.gate.signal()
+        #expect(m.flush(timeout: .seconds(60)).complete)
+        let s = m.statistics()
+        #expect(s[1].delivered + s[1].dropped == 1_000)
+        #expect(s[1].dropped > 0)
+        #expect(m.ringOccupancy == 0)
+    }
+
+    @Test("a shut-down manager keeps nothing")
+    func shutDownRetainsNothing() {
+        let m = manager()
+        m.add(Sink(), named: "a")
+        #expect(m.shutdown(timeout: .seconds(60)).complete)
+        for i in 0..<100 { m.dispatch(bigOutput(i), runID: "r") }
+        #expect(m.ringOccupancy == 0)
+    }
+}
