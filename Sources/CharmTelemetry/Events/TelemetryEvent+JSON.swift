@@ -199,7 +199,7 @@ package struct TelemetryFields {
 
 extension UnsafeBufferPointer<UInt8> {
     /// Whether these bytes are exactly `s`'s UTF-8.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func equals(_ s: StaticString) -> Bool {
         let n = s.utf8CodeUnitCount
         guard count == n, let base = baseAddress else { return n == 0 && count == 0 }
