@@ -8,14 +8,6 @@ import Testing
 /// that it agrees with the general reader (`TelemetryEvent(telemetry:)` over parsed JSON) on
 /// every hook and shape, and falls back to it for everything unusual.
 @Suite struct DecoderFastPathTests {
-    static func decodeOne(_ line: String) -> DecodedRecord? {
-        var d = StreamDecoder(sourceName: "t")
-        var out: [DecodedRecord] = []
-        d.feed(line + "\n") { out.append($0) }
-        d.finish { out.append($0) }
-        return out.count == 1 ? out[0] : nil
-    }
-
     /// What the general reader makes of the line's `telemetry` member.
     static func general(_ line: String) throws -> TelemetryEvent {
         let json = line.hasPrefix(CharmProtocol.eventPrefix) ? String(line.dropFirst(CharmProtocol.eventPrefix.count)) : line
@@ -40,7 +32,7 @@ import Testing
         for e in Self.events {
             let bytes = CharmEmitter.line(type: "delta", payload: ["content": "c"], telemetry: e.telemetryObject)
             let line = String(decoding: bytes.dropLast(bytes.last == 0x0A ? 1 : 0), as: UTF8.self)
-            guard case .event(let w) = Self.decodeOne(line) else {
+            guard case .event(let w) = StreamDecoder.decodeOne(line) else {
                 Issue.record("not an event: \(line)")
                 continue
             }
@@ -56,7 +48,7 @@ import Testing
     @Test func escapedHookAndTimeAndUnknownMembersStillDecode() throws {
         // \u escapes in hook and ts take the general path; unknown members are skipped.
         let line = #"{"type":"delta","content":"x","telemetry":{"v":2,"hook":"llm\u005fnew_token","future":{"a":[1,2,{"b":null}]},"seq":3,"ts":"2026-11-25T07:37:00\u002e5Z","run_id":"r","token":"t"}}"#
-        guard case .event(let w) = Self.decodeOne(line) else { Issue.record("not an event"); return }
+        guard case .event(let w) = StreamDecoder.decodeOne(line) else { Issue.record("not an event"); return }
         #expect(w.isStructured)
         #expect(w.hookEvents.first?.payload == .llmNewToken(token: "t"))
         #expect(w.hookEvents.first?.timestamp.rfc3339 == "2026-11-25T07:37:00.500000Z")
@@ -67,13 +59,13 @@ import Testing
     @Test func aLaterTelemetryMemberWinsAsInPython() {
         let good = #"{"v":1,"hook":"llm_new_token","seq":1,"ts":"2026-11-25T07:37:00Z","run_id":"a","token":"first"}"#
         let second = #"{"v":1,"hook":"llm_new_token","seq":2,"ts":"2026-11-25T07:37:00Z","run_id":"b","token":"second"}"#
-        guard case .event(let w) = Self.decodeOne(#"{"type":"delta","telemetry":\#(good),"content":"x","telemetry":\#(second)}"#)
+        guard case .event(let w) = StreamDecoder.decodeOne(#"{"type":"delta","telemetry":\#(good),"content":"x","telemetry":\#(second)}"#)
         else { Issue.record("not an event"); return }
         #expect(w.hookEvents.map(\.runID) == ["b"])
         #expect(w.object.keys == ["type", "content"])
 
         // A later invalid one replaces a valid one: the line says why, as json.loads would see it.
-        guard case .event(let bad) = Self.decodeOne(#"{"type":"delta","telemetry":\#(good),"telemetry":{"hook":"nope"}}"#)
+        guard case .event(let bad) = StreamDecoder.decodeOne(#"{"type":"delta","telemetry":\#(good),"telemetry":{"hook":"nope"}}"#)
         else { Issue.record("not an event"); return }
         #expect(bad.hookEvents.isEmpty)
         #expect(bad.isStructured == false)
@@ -90,7 +82,7 @@ import Testing
             (#"{"hook":"llm_new_token","seq":1,"ts":"2026-11-25T07:37:00Z","token":"t"}"#, "run_id"),
         ]
         for (telemetry, word) in cases {
-            guard case .event(let w) = Self.decodeOne(#"{"type":"delta","telemetry":\#(telemetry)}"#) else {
+            guard case .event(let w) = StreamDecoder.decodeOne(#"{"type":"delta","telemetry":\#(telemetry)}"#) else {
                 Issue.record("not an event: \(telemetry)")
                 continue
             }
@@ -109,7 +101,7 @@ import Testing
             #"{"type":"delta","telemetry":{"hook":"llm_new_token","seq":1}} trailing"#,
             #"{"type":"delta","telemetry":{"ts":"2026-11-25T07:37:00Z\u12"}}"#,
         ] {
-            guard case .malformed = Self.decodeOne(line) else {
+            guard case .malformed = StreamDecoder.decodeOne(line) else {
                 Issue.record("accepted: \(line)")
                 continue
             }

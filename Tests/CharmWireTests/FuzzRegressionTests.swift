@@ -5,14 +5,6 @@ import Testing
 
 /// Inputs the libFuzzer targets (Fuzz/, docs/fuzzing.md) found, kept as regression tests.
 @Suite struct FuzzRegressionTests {
-    static func decodeOne(_ line: String) -> DecodedRecord? {
-        var d = StreamDecoder(sourceName: "t")
-        var out: [DecodedRecord] = []
-        d.feed(line + "\n") { out.append($0) }
-        d.finish { out.append($0) }
-        return out.count == 1 ? out[0] : nil
-    }
-
     /// fuzz-json: a repeated `telemetry` member whose last value is not an event moved to the
     /// end of the line's members on the fast path; json.loads (and `JSONParser.parse`) keep
     /// the last value in the first member's place.
@@ -27,7 +19,7 @@ import Testing
             let fast = try #require(line.utf8.withContiguousStorageIfAvailable { try? JSONParser.parseEventLine($0) } ?? nil)
             #expect(fast.object.keys == parsed.keys)
             #expect(fast.object == parsed)
-            guard case .event(let w) = Self.decodeOne(line) else {
+            guard case .event(let w) = StreamDecoder.decodeOne(line) else {
                 Issue.record("not an event: \(line)")
                 continue
             }
@@ -44,7 +36,7 @@ import Testing
         let line = #"{"type":"thinking","telemetry":\#(telemetry)}"#
         let general = try TelemetryEvent(telemetry: try #require(try JSONParser.parse(telemetry).objectValue))
         #expect(general.payload == .agentAction(tool: "sql", toolInput: "B"))
-        guard case .event(let w) = Self.decodeOne(line) else { Issue.record("not an event"); return }
+        guard case .event(let w) = StreamDecoder.decodeOne(line) else { Issue.record("not an event"); return }
         #expect(w.isStructured)
         #expect(w.hookEvents == [general])
         for repeated in [
@@ -52,7 +44,7 @@ import Testing
             #"{"v":1,"hook":"llm_new_token","seq":1,"ts":"2026-11-29T18:25:03Z","hook":"run_start","run_id":"a","token":"t"}"#,
         ] {
             let expected = try TelemetryEvent(telemetry: try #require(try JSONParser.parse(repeated).objectValue))
-            guard case .event(let e) = Self.decodeOne(#"{"type":"delta","telemetry":\#(repeated)}"#) else {
+            guard case .event(let e) = StreamDecoder.decodeOne(#"{"type":"delta","telemetry":\#(repeated)}"#) else {
                 Issue.record("not an event: \(repeated)")
                 continue
             }
