@@ -103,11 +103,10 @@ final class ExporterWorker: Sendable {
         let need = UInt64(max(1, min(count, Int(window / 2))))
         let deadline = ContinuousClock.now.advanced(by: limit)
         while true {
-            let end = ring.end
             let full = state.withLock { s -> Bool in
                 if !s.enablement.current || s.closedAt != nil || s.stalled { return false }
-                let behind = end &- s.cursor
-                if behind < window && window - behind >= need { return false }
+                // `end` read under the worker's lock: the cursor cannot have moved past it.
+                if Self.hasRoom(end: ring.end, cursor: s.cursor, window: window, need: need) { return false }
                 s.roomWaiters += 1
                 return true
             }
@@ -119,6 +118,14 @@ final class ExporterWorker: Sendable {
             let ms = min(100, max(1, Self.milliseconds(until: deadline)))
             _ = room.wait(timeout: DispatchTime.now() + .milliseconds(Int(ms)))
         }
+    }
+
+    /// Whether a reader at `cursor` can take `need` more events before being lapped. A cursor
+    /// at or past `end` (an `end` read before the reader took newer events) has the whole
+    /// window: never a wrapped, huge distance that would make a healthy reader look full.
+    static func hasRoom(end: UInt64, cursor: UInt64, window: UInt64, need: UInt64) -> Bool {
+        let behind = end > cursor ? end - cursor : 0
+        return behind < window && window - behind >= need
     }
 
     private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int64 {
