@@ -92,3 +92,24 @@ struct DispatchRingMemoryTests {
         #expect(m.ringOccupancy == 0)
     }
 }
+
+@Suite("The ring's size, and sizes and durations that are too large")
+struct DispatchRingSizeTests {
+    @Test("the ring leaves two batches beyond the default window")
+    func ringLeavesMargin() {
+        let m = manager()
+        #expect(m.ringSlots >= 16_384 + 2 * Int(ExporterWorker.batchSize))
+        #expect(manager(capacity: 100_000).ringSlots >= 100_000 + 2 * Int(ExporterWorker.batchSize))
+    }
+
+    @Test("a huge queue capacity is capped, not a crash", arguments: [Int.max, 1 << 40, Int.min, 0])
+    func hugeCapacity(capacity: Int) {
+        let m = manager(capacity: capacity)
+        #expect(m.ringSlots <= DispatchRing.maximumCapacity)
+        m.add(Sink(), named: "big", queueCapacity: capacity)
+        for i in 0..<10 { m.dispatch(bigOutput(i), runID: "r") }
+        #expect(m.flush(timeout: .seconds(60)).complete)
+        #expect(m.statistics().allSatisfy { $0.delivered + $0.dropped == 10 })
+        if capacity > 10 { #expect(m.statistics().allSatisfy { $0.delivered == 10 }) }
+    }
+}

@@ -41,8 +41,12 @@ final class DispatchRing: @unchecked Sendable {
         var readers = 0
     }
 
-    /// Slots in the ring: a power of two.
+    /// Slots in the ring: a power of two, at most `maximumCapacity`.
     let capacity: UInt64
+    /// The largest window a reader may have: `margin` short of the ring, so that a reader
+    /// lapped to `end - window` reads at least two batches ahead of the slots being written
+    /// next, and never makes the producer wait on a slot lock while it copies.
+    let maximumWindow: UInt64
     private let mask: UInt64
     /// Allocated whole but initialised on the first lap only as positions reach them, so a
     /// manager that dispatches little touches little memory (positions below `published` are
@@ -62,11 +66,20 @@ final class DispatchRing: @unchecked Sendable {
     /// so every position below a loaded value is written and initialised.
     private let published = Atomic<UInt64>(0)
 
-    /// A ring of at least `minimumCapacity` slots (rounded up to a power of two).
+    /// The most slots a ring has (a larger request is capped, never a crash): 2^20.
+    static let maximumCapacity = 1 << 20
+    /// How far short of the ring a reader's window stays: two batches.
+    static let margin = 2 * Int(ExporterWorker.batchSize)
+
+    /// A ring of at least `minimumCapacity` slots (rounded up to a power of two, at most
+    /// `maximumCapacity`).
     init(minimumCapacity: Int) {
+        let wanted = UInt64(min(max(2, minimumCapacity), Self.maximumCapacity))
         var c: UInt64 = 2
-        while c < UInt64(max(2, minimumCapacity)) { c <<= 1 }
+        while c < wanted { c <<= 1 }
         capacity = c
+        // Rings too small for the margin (stress runs, which want the contention) have none.
+        maximumWindow = c >= 2 * UInt64(Self.margin) ? c - UInt64(Self.margin) : c
         mask = c - 1
         entries = UnsafeMutablePointer<Entry>.allocate(capacity: Int(c))
         locks = UnsafeMutablePointer<SpinLock>.allocate(capacity: Int(c))

@@ -52,7 +52,7 @@ final class ExporterWorker: Sendable {
     let name: String
     let exporter: any TelemetryExporter
     /// How far behind the newest event the worker may fall before it is lapped (its queue
-    /// capacity, at most the ring's).
+    /// capacity, at most the ring's `maximumWindow`).
     let window: UInt64
     private let ring: DispatchRing
     /// A `SpinLocked` rather than a `Mutex` for the thread sanitizer's sake (see `SpinLock`).
@@ -65,7 +65,7 @@ final class ExporterWorker: Sendable {
     init(name: String, exporter: any TelemetryExporter, capacity: Int, ring: DispatchRing, start: UInt64) {
         self.name = name
         self.exporter = exporter
-        self.window = min(UInt64(max(1, capacity)), ring.capacity)
+        self.window = min(UInt64(max(1, capacity)), ring.maximumWindow)
         self.ring = ring
         self.state = SpinLocked(State(cursor: start, enablement: EnablementLog(enabled: true)))
     }

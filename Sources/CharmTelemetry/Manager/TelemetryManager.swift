@@ -14,8 +14,9 @@ public final class TelemetryManager: Sendable {
     /// Tuning; the defaults suit an agent process and the monitor alike.
     public struct Configuration: Sendable {
         /// Events each exporter may fall behind before the oldest it has not read are dropped
-        /// (and counted). The ring holds this many events, and at least 16,384 (rounded up to
-        /// a power of two); a larger per-exporter capacity is capped at the ring's size.
+        /// (and counted). The ring holds this many events plus two batches, 512 (rounded up
+        /// to a power of two), at least 16,384 and at most 2^20; a larger capacity, here or per
+        /// exporter, is capped at the ring's size less those 512.
         public var queueCapacity: Int
         /// Where warnings go (unknown exporter names, exporters that could not be made).
         public var logger: Logger
@@ -60,8 +61,12 @@ public final class TelemetryManager: Sendable {
         self.registry = registry
         self.context = context
         self.configuration = configuration
+        // Room for the window plus the margin that keeps a lapped reader off the slots being
+        // written; a ring size given explicitly (stress runs) is taken as it is.
+        let window = min(max(1, configuration.queueCapacity), DispatchRing.maximumCapacity)
         self.ring = DispatchRing(
-            minimumCapacity: max(configuration.queueCapacity, configuration.ringCapacity ?? TelemetryManager.minimumRingCapacity))
+            minimumCapacity: configuration.ringCapacity.map { max($0, window) }
+                ?? max(window + DispatchRing.margin, TelemetryManager.minimumRingCapacity))
         if let emitter { add(emitter, named: CharmEmitterExporter.name) }
         var seen = Set<String>()
         for name in enabledExporters where seen.insert(name).inserted && name != CharmEmitterExporter.name {
@@ -99,6 +104,9 @@ public final class TelemetryManager: Sendable {
     /// Slots of the ring still holding an event an exporter has yet to take (for tests: what
     /// dispatch keeps alive).
     package var ringOccupancy: Int { ring.occupiedSlots }
+
+    /// Slots in the ring (for tests).
+    package var ringSlots: Int { Int(ring.capacity) }
 
     /// The registry the manager builds named exporters from.
     package var exporterRegistry: ExporterRegistry { registry }
