@@ -112,4 +112,22 @@ struct DispatchRingSizeTests {
         #expect(m.statistics().allSatisfy { $0.delivered + $0.dropped == 10 })
         if capacity > 10 { #expect(m.statistics().allSatisfy { $0.delivered == 10 }) }
     }
+
+    @Test("durations too large to count in nanoseconds wait as long as needed, without a crash")
+    func hugeDurations() {
+        let m = manager()
+        let slow = Sink(gated: true)
+        m.add(slow, named: "slow", queueCapacity: 2)
+        m.dispatch(bigOutput(0), runID: "r")
+        #expect(slow.entered.wait(timeout: .now() + 30) == .success)
+        m.dispatch(bigOutput(1), runID: "r")
+        m.dispatch(bigOutput(2), runID: "r")
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { slow.gate.signal() }
+        // The queue is full: this waits for the exporter to take events.
+        m.dispatch(
+            TelemetryEvent(seq: TelemetryManager.nextSequence(), timestamp: .now(), runID: "r", payload: bigOutput(3)),
+            waitingUpTo: .seconds(Int64.max))
+        #expect(m.flush(timeout: .seconds(Int64.max)).complete)
+        #expect(m.shutdown(timeout: .seconds(Int64.max)).complete)
+    }
 }

@@ -129,8 +129,7 @@ final class ExporterWorker: Sendable {
     }
 
     private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int64 {
-        let c = ContinuousClock.now.duration(to: deadline).components
-        return c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
+        ContinuousClock.now.duration(to: deadline).clampedNanoseconds / 1_000_000
     }
 
     /// Queues a flush or shutdown, handled after every event dispatched before this call;

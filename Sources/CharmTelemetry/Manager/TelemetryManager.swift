@@ -263,7 +263,7 @@ public final class TelemetryManager: Sendable {
         var unfinished: [String] = []
         for (name, t) in tickets {
             let left = ContinuousClock.now.duration(to: waitDeadline)
-            let ns = max(0, left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000)
+            let ns = left.clampedNanoseconds
             if t.done.wait(timeout: .now() + .nanoseconds(Int(ns))) == .timedOut || !t.result.withLock({ $0 }) {
                 unfinished.append(name)
             }
