@@ -114,8 +114,9 @@ final class DispatchRing: @unchecked Sendable {
         }
         let p = producer.pointee.next
         let event = make()
-        write(copy event, at: p)
+        let replaced = write(copy event, at: p)
         finishPublishing(p)
+        _ = consume replaced
         return event
     }
 
@@ -128,8 +129,10 @@ final class DispatchRing: @unchecked Sendable {
             return
         }
         let p = producer.pointee.next
-        write(event, at: p)
+        let replaced = write(event, at: p)
         finishPublishing(p)
+        // The overwritten event is destroyed here, after the producer lock is given back.
+        _ = consume replaced
     }
 
     /// Publishes position `p`, releases the producer lock and wakes sleeping readers.
@@ -151,16 +154,16 @@ final class DispatchRing: @unchecked Sendable {
         for w in wake { w.signal() }
     }
 
-    /// Moves `event` into position `p`'s slot; the event it overwrites is destroyed here, after
-    /// the slot's lock is given back (a plain destroy of a known type, not an optional's).
+    /// Moves `event` into position `p`'s slot and returns the event it overwrites (nil on the
+    /// first lap), for the caller to destroy once it has given the producer lock back.
     @inline(__always)
-    private func write(_ event: consuming TelemetryEvent, at p: UInt64) {
+    private func write(_ event: consuming TelemetryEvent, at p: UInt64) -> TelemetryEvent? {
         let i = Int(p & mask)
         let readers = producer.pointee.readers
         guard p >= capacity else {
             // First lap: nobody reads an unpublished position, so no lock is needed yet.
             (entries + i).initialize(to: Entry(position: p, event: event, pending: readers))
-            return
+            return nil
         }
         var old = event
         locks[i].lock()
@@ -168,6 +171,7 @@ final class DispatchRing: @unchecked Sendable {
         entries[i].position = p
         entries[i].pending = readers
         locks[i].unlock()
+        return old
     }
 
     /// The event at position `p` (which must be below `end`), or nil when it was overwritten:

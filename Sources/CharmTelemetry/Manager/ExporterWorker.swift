@@ -81,10 +81,11 @@ final class ExporterWorker: Sendable {
 
     /// Records an enable or disable at ring position `p` (called under the ring's producer
     /// lock, so it falls exactly between two dispatches), and adjusts `readers`, the ring's
-    /// count of readers the next writes are owed to. Disabling wakes producers waiting for
-    /// room, so nobody waits for a disabled exporter.
-    func setEnabled(_ on: Bool, at p: UInt64, readers: inout Int) {
-        let waiters = state.withLock { s -> Int in
+    /// count of readers the next writes are owed to. Returns how many producers wait for room:
+    /// the caller wakes them with `wakeRoomWaiters` after leaving the producer lock, so that
+    /// nobody waits for a disabled exporter and no system call runs under that lock.
+    func setEnabled(_ on: Bool, at p: UInt64, readers: inout Int) -> Int {
+        state.withLock { s -> Int in
             let was = s.enablement.current && s.closedAt == nil
             s.enablement.record(on, at: p)
             if s.closedAt == nil, was != on { readers += on ? 1 : -1 }
@@ -92,7 +93,11 @@ final class ExporterWorker: Sendable {
             defer { s.roomWaiters = 0 }
             return s.roomWaiters
         }
-        for _ in 0..<waiters { room.signal() }
+    }
+
+    /// Wakes `count` producers waiting for room (what `setEnabled` returned).
+    func wakeRoomWaiters(_ count: Int) {
+        for _ in 0..<count { room.signal() }
     }
 
     /// Waits until the worker is at least `count` events (at most half its window) from being

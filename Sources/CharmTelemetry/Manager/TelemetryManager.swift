@@ -131,7 +131,7 @@ public final class TelemetryManager: Sendable {
     /// Events dispatched after this call reach it; earlier ones do not.
     package func enable(_ name: String) throws(ExporterSetupError) {
         if let w = worker(named: name) {
-            ring.atNextPosition(countingReaders: { w.setEnabled(true, at: $0, readers: &$1) })
+            _ = ring.atNextPosition(countingReaders: { w.setEnabled(true, at: $0, readers: &$1) })
             return
         }
         do {
@@ -147,7 +147,8 @@ public final class TelemetryManager: Sendable {
     /// those dispatched before are still delivered.
     package func disable(_ name: String) {
         guard let w = worker(named: name) else { return }
-        ring.atNextPosition(countingReaders: { w.setEnabled(false, at: $0, readers: &$1) })
+        let waiters = ring.atNextPosition(countingReaders: { w.setEnabled(false, at: $0, readers: &$1) })
+        w.wakeRoomWaiters(waiters)
     }
 
     /// Enables or disables `name`.
