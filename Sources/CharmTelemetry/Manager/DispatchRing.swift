@@ -251,7 +251,12 @@ final class DispatchRing: @unchecked Sendable {
         producerLock.lock()
         defer { producerLock.unlock() }
         guard producer.pointee.next == seen else { return false }
-        producer.pointee.sleepers.append(wake)
+        // Woken by a flush or shutdown rather than a write, a reader is still listed: once is
+        // enough, or the list would grow by one per flush.
+        if !producer.pointee.sleepers.contains(where: { $0 === wake }) { producer.pointee.sleepers.append(wake) }
         return true
     }
+
+    /// Readers asleep until the next write (for tests).
+    package var sleeperCount: Int { atNextPosition { _ in producer.pointee.sleepers.count } }
 }

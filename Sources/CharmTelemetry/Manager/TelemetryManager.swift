@@ -108,6 +108,9 @@ public final class TelemetryManager: Sendable {
     /// Slots in the ring (for tests).
     package var ringSlots: Int { Int(ring.capacity) }
 
+    /// Exporter workers asleep until the next dispatch (for tests).
+    package var sleepingWorkers: Int { ring.sleeperCount }
+
     /// The registry the manager builds named exporters from.
     package var exporterRegistry: ExporterRegistry { registry }
 
