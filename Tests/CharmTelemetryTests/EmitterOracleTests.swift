@@ -53,7 +53,12 @@ import CharmWire
         let bytes = Support.captureEmitter { output in
             let manager = TelemetryManager(enabledExporters: [], registry: ExporterRegistry(), emitter: CharmEmitterExporter(output: output))
             for call in Self.script {
-                events.append(manager.dispatch(Self.payload(for: call), runID: "run-1", callID: "call-1"))
+                // Built here, as `dispatch(_:runID:...)` would, since it hands no event back.
+                let event = TelemetryEvent(
+                    seq: TelemetryManager.nextSequence(), timestamp: .now(), runID: "run-1", callID: "call-1",
+                    payload: Self.payload(for: call))
+                events.append(event)
+                manager.dispatch(event)
             }
             manager.shutdown(timeout: .seconds(10))
         }

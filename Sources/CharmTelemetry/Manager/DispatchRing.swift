@@ -101,23 +101,25 @@ final class DispatchRing: @unchecked Sendable {
     @inline(__always)
     var end: UInt64 { published.load(ordering: .acquiring) }
 
-    /// Writes the event `make` builds (under the producer lock, so that its sequence number and
-    /// time follow ring order) at the next position, publishes it and wakes sleeping readers.
-    /// Never waits for a reader, except for one that is copying this very slot.
+    /// Writes `event` at the next position after `stamp` has finished it under the producer
+    /// lock (so that its sequence number and time follow ring order), publishes it and wakes
+    /// sleeping readers. Never waits for a reader, except for one that is copying this very
+    /// slot. The event is moved, stamped in place, into its slot: it is never copied.
     @inline(__always)
-    func publish(_ make: () -> TelemetryEvent) -> TelemetryEvent {
+    func publish(_ event: consuming TelemetryEvent, stamp: (inout TelemetryEvent) -> Void) {
         producerLock.lock()
         guard producer.pointee.readers > 0 else {
             // Nobody would read it: not written, not numbered (an enable still starts at `next`).
             producerLock.unlock()
-            return make()
+            return
         }
         let p = producer.pointee.next
-        let event = make()
-        let replaced = write(copy event, at: p)
+        stamp(&event)
+        let replaced = write(event, at: p)
         finishPublishing(p)
+        // Meant to be destroyed after both locks are given back, but the optimiser destroys it
+        // in place under the slot lock (seen in the release build's code).
         _ = consume replaced
-        return event
     }
 
     /// Writes an event built by the caller at the next position (see `publish(_:)`).

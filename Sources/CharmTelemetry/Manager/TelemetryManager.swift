@@ -179,7 +179,7 @@ public final class TelemetryManager: Sendable {
 
     /// Hands an already-built event to every enabled exporter: one write into the ring,
     /// whatever the number of exporters. Never waits for an exporter, never throws.
-    package func dispatch(_ event: TelemetryEvent) {
+    package func dispatch(_ event: consuming TelemetryEvent) {
         ring.publish(event)
     }
 
@@ -206,16 +206,21 @@ public final class TelemetryManager: Sendable {
     }
 
     /// Builds an event with the next sequence number and the current time, and dispatches it.
-    @discardableResult
+    /// Returns nothing: the event is moved into its ring slot, and handing a copy back would cost
+    /// the caller a copy and a destroy per event.
     public func dispatch(
-        _ payload: TelemetryEvent.Payload, runID: String, parentRunID: String? = nil, callID: String? = nil
-    ) -> TelemetryEvent {
-        // Numbered and written under the ring's producer lock: with the number taken first and
-        // the event written after, two threads could hand an exporter seq 5 before seq 4.
-        ring.publish {
-            TelemetryEvent(
-                seq: TelemetryManager.nextSequence(), timestamp: .now(), runID: runID, parentRunID: parentRunID,
-                callID: callID, payload: payload)
+        _ payload: consuming TelemetryEvent.Payload, runID: consuming String, parentRunID: consuming String? = nil,
+        callID: consuming String? = nil
+    ) {
+        // The arguments are moved into the event; its number and time are set under the ring's
+        // producer lock: with the number taken first and the event written after, two threads
+        // could hand an exporter seq 5 before seq 4.
+        let event = TelemetryEvent(
+            seq: 0, timestamp: Timestamp(microseconds: 0), runID: runID, parentRunID: parentRunID, callID: callID,
+            payload: payload)
+        ring.publish(event) {
+            $0.seq = TelemetryManager.nextSequence()
+            $0.timestamp = .now()
         }
     }
 
