@@ -40,9 +40,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                "CCycleCounter",
             ],
             swiftSettings: strict
         ),
+        // The processor's cycle counter (rdtsc), which Timestamp.now extrapolates the
+        // wall clock from.
+        .target(name: "CCycleCounter", path: "Sources/CCycleCounter"),
         // The wire format read back: the stream decoder (line splitting, frame recognition,
         // event-line parsing, legacy interpretation) and the JSON parser.
         .target(name: "CharmWire", dependencies: ["CharmTelemetry"], swiftSettings: strict),

@@ -15,11 +15,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The instant `microseconds` after the Unix epoch.
     public init(microseconds: Int64) { self.microseconds = microseconds }
 
-    /// The current wall-clock time.
+    /// The current wall-clock time (CLOCK_REALTIME; see `WallClock` for how it is read cheaply).
     public static func now() -> Timestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp(microseconds: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000)
+        Timestamp(microseconds: Int64(truncatingIfNeeded: WallClock.nanos() / 1_000))
     }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
