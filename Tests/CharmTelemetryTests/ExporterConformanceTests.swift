@@ -35,6 +35,10 @@ import Testing
         guard let modules else { return nil }
         var paths = [modules]
         if let checkouts { paths.append(checkouts + "/Yams/Sources/CYaml/include") }
+        // Our own C module CharmTelemetry imports (the cycle counter behind Timestamp.now).
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        paths.append(root.appendingPathComponent("Sources/CCycleCounter/include").path)
         return paths
     }()
 
