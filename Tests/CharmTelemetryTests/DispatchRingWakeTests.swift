@@ -49,3 +49,26 @@ struct DispatchRingWakeTests {
         #expect(m.sleepingWorkers == 1)
     }
 }
+
+/// Signals when the manager shuts it down.
+private final class ShutdownProbe: TelemetryExporter, Sendable {
+    let down = DispatchSemaphore(value: 0)
+    func handle(_ event: TelemetryEvent) {}
+    func shutdown() { down.signal() }
+}
+
+@Suite("An exporter added after shutdown")
+struct AddAfterShutdownTests {
+    @Test("is shut down at once, its thread ended, and gets nothing")
+    func addAfterShutdown() {
+        let m = TelemetryManager(
+            registry: ExporterRegistry(), context: ExporterContext(environment: [:]), emitter: nil)
+        #expect(m.shutdown(timeout: .seconds(30)).complete)
+        let late = ShutdownProbe()
+        m.add(late, named: "late")
+        #expect(late.down.wait(timeout: .now() + 30) == .success)
+        m.dispatch(.llmNewToken(token: "t"), runID: "r")
+        #expect(m.statistics()[0].delivered == 0)
+        #expect(m.ringOccupancy == 0)
+    }
+}

@@ -35,6 +35,8 @@ public final class TelemetryManager: Sendable {
         var workers: [ExporterWorker] = []
         /// Names asked for that could not be made, with the reason (shown by the monitor).
         var unavailable: [String: String] = [:]
+        /// Set by `shutdown()`: an exporter added from then on is shut down at once.
+        var shutDown = false
     }
 
     /// A `SpinLocked` rather than a `Mutex` for the thread sanitizer's sake (see `SpinLock`).
@@ -124,9 +126,15 @@ public final class TelemetryManager: Sendable {
             return ExporterWorker(name: name, exporter: exporter, capacity: capacity, ring: ring, start: next)
         })
         worker.start()
-        slots.withLock {
-            $0.workers.append(worker)
-            $0.unavailable[name] = nil
+        let shutDown = slots.withLock { s -> Bool in
+            s.workers.append(worker)
+            s.unavailable[name] = nil
+            return s.shutDown
+        }
+        // Added during or after shutdown(), which did not see it: shut down here, so its thread
+        // does not outlive the manager's shutdown.
+        if shutDown {
+            _ = worker.enqueueControl(.shutdown(ExporterWorker.FlushTicket(deadline: ContinuousClock.now.advanced(by: .seconds(5)))))
         }
     }
 
@@ -252,18 +260,24 @@ public final class TelemetryManager: Sendable {
     /// most `timeout + shutdownGrace`.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(5)) -> FlushReport {
-        drain(timeout: timeout, grace: TelemetryManager.shutdownGrace) { .shutdown($0) }
+        drain(timeout: timeout, grace: TelemetryManager.shutdownGrace, closing: true) { .shutdown($0) }
     }
 
     /// What `shutdown(timeout:)` waits beyond its timeout for exporters to stop.
     package static let shutdownGrace: Duration = .seconds(3)
 
     private func drain(
-        timeout: Duration, grace: Duration = .zero, _ make: (ExporterWorker.FlushTicket) -> ExporterWorker.Control
+        timeout: Duration, grace: Duration = .zero, closing: Bool = false,
+        _ make: (ExporterWorker.FlushTicket) -> ExporterWorker.Control
     ) -> FlushReport {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         let waitDeadline = deadline.advanced(by: grace)
-        let workers = slots.withLock { $0.workers }
+        // Marked under the same lock that lists the workers: an `add` either is listed here or
+        // sees the mark and shuts its worker down itself.
+        let workers = slots.withLock { s -> [ExporterWorker] in
+            if closing { s.shutDown = true }
+            return s.workers
+        }
         var tickets: [(String, ExporterWorker.FlushTicket)] = []
         for w in workers {
             let t = ExporterWorker.FlushTicket(deadline: deadline)
