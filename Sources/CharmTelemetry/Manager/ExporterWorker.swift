@@ -102,11 +102,11 @@ final class ExporterWorker: Sendable {
 
     /// Waits until the worker is at least `count` events (at most half its window) from being
     /// lapped: for finite sources, which can wait. Never for a disabled or shut-down exporter,
-    /// and at most `limit`; past that the exporter is taken as hung and later calls return at
+    /// and not past `deadline` (one for the whole call, shared by every exporter); past that
+    /// the exporter is taken as hung and later calls return at
     /// once (its events are then lapped and counted) until it takes events again.
-    func waitForRoom(_ count: Int, upTo limit: Duration) {
+    func waitForRoom(_ count: Int, until deadline: ContinuousClock.Instant) {
         let need = UInt64(max(1, min(count, Int(window / 2))))
-        let deadline = ContinuousClock.now.advanced(by: limit)
         while true {
             let full = state.withLock { s -> Bool in
                 if !s.enablement.current || s.closedAt != nil || s.stalled { return false }
@@ -121,7 +121,11 @@ final class ExporterWorker: Sendable {
                 return
             }
             let ms = min(100, max(1, Self.milliseconds(until: deadline)))
-            _ = room.wait(timeout: DispatchTime.now() + .milliseconds(Int(ms)))
+            if room.wait(timeout: DispatchTime.now() + .milliseconds(Int(ms))) == .timedOut {
+                // No signal was spent on this wait: take it back, or the count drifts up and
+                // later signals go to nobody.
+                state.withLock { if $0.roomWaiters > 0 { $0.roomWaiters -= 1 } }
+            }
         }
     }
 

@@ -194,13 +194,16 @@ public final class TelemetryManager: Sendable {
     /// Hands an event to every enabled exporter, waiting while a queue is full instead of
     /// dropping: for producers that can wait, such as the monitor replaying a file or stdin,
     /// so a fast reader loses nothing. Never waits for a disabled or shut-down exporter. An
-    /// exporter that takes nothing from its full queue for `limit` is taken as hung: the
+    /// exporter whose full queue takes nothing before `limit` is up (one limit for the whole
+    /// call, not one per exporter) is taken as hung: the
     /// event is dropped for it (counted in `dropped`), and so are later waiting events, at
     /// once, until it takes one again — a hung exporter cannot stop the replay. (What a
     /// full exporter loses is the oldest events it has not read: it is lapped, and counts them.)
     package func dispatch(_ event: TelemetryEvent, waitingUpTo limit: Duration) {
         let workers = slots.withLock { $0.workers }
-        for w in workers { w.waitForRoom(1, upTo: limit) }
+        // One deadline for all: a call waits at most `limit`, not `limit` per exporter.
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        for w in workers { w.waitForRoom(1, until: deadline) }
         dispatch(event)
     }
 
@@ -210,7 +213,8 @@ public final class TelemetryManager: Sendable {
     /// rarely waits while holding that lock.
     package func waitForRoom(_ count: Int, upTo limit: Duration) {
         let workers = slots.withLock { $0.workers }
-        for w in workers { w.waitForRoom(count, upTo: limit) }
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        for w in workers { w.waitForRoom(count, until: deadline) }
     }
 
     /// Builds an event with the next sequence number and the current time, and dispatches it.
