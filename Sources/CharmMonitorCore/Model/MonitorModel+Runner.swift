@@ -8,8 +8,12 @@ extension MonitorModel {
     /// The runner's heartbeat: `{"type":"thinking","content":"..."}` every 5 s while the
     /// container lives. It says the source is alive, not anything worth a log line.
     static func isHeartbeat(_ e: WireEvent) -> Bool {
-        e.type == "thinking" && e.contentText == RunnerMessages.heartbeat
+        e.type == "thinking" && isHeartbeat(content: e.contentText)
     }
+
+    /// Whether a `thinking` line's content is the runner's heartbeat (for a caller that has
+    /// the content already).
+    static func isHeartbeat(content: String) -> Bool { content == RunnerMessages.heartbeat }
 
     /// Applies the runner's part of a wire event, after its hook events (so a run a legacy
     /// stream's `error` just opened is there to take the exit code).

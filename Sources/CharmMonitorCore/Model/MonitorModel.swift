@@ -143,7 +143,7 @@ public struct MonitorModel: Sendable {
             switch e.type {
             case "thinking":
                 let text = e.contentText
-                if text != RunnerMessages.heartbeat { appendLog(.thinking, text, source: source, at: at) }
+                if !MonitorModel.isHeartbeat(content: text) { appendLog(.thinking, text, source: source, at: at) }
             case "status": appendLog(.status, e.contentText, source: source, at: at)
             default: break
             }

@@ -81,8 +81,9 @@ extension DecodedRecord {
         if case .event(let e) = self { e.hookEvents.count } else { 0 }
     }
 
-    /// Calls `body` with each hook event of an event record, in order. For the ingest path:
-    /// the record is read in place, without copying the event out of it.
+    /// Calls `body` with each hook event of an event record, in order. For the ingest path,
+    /// which reaches records through their batch's buffer: the record itself is borrowed,
+    /// never copied into a loop variable.
     @inlinable
     package func forEachHookEvent(_ body: (TelemetryEvent) -> Void) {
         guard case .event(let e) = self else { return }
