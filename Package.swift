@@ -30,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // The shared library: events, JSON values and writer, exporter protocol, manager,
@@ -90,6 +95,36 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The OTLP messages and gRPC service stubs, generated from opentelemetry-proto by
+        // scripts/generate-otlp-proto.sh and committed (the plugin takes minutes to build).
+        .target(
+            name: "OTLPProto",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            exclude: ["VERSION"]
+        ),
+        // OpenTelemetry in: the OTLP/HTTP and OTLP/gRPC receivers, the GenAI, OpenInference
+        // and OpenLLMetry mapping of spans to runs, tool calls and LLM calls, and the trace
+        // assembler that holds spans until their owning run is known.
+        .target(
+            name: "CharmOTLP",
+            dependencies: [
+                "CharmTelemetry", "CharmWire", "OTLPProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
         // ncursesw, imported as a system library; the defines live in the header.
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
         // Accessors for what Swift cannot import from curses.h (macros, globals).
@@ -104,7 +139,7 @@ let package = Package(
             name: "charm-monitor",
             dependencies: [
                 "CharmTelemetry", "CharmWire", "CharmExporters", "CharmMonitorCore", "CharmSources",
-                "CharmTerminal", "CharmDemo",
+                "CharmTerminal", "CharmDemo", "CharmOTLP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,6 +189,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CharmOTLPTests",
+            dependencies: [
+                "CharmOTLP", "OTLPProto", "CharmTelemetry", "CharmTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: strict
         ),

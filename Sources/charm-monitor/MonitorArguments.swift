@@ -10,7 +10,7 @@ struct MonitorCommand: AsyncParsableCommand {
         commandName: "watch",
         abstract: "Watch AI-agent runs live in the terminal UI, or headless (the default subcommand).",
         discussion: """
-            Sources: standard input when it is a pipe or a file, --file, --listen, --sse, --demo; \
+            Sources: standard input when it is a pipe or a file, --file, --listen, --sse, --otlp, --demo; \
             any number at once, each shown under its own name.
             Exit codes: 0 ok, 1 a source failed to open, 2 usage error, 3 (headless) an exporter lost \
             events: dropped, failed, or not delivered by the --flush-timeout deadline.
@@ -35,10 +35,24 @@ struct MonitorCommand: AsyncParsableCommand {
         valueName: "address"))
     var listens: [String] = []
 
-    @Flag(help: "Allow a non-loopback --listen tcp address (requires --token).")
+    @Flag(help: ArgumentHelp(
+        "Receive OpenTelemetry from any agent: OTLP/HTTP on 127.0.0.1:4318 and OTLP/gRPC on 127.0.0.1:4317 (docs/otlp.md)."))
+    var otlp = false
+
+    @Option(name: .customLong("otlp-http"), help: ArgumentHelp(
+        "Receive OTLP/HTTP on HOST:PORT alone (port 0: a free port, printed on stderr).", valueName: "host:port"))
+    var otlpHTTP: String?
+
+    @Option(name: .customLong("otlp-grpc"), help: ArgumentHelp(
+        "Receive OTLP/gRPC on HOST:PORT alone (port 0: a free port, printed on stderr).", valueName: "host:port"))
+    var otlpGRPC: String?
+
+    @Flag(help: "Allow a non-loopback --listen tcp or OTLP address (requires --token).")
     var allowRemote = false
 
-    @Option(help: ArgumentHelp("Access token every TCP producer must send as its first line.", valueName: "token"))
+    @Option(help: ArgumentHelp(
+        "Access token: the first line of every TCP producer, and the bearer token of every OTLP request.",
+        valueName: "token"))
     var token: String?
 
     @Option(name: .customLong("sse"), help: ArgumentHelp("Follow a Charm runner's SSE stream (repeatable).", valueName: "url"))
@@ -124,9 +138,30 @@ struct MonitorCommand: AsyncParsableCommand {
                 throw ValidationError("--listen \(e.description)")
             }
         }
+        for (flag, address) in [("--otlp-http", otlpHTTP), ("--otlp-grpc", otlpGRPC)] {
+            guard let address else { continue }
+            guard case .tcp(let host, _) = try? ListenAddress.parse("tcp:" + address) else {
+                throw ValidationError("\(flag) \(address): expected HOST:PORT with a port from 0 to 65535")
+            }
+            if !ListenAddress.isLoopback(host) && !(allowRemote && !(token ?? "").isEmpty) {
+                throw ValidationError(
+                    "\(flag) \(address): \(host) is not a loopback address; a non-loopback address needs --allow-remote and --token")
+            }
+        }
         for u in sseURLs where !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
             throw ValidationError("--sse \(u): expected an http:// or https:// URL")
         }
+    }
+
+    /// The OTLP addresses asked for: `--otlp` gives both standard ones, unless either is
+    /// given alone.
+    var otlpAddresses: (http: (host: String, port: Int)?, grpc: (host: String, port: Int)?) {
+        func parse(_ a: String?) -> (host: String, port: Int)? {
+            guard let a, case .tcp(let host, let port) = try? ListenAddress.parse("tcp:" + a) else { return nil }
+            return (host, port)
+        }
+        if otlpHTTP != nil || otlpGRPC != nil { return (parse(otlpHTTP), parse(otlpGRPC)) }
+        return otlp ? (("127.0.0.1", 4318), ("127.0.0.1", 4317)) : (nil, nil)
     }
 
     /// The retention limits from the flags.

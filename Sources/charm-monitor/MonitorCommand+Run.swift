@@ -48,8 +48,8 @@ extension MonitorCommand {
             warn("\(error)")
             return 2
         }
-        guard !specs.isEmpty else {
-            warn("no sources: pipe events into stdin, or give --file, --listen, --sse or --demo (see --help)")
+        guard !specs.isEmpty || wantsOTLP else {
+            warn("no sources: pipe events into stdin, or give --file, --listen, --sse, --otlp or --demo (see --help)")
             return 2
         }
         guard headless else { return await startInteractive(engine: engine, specs: specs) }
@@ -80,8 +80,19 @@ extension MonitorCommand {
                 engine.sourceChanged(SourceID(spec.displayName), to: .failed, error: "\(error)")
             }
         }
+        var receivers: OTLPReceivers?
+        if wantsOTLP {
+            do {
+                let r = try await startOTLP(engine: engine)
+                notes += r.announcements
+                receivers = r
+            } catch {
+                warn("\(error)")
+                notes.append("\(error)")
+            }
+        }
         let ended = InteractiveUI.EndFlag()
-        if specs.allSatisfy(\.isFinite) {
+        if specs.allSatisfy(\.isFinite) && !wantsOTLP {
             Task.detached {
                 await hub.waitForFiniteSources()
                 ended.set()
@@ -92,6 +103,7 @@ extension MonitorCommand {
             keyboardFromTTY: isatty(STDIN_FILENO) == 0, environment: environment)
         let (status, logPath) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
         hub.stop()
+        await receivers?.stop()
         // The UI is gone: a signal now can only mean "stop waiting for the exporters".
         let signals = SignalWatcher {}
         defer { signals.cancel() }
@@ -123,14 +135,29 @@ extension MonitorCommand {
                 reported.insert(spec.displayName)
             }
         }
+        var receivers: OTLPReceivers?
+        var otlpFailed = false
+        if wantsOTLP {
+            do {
+                let r = try await startOTLP(engine: engine)
+                for line in r.announcements { warn(line) }
+                receivers = r
+                unendingStarted += 1
+            } catch {
+                warn("\(error)")
+                otlpFailed = true
+            }
+        }
         // Waiting for a signal only makes sense while something that never ends by itself is
         // running: with every listener failed, there is nothing left to wait for.
-        if specs.allSatisfy(\.isFinite) || unendingStarted == 0 {
+        if (specs.allSatisfy(\.isFinite) && receivers == nil) || unendingStarted == 0 {
             await hub.waitForFiniteSources()
         } else {
             await signals.wait()
         }
         hub.stop()
+        // Spans still waiting for a parent go out now, before the runs left open are ended.
+        await receivers?.stop()
 
         let ending = await endExporters(engine: engine, timeout: .milliseconds(Int64(flushTimeout * 1000)), signals: signals)
         let model = engine.snapshot()
@@ -153,7 +180,7 @@ extension MonitorCommand {
         }
         // A source that failed at any point (not only at opening: an SSE stream given up on
         // after a drop too) means the summary may be incomplete.
-        if hub.openFailures > 0 || hub.failedSources > 0 { return 1 }
+        if hub.openFailures > 0 || hub.failedSources > 0 || otlpFailed { return 1 }
         return lost ? MonitorCommand.exitExportLoss : 0
     }
 
@@ -241,6 +268,13 @@ extension MonitorCommand {
     }
 
     // MARK: Wiring
+
+    /// Whether any OTLP receiver was asked for.
+    var wantsOTLP: Bool { otlpAddresses.http != nil || otlpAddresses.grpc != nil }
+
+    private func startOTLP(engine: MonitorEngine) async throws -> OTLPReceivers {
+        try await OTLPReceivers.start(engine: engine, http: otlpAddresses.http, token: token)
+    }
 
     /// `--exporters` wins; otherwise charm.yaml's runtime.telemetry; otherwise none.
     private func exporterNames() throws -> [String] {

@@ -91,6 +91,7 @@ struct PythonBridgeTests {
         case .toolError(let n, let x): args = [.string(n), err(x)]
         case .llmNewToken(let t): args = [.string(t)]
         case .agentAction(let t, let i): args = [.string(t), .string(i)]
+        case .llmCall: return .null  // no Charm hook: the bridge passes over it
         }
         return .object(["hook": .string(e.hook.pythonMethod), "args": .array(args)])
     }

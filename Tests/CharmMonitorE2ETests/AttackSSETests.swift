@@ -110,10 +110,22 @@ final class RunningMonitor: @unchecked Sendable {
         done.enter()
         Thread.detachNewThread { [out, done] in out.set(o.fileHandleForReading.readDataToEndOfFile()); done.leave() }
         done.enter()
-        Thread.detachNewThread { [err, done] in err.set(e.fileHandleForReading.readDataToEndOfFile()); done.leave() }
+        // Read as it comes, so a test can watch what the monitor says while it runs.
+        Thread.detachNewThread { [err, done] in
+            let h = e.fileHandleForReading
+            var all = Data()
+            while case let d = h.availableData, !d.isEmpty {
+                all.append(d)
+                err.set(all)
+            }
+            done.leave()
+        }
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    /// What it has written on stderr so far.
+    var stderrSoFar: String { String(decoding: err.get(), as: UTF8.self) }
 
     /// The peak resident set of the running process, in KiB (`VmHWM`).
     var peakRSSKiB: Int? {

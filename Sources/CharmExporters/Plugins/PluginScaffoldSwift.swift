@@ -84,6 +84,7 @@ struct SwiftTemplate {
                 case .toolError(let name, let e): record("on_tool_error \\(name) \\(e.message)")
                 case .llmNewToken(let token): record("on_llm_new_token \\(token)")
                 case .agentAction(let tool, let input): record("on_agent_action \\(tool) \\(input)")
+                case .llmCall(let call): record("llm_call \\(call.model ?? "")")
                 }
             }
         }

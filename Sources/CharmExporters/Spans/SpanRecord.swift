@@ -41,6 +41,9 @@ package struct SpanRecord: Sendable, Hashable {
     package var error: TelemetryError?
     /// Tokens streamed (llm spans).
     package var tokenCount: Int = 0
+    /// The model call an llm span reports whole (an `llm_call` event), with its model and
+    /// token usage; `nil` for an llm span rebuilt from streamed tokens.
+    package var llmCall: LLMCall?
     /// The agent action that ended an llm span, if one did.
     package var action: (tool: String, input: String)? {
         get { actionTool.map { ($0, actionInput ?? "") } }

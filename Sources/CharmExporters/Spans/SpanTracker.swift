@@ -96,6 +96,20 @@ package struct SpanTracker: Sendable {
         case .agentAction(let tool, let input):
             if let k = llmOf[runID] { open[k]?.action = (tool, input) }
             closeLLM(of: runID, at: ts, into: &changes)
+        case .llmCall(let call):
+            // Reported whole when it ended: one span that starts and ends at once.
+            closeLLM(of: runID, at: ts, into: &changes)
+            _ = ensureRun(runID, event: event, into: &changes)
+            var span = SpanRecord(
+                kind: .llm, key: event.callID ?? "\(runID)#llm\(event.seq)", runID: runID, parentKey: runID,
+                traceKey: trace(of: runID), name: call.model ?? "llm", start: min(call.start, ts))
+            span.end = ts
+            span.input = call.inputMessages.map(JSONValue.string)
+            span.output = call.outputMessages.map(JSONValue.string)
+            span.error = call.error
+            span.llmCall = call
+            changes.append(.started(span))
+            changes.append(.finished(span))
         }
         return changes
     }

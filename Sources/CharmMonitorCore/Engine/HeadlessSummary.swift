@@ -3,8 +3,10 @@ import CharmTelemetry
 extension MonitorModel {
     /// The one JSON object `charm-monitor --headless` prints (see docs/headless.md):
     /// `{"events", "malformed", "raw_lines", "runs": [{"run_id", "parent_run_id", "status",
-    /// "tokens", "text", "errors", "tool_calls": [{"call_id", "tool_name", "status",
-    /// "duration_ms"}]}]}`, runs in order of first appearance, tool calls in start order.
+    /// "name", "tokens", "text", "errors", "input_tokens", "output_tokens", "tool_calls":
+    /// [{"call_id", "tool_name", "status", "duration_ms"}], "llm_calls": [{"model",
+    /// "input_tokens", "output_tokens", "status", "duration_ms"}]}]}`, runs in order of first
+    /// appearance, tool and LLM calls in start order.
     public func headlessSummary() -> JSONValue {
         var runsJSON: [JSONValue] = []
         runsJSON.reserveCapacity(runs.count)
@@ -20,15 +22,32 @@ extension MonitorModel {
                         "duration_ms": c.duration.map { .double(($0 * 1_000_000).rounded() / 1_000) } ?? .null,
                     ]))
             }
+            func ms(_ seconds: Double) -> JSONValue { .double((seconds * 1_000_000).rounded() / 1_000) }
+            func count(_ n: Int?) -> JSONValue { n.map { .int(Int64($0)) } ?? .null }
+            let llm: [JSONValue] = r.llmCalls.map { c in
+                .object([
+                    "model": c.call.model.map(JSONValue.string) ?? .null,
+                    "input_tokens": count(c.call.inputTokens),
+                    "output_tokens": count(c.call.outputTokens),
+                    "status": .string(c.status.rawValue),
+                    "duration_ms": ms(c.duration),
+                ])
+            }
             var run: JSONObject = [
                 "run_id": .string(r.id),
                 "parent_run_id": r.parentID.map(JSONValue.string) ?? .null,
+                "name": r.name.map(JSONValue.string) ?? .null,
                 // A run the monitor ended at exit is "unfinished", unless it already failed.
                 "status": .string(r.isUnfinished && r.status != .error ? "unfinished" : r.status.rawValue),
                 "tokens": .int(Int64(r.tokenCount)),
                 "text": .string(r.text),
                 "errors": .int(Int64(r.errorCount)),
+                // Tokens of the run's own LLM calls; 0 when it made none, null only when its
+                // calls never said.
+                "input_tokens": r.llmCallCount == 0 ? .int(0) : count(r.inputTokens),
+                "output_tokens": r.llmCallCount == 0 ? .int(0) : count(r.outputTokens),
                 "tool_calls": .array(calls),
+                "llm_calls": .array(llm),
             ]
             // Only runs under Charm's runner have these; other summaries stay as they were.
             if let code = r.exitCode { run["exit_code"] = .int(Int64(code)) }

@@ -111,6 +111,18 @@ public final class MonitorEngine: Sendable {
         }
     }
 
+    /// Applies events that came as themselves (the OTLP receiver's, made from spans), and
+    /// dispatches each to the exporters, in order.
+    package func ingest(events: [TelemetryEvent], from source: SourceID, at: Timestamp = .now()) {
+        let manager = self.manager
+        state.withLock { s in
+            for e in events {
+                s.model.applyReceived(e, source: source, at: at)
+                manager.dispatch(e)
+            }
+        }
+    }
+
     /// Applies one record from `source`.
     public func ingest(_ record: DecodedRecord, from source: SourceID, at: Timestamp = .now()) {
         ingest([record], from: source, at: at)

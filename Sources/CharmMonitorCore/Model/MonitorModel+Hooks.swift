@@ -30,8 +30,10 @@ extension MonitorModel {
         switch event.payload {
         case .runStart(let inputs):
             let kept = MonitorModel.bounded(inputs, limits.maxEntryBytes)
+            let name = event.runName.map { MonitorModel.boundedName($0, nameLimit) }
             updateRun(ri) { r in
                 r.inputs = kept
+                if let name { r.name = name }
                 if !isNew || ts < r.start { r.start = ts }
             }
             if let parent = event.parentRunID.map({ MonitorModel.boundedName($0, nameLimit) }), parent != id {
@@ -84,6 +86,40 @@ extension MonitorModel {
                 guard cap > 0 else { return }
                 if r.actions.count >= cap { r.actions.removeFirst(max(1, cap / 8)) }
                 r.actions.append(AgentActionRecord(at: ts, tool: tool, toolInput: input))
+            }
+        case .llmCall(let call):
+            addLLMCall(run: ri, call, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) }, at: ts)
+            if let e = call.error {
+                addError(
+                    MonitorErrorEntry(
+                        at: at, kind: .run, source: source, runID: id, callID: event.callID,
+                        message: "\(call.model ?? "llm"): \(describe(e))"))
+            }
+        }
+    }
+
+    /// Keeps an LLM call in start order (calls of one run may end out of order), counts its
+    /// tokens into the run's, and evicts the oldest beyond `maxToolCallsPerRun`.
+    private mutating func addLLMCall(run ri: [String: MonitorRun].Index, _ call: LLMCall, callID: String?, at ts: Timestamp) {
+        let limits = self.limits
+        var call = call
+        call.model = call.model.map { MonitorModel.boundedName($0, limits.maxNameBytes) }
+        call.provider = call.provider.map { MonitorModel.boundedName($0, limits.maxNameBytes) }
+        call.inputMessages = call.inputMessages.map { MonitorModel.cut($0, limits.maxToolIOBytes) }
+        call.outputMessages = call.outputMessages.map { MonitorModel.cut($0, limits.maxToolIOBytes) }
+        call.error = call.error.map { TelemetryError(type: $0.type, message: MonitorModel.cut($0.message, limits.maxToolIOBytes)) }
+        if call.finishReasons.count > 16 { call.finishReasons.removeLast(call.finishReasons.count - 16) }
+        updateRun(ri) { r in
+            r.llmCallCount += 1
+            let record = LLMCallRecord(callID: callID ?? "llm-\(r.llmCallCount)", call: call, end: ts)
+            if let n = call.inputTokens { r.inputTokens = (r.inputTokens ?? 0) &+ n }
+            if let n = call.outputTokens { r.outputTokens = (r.outputTokens ?? 0) &+ n }
+            let at = r.llmCalls.lastIndex { $0.start <= call.start }.map { $0 + 1 } ?? 0
+            r.llmCalls.insert(record, at: at)
+            if r.llmCalls.count > limits.maxToolCallsPerRun {
+                let n = max(1, min(r.llmCalls.count - 1, limits.maxToolCallsPerRun / 8))
+                r.llmCalls.removeFirst(n)
+                r.evictedLLMCalls += n
             }
         }
     }

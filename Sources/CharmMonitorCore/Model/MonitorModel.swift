@@ -169,6 +169,15 @@ public struct MonitorModel: Sendable {
         if let i = sources.index(forKey: source) { sources.values[i].records += 1 } else { noteSource(source, at: at) }
     }
 
+    /// Applies an event that came as itself rather than as a line (an OTLP span made into
+    /// events): counted as an event of `source`, then applied as its hook.
+    package mutating func applyReceived(_ event: TelemetryEvent, source: SourceID, at: Timestamp) {
+        counters.events += 1
+        eventRate.add(at: at)
+        apply(event, source: source, at: at)
+        if let i = sources.index(forKey: source) { sources.values[i].records += 1 } else { noteSource(source, at: at) }
+    }
+
     /// Applies a batch of records from one source.
     public mutating func apply(_ records: [DecodedRecord], source: SourceID, at: Timestamp) {
         for r in records { apply(r, source: source, at: at) }

@@ -9,6 +9,8 @@ public struct MonitorRun: Sendable, Hashable {
     public let source: SourceID
     /// Position in order of first appearance (runs are listed in this order).
     public let order: UInt64
+    /// The run's name (an agent's name), when its `run_start` gave one.
+    public internal(set) var name: String?
     /// The parent run id, as given by `run_start` (the parent may not have arrived yet).
     public internal(set) var parentID: String?
     /// Child run ids, in order of first appearance.
@@ -33,6 +35,17 @@ public struct MonitorRun: Sendable, Hashable {
     public internal(set) var toolCallCount = 0
     /// Tool calls evicted from the front of `toolCalls`.
     public internal(set) var evictedToolCalls = 0
+    /// Language-model calls in the order they started (the oldest may have been evicted: see
+    /// `evictedLLMCalls`).
+    public internal(set) var llmCalls: [LLMCallRecord] = []
+    /// Language-model calls ever reported for this run (including evicted ones).
+    public internal(set) var llmCallCount = 0
+    /// LLM calls evicted from the front of `llmCalls`.
+    public internal(set) var evictedLLMCalls = 0
+    /// Input tokens of this run's own LLM calls (evicted ones included), when any said.
+    public internal(set) var inputTokens: Int?
+    /// Output tokens of this run's own LLM calls (evicted ones included), when any said.
+    public internal(set) var outputTokens: Int?
     /// Agent actions, oldest first (bounded).
     public internal(set) var actions: [AgentActionRecord] = []
     /// Token events.
@@ -101,6 +114,7 @@ public struct MonitorRun: Sendable, Hashable {
         var r = self
         r.text = ""
         r.toolCalls = []
+        r.llmCalls = []
         r.callIndex = [:]
         r.openCalls = []
         r.actions = []

@@ -30,6 +30,7 @@ extension CharmEmitter {
         case .error: "error"
         case .llmNewToken: "delta"
         case .toolStart, .toolEnd, .toolError, .agentAction: "thinking"
+        case .llmCall: "llm_call"
         }
     }
 
@@ -76,6 +77,8 @@ extension CharmEmitter {
             out.append(contentsOf: " with ".utf8)
             JSONWriter.appendEscaped(input, into: &out)
             out.append(contentsOf: #"\n"#.utf8)
+        case .llmCall(let call):
+            JSONWriter.appendEscaped(call.model ?? "", into: &out)
         }
     }
 
@@ -113,6 +116,7 @@ extension CharmEmitter {
         switch event.payload {
         case .runStart(let inputs):
             optional("parent_run_id", event.parentRunID)
+            if let name = event.runName { member("name", name) }
             out.append(contentsOf: #", "inputs": "#.utf8)
             JSONWriter.writeObject(inputs, into: &out)
         case .runEnd(let outputs, let status):
@@ -138,6 +142,10 @@ extension CharmEmitter {
         case .agentAction(let tool, let input):
             member("tool", tool)
             member("tool_input", input)
+        case .llmCall(let call):
+            optional("call_id", event.callID)
+            out.append(contentsOf: #", "llm": "#.utf8)
+            JSONWriter.write(call.json, into: &out)
         }
         out.append(UInt8(ascii: "}"))
     }

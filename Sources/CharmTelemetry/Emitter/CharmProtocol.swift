@@ -69,6 +69,8 @@ package enum CharmProtocol {
         case .toolError(_, let e): ("thinking", toolErrorText(error: e.message))
         case .llmNewToken(let t): t.isEmpty ? nil : ("delta", t)
         case .agentAction(let t, let i): ("thinking", agentActionText(tool: t, toolInput: i))
+        // Not a Charm line: a type Charm's readers pass over, its content the model's name.
+        case .llmCall(let call): ("llm_call", call.model ?? "")
         }
     }
 }

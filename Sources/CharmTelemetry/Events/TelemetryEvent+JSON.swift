@@ -20,6 +20,7 @@ extension TelemetryEvent {
         switch payload {
         case .runStart(let inputs):
             o.appendUnchecked("parent_run_id", parentRunID.map(JSONValue.string) ?? .null)
+            if let runName { o.appendUnchecked("name", .string(runName)) }
             o.appendUnchecked("inputs", .object(inputs))
         case .runEnd(let outputs, let status):
             o.appendUnchecked("outputs", .object(outputs))
@@ -43,6 +44,9 @@ extension TelemetryEvent {
         case .agentAction(let tool, let input):
             o.appendUnchecked("tool", .string(tool))
             o.appendUnchecked("tool_input", .string(input))
+        case .llmCall(let call):
+            o.appendUnchecked("call_id", callID.map(JSONValue.string) ?? .null)
+            o.appendUnchecked("llm", call.json)
         }
         return o
     }
@@ -71,7 +75,7 @@ extension TelemetryEvent {
         var f = fields
         guard let hookName = f.hookName else { throw DecodingError(reason: "telemetry.hook is missing") }
         guard let hook = f.hook ?? TelemetryHook(rawValue: hookName) else {
-            throw DecodingError(reason: "telemetry.hook '\(hookName)' is not one of Charm's eight hooks")
+            throw DecodingError(reason: "telemetry.hook '\(hookName)' is not one of Charm's eight hooks or llm_call")
         }
         guard let seq = f.seq?.intValue, seq >= 0 else {
             throw DecodingError(reason: "telemetry.seq is not a whole number")
@@ -90,10 +94,11 @@ extension TelemetryEvent {
         case .toolError: payload = .toolError(toolName: try f.takeName("tool_name"), error: f.bodyError())
         case .llmNewToken: payload = .llmNewToken(token: try f.takeName("token"))
         case .agentAction: payload = .agentAction(tool: try f.takeName("tool"), toolInput: f.bodyText())
+        case .llmCall: payload = .llmCall(LLMCall(json: f.body, end: ts))
         }
         self.init(
             seq: UInt64(seq), timestamp: ts, runID: runID, parentRunID: f.parentRunID.take(), callID: f.callID.take(),
-            payload: payload)
+            runName: hook == .runStart ? f.runName.take() : nil, payload: payload)
     }
 }
 
@@ -114,6 +119,7 @@ package struct TelemetryFields {
     package var name: JSONValue?
     package var body: JSONValue?
     package var status: String?
+    package var runName: String?
 
     /// No member read yet.
     package init() {}
@@ -145,7 +151,7 @@ package struct TelemetryFields {
 
     /// The field `k` names, if any, and whether it is one whose value is needed.
     package enum Key {
-        case hook, seq, ts, runID, parentRunID, callID, name, body, status, other
+        case hook, seq, ts, runID, parentRunID, callID, name, body, status, runName, other
     }
 
     /// The field the key `k` names.
@@ -170,8 +176,10 @@ package struct TelemetryFields {
             return .name
         case (5, UInt8(ascii: "i")) where k.equals("input"), (6, UInt8(ascii: "o")) where k.equals("output"),
             (6, UInt8(ascii: "i")) where k.equals("inputs"), (7, UInt8(ascii: "o")) where k.equals("outputs"),
-            (5, UInt8(ascii: "e")) where k.equals("error"), (10, UInt8(ascii: "t")) where k.equals("tool_input"):
+            (5, UInt8(ascii: "e")) where k.equals("error"), (10, UInt8(ascii: "t")) where k.equals("tool_input"),
+            (3, UInt8(ascii: "l")) where k.equals("llm"):
             return .body
+        case (4, UInt8(ascii: "n")) where k.equals("name"): return .runName
         case (6, UInt8(ascii: "s")) where k.equals("status"): return .status
         default: return .other
         }
@@ -192,6 +200,7 @@ package struct TelemetryFields {
         case .name: name = v
         case .body: body = v
         case .status: status = v.stringValue
+        case .runName: runName = v.stringValue
         case .other: break
         }
     }

@@ -11,21 +11,25 @@ public struct TelemetryEvent: Sendable, Hashable {
     public var runID: String
     /// The run's parent, when runs are nested. Written on the wire only with `run_start`.
     public var parentRunID: String?
-    /// The tool call the event belongs to (tool start, end and error).
+    /// The tool call the event belongs to (tool start, end and error), or the LLM call's id.
     public var callID: String?
+    /// The run's name (an agent's name), when the producer gave one. Written on the wire
+    /// only with `run_start`.
+    public var runName: String?
     /// The hook and its arguments.
     public var payload: Payload
 
     /// An event with every envelope field given.
     public init(
         seq: UInt64, timestamp: Timestamp, runID: String, parentRunID: String? = nil,
-        callID: String? = nil, payload: Payload
+        callID: String? = nil, runName: String? = nil, payload: Payload
     ) {
         self.seq = seq
         self.timestamp = timestamp
         self.runID = runID
         self.parentRunID = parentRunID
         self.callID = callID
+        self.runName = runName
         self.payload = payload
     }
 
@@ -51,6 +55,9 @@ public struct TelemetryEvent: Sendable, Hashable {
         case llmNewToken(token: String)
         /// `on_agent_action(tool, tool_input)`
         case agentAction(tool: String, toolInput: String)
+        /// A call to a language model, reported when it ended. Not one of Charm's hooks:
+        /// hook-style exporters never see it.
+        case llmCall(LLMCall)
 
         /// The hook these arguments belong to.
         package var hook: TelemetryHook {
@@ -63,6 +70,7 @@ public struct TelemetryEvent: Sendable, Hashable {
             case .toolError: .toolError
             case .llmNewToken: .llmNewToken
             case .agentAction: .agentAction
+            case .llmCall: .llmCall
             }
         }
 

@@ -1,4 +1,5 @@
-/// Charm's eight exporter hooks, named as they appear in the `telemetry.hook` field.
+/// Charm's eight exporter hooks, and our `llm_call`, named as they appear in the
+/// `telemetry.hook` field.
 package enum TelemetryHook: String, Sendable, CaseIterable, Hashable {
     /// `on_run_start(run_id, inputs)`
     case runStart = "run_start"
@@ -16,6 +17,11 @@ package enum TelemetryHook: String, Sendable, CaseIterable, Hashable {
     case llmNewToken = "llm_new_token"
     /// `on_agent_action(tool, tool_input)`
     case agentAction = "agent_action"
+    /// A language-model call (ours; Charm's exporters have no such hook).
+    case llmCall = "llm_call"
+
+    /// Charm's own eight hooks, which hook-style and Python exporters implement.
+    package static let charmHooks: [TelemetryHook] = allCases.filter { $0 != .llmCall }
 
     /// The Python method name on `BaseTelemetryExporter`.
     package var pythonMethod: String { "on_" + rawValue }

@@ -73,6 +73,8 @@ extension TelemetryHookExporter {
         case .toolError(let name, let e): try onToolError(toolName: name, error: e)
         case .llmNewToken(let token): try onLLMNewToken(token: token)
         case .agentAction(let tool, let input): try onAgentAction(tool: tool, toolInput: input)
+        // Charm's hooks have no place for a model call.
+        case .llmCall: break
         }
     }
 }

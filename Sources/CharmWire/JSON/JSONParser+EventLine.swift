@@ -175,6 +175,7 @@ extension TelemetryFields.Key {
         case .name: 64
         case .body: 128
         case .status: 256
+        case .runName: 512
         case .other: 0
         }
     }
@@ -187,6 +188,7 @@ extension TelemetryHook {
         case 5 where bytes.equals("error"): self = .error
         case 7 where bytes.equals("run_end"): self = .runEnd
         case 8 where bytes.equals("tool_end"): self = .toolEnd
+        case 8 where bytes.equals("llm_call"): self = .llmCall
         case 9 where bytes.equals("run_start"): self = .runStart
         case 10 where bytes.equals("tool_start"): self = .toolStart
         case 10 where bytes.equals("tool_error"): self = .toolError

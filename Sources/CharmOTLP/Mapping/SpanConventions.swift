@@ -1,0 +1,121 @@
+import CharmTelemetry
+import Foundation
+import OTLPProto
+
+/// Reads a span under the three agent conventions (docs/otlp.md has the table):
+/// OpenTelemetry's GenAI semantic conventions, OpenInference, and OpenLLMetry (Traceloop).
+/// A span marked by more than one is read by the first that marks it, in that order.
+extension SpanFacts {
+    /// The span's facts; `nil` when its trace or span id is not the size OTLP requires (such
+    /// a span is rejected and counted in `partial_success`).
+    init?(span: Opentelemetry_Proto_Trace_V1_Span, service: String) {
+        guard span.traceID.count == 16, span.spanID.count == 8, span.traceID.contains(where: { $0 != 0 }),
+            span.spanID.contains(where: { $0 != 0 })
+        else { return nil }
+        let a = SpanAttributes(span.attributes)
+        let start = Timestamp(unixNanoseconds: span.startTimeUnixNano)
+        let end = Timestamp(unixNanoseconds: max(span.endTimeUnixNano, span.startTimeUnixNano))
+        self.init(
+            traceID: span.traceID.lowercaseHex, spanID: span.spanID.lowercaseHex,
+            parentSpanID: span.parentSpanID.count == 8 && span.parentSpanID.contains(where: { $0 != 0 })
+                ? span.parentSpanID.lowercaseHex : nil,
+            service: service, name: span.name, role: SpanFacts.role(a), start: start, end: end)
+        if span.status.code == .error { error = SpanFacts.error(span, a) }
+        switch role {
+        case .agent:
+            agentName = a.string("gen_ai.agent.name", "agent_name", "agent.name", "traceloop.entity.name") ?? span.name
+            if let input = a.json("input.value") ?? a.json("traceloop.entity.input") ?? a.json("gen_ai.input.messages") {
+                runInputs = ["input": input]
+            }
+            if let output = a.json("output.value") ?? a.json("traceloop.entity.output") ?? a.json("gen_ai.output.messages")
+                ?? a.json("final_result")
+            {
+                runOutputs = ["output": output]
+            }
+        case .tool:
+            toolName = a.string("gen_ai.tool.name", "tool.name", "traceloop.entity.name") ?? span.name
+            toolCallID = a.string("gen_ai.tool.call.id", "tool_call.id", "tool.call_id")
+            toolInput = a.string("gen_ai.tool.call.arguments", "tool_arguments", "input.value", "tool.parameters",
+                "traceloop.entity.input") ?? ""
+            toolOutput = a.string("gen_ai.tool.call.result", "tool_response", "output.value", "traceloop.entity.output") ?? ""
+        case .llm:
+            llm = SpanFacts.llmCall(a, start: start, error: error)
+        case .other:
+            break
+        }
+    }
+
+    /// The role, from the first convention that marks the span.
+    static func role(_ a: SpanAttributes) -> SpanRole {
+        if let op = a.string("gen_ai.operation.name") {
+            switch op {
+            case "invoke_agent", "create_agent": return .agent
+            case "execute_tool": return .tool
+            case "chat", "text_completion", "generate_content", "embeddings", "completion": return .llm
+            default: break
+            }
+        }
+        if let kind = a.string("openinference.span.kind") {
+            switch kind.uppercased() {
+            case "AGENT": return .agent
+            case "TOOL": return .tool
+            case "LLM", "EMBEDDING": return .llm
+            default: return .other
+            }
+        }
+        if let kind = a.string("traceloop.span.kind") {
+            switch kind.lowercased() {
+            case "agent": return .agent
+            case "tool": return .tool
+            default: return .other
+            }
+        }
+        // OpenLLMetry's model spans carry no span kind, only the request type.
+        if a.has("llm.request.type") { return .llm }
+        return .other
+    }
+
+    /// The error of a span whose status is ERROR: `error.type` (GenAI), else the recorded
+    /// exception's type; the status message, else the exception's message.
+    static func error(_ span: Opentelemetry_Proto_Trace_V1_Span, _ a: SpanAttributes) -> TelemetryError {
+        let exception = span.events.last { $0.name == "exception" }.map { SpanAttributes($0.attributes) }
+        let type = a.string("error.type") ?? exception?.string("exception.type") ?? "Error"
+        let message = span.status.message.isEmpty ? exception?.string("exception.message") ?? "" : span.status.message
+        return TelemetryError(type: type, message: message)
+    }
+
+    /// A model span's call.
+    static func llmCall(_ a: SpanAttributes, start: Timestamp, error: TelemetryError?) -> LLMCall {
+        var finish = a.strings("gen_ai.response.finish_reasons")
+        if finish.isEmpty { finish = a.strings("llm.response.finish_reason") }
+        return LLMCall(
+            model: a.string("gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "llm.response.model",
+                "llm.request.model"),
+            provider: a.string("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"),
+            operation: a.string("gen_ai.operation.name", "llm.request.type"),
+            inputTokens: a.int("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
+                "llm.usage.prompt_tokens"),
+            outputTokens: a.int("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+                "llm.token_count.completion", "llm.usage.completion_tokens"),
+            cacheReadTokens: a.int("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                "llm.token_count.prompt_details.cache_read"),
+            reasoningTokens: a.int("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
+                "llm.token_count.completion_details.reasoning"),
+            finishReasons: finish, start: start, error: error,
+            inputMessages: a.string("gen_ai.input.messages", "input.value", "gen_ai.prompt")
+                ?? SpanFacts.flattenedMessages(a, "gen_ai.prompt.") ?? SpanFacts.flattenedMessages(a, "llm.input_messages."),
+            outputMessages: a.string("gen_ai.output.messages", "output.value", "gen_ai.completion")
+                ?? SpanFacts.flattenedMessages(a, "gen_ai.completion.")
+                ?? SpanFacts.flattenedMessages(a, "llm.output_messages."))
+    }
+
+    /// Messages written one attribute per field (`gen_ai.prompt.0.role`, …) as one JSON object
+    /// of those fields, for the detail view; `nil` when there are none.
+    static func flattenedMessages(_ a: SpanAttributes, _ prefix: String) -> String? {
+        let fields = a.flattened(prefix: prefix)
+        guard !fields.isEmpty else { return nil }
+        var o = JSONObject()
+        for (k, v) in fields { o[String(k.dropFirst(prefix.count))] = .string(v) }
+        return JSONWriter.compact(.object(o))
+    }
+}

@@ -1,0 +1,322 @@
+import CharmTelemetry
+import DequeModule
+
+/// Turns spans, which arrive finished, late and out of order, into the monitor's events in
+/// an order that makes sense: a run's start before its calls, a call's start before its end.
+///
+/// A span's owner is its nearest enclosing agent span, and an agent's parent run is the
+/// agent above it; neither is known until every span between it and that agent (or the
+/// trace's root) has arrived. Spans wait here, per trace, until their chain is complete,
+/// then go out together, sorted by time. A chain broken by a parent that never comes is
+/// given up on after `orphanAfter`, or when the pending spans exceed `maxPendingSpans`, or
+/// at `finish`: its spans then belong to the run made for their trace.
+///
+/// A plain value: the receivers' `OTLPIngest` owns one behind a lock.
+package struct TraceAssembler {
+    /// Bounds: what is held waiting and what is remembered of spans gone out.
+    package struct Limits: Sendable {
+        /// Spans held waiting for a parent, over all traces; beyond it the oldest trace is
+        /// given up on.
+        package var maxPendingSpans = 100_000
+        /// How long a trace may wait without a new span before its missing parents are
+        /// taken as never coming. Long: an agent's span arrives only when the agent ends.
+        package var orphanAfter: Duration = .seconds(600)
+        /// Spans gone out whose owners are remembered, for children that come after them.
+        package var maxRemembered = 200_000
+
+        /// The standard bounds.
+        package init() {}
+    }
+
+    /// An event for the engine, with the `service.name` of the span it came from.
+    struct Output: Sendable {
+        var service: String
+        var event: TelemetryEvent
+    }
+
+    /// A trace with spans waiting, as the monitor shows it before its runs are known.
+    package struct PendingTrace: Sendable, Hashable {
+        package var traceID: String
+        package var service: String
+        package var agents = 0
+        package var tools = 0
+        package var llmCalls = 0
+        package var others = 0
+        /// The earliest start among the waiting spans.
+        package var start: Timestamp
+    }
+
+    /// What encloses a span that went out: the run its children belong to.
+    private enum Owner: Hashable {
+        /// An agent span: its run.
+        case run(String)
+        /// No agent span above: children belong to the trace's run.
+        case none
+    }
+
+    private struct Trace {
+        var spans: [String: SpanFacts] = [:]
+        var lastArrival: Timestamp
+    }
+
+    let limits: Limits
+    private var traces: [String: Trace] = [:]
+    private var owners: [String: Owner] = [:]
+    private var ownerOrder: Deque<String> = []
+    /// Trace runs started and not yet ended.
+    private var openTraceRuns: Set<String> = []
+    /// Traces whose root went out: its end, and its error, end a trace run started later.
+    private var rootEnds: [String: (Timestamp, TelemetryError?)] = [:]
+    private var rootOrder: Deque<String> = []
+    private var seq: UInt64 = 0
+    /// Spans waiting, over all traces.
+    private(set) var pendingSpans = 0
+    /// Spans received a second time (same span id after it went out), ignored.
+    private(set) var duplicates = 0
+
+    init(limits: Limits = Limits()) { self.limits = limits }
+
+    /// Takes `spans` (in any order, any traces) received at `now`, and returns the events
+    /// whose chains they completed, plus those of traces given up on.
+    mutating func add(_ spans: [SpanFacts], now: Timestamp) -> [Output] {
+        var touched: [String] = []
+        for s in spans {
+            if owners[s.spanID] != nil || traces[s.traceID]?.spans[s.spanID] != nil {
+                duplicates += 1
+                continue
+            }
+            if traces[s.traceID] == nil {
+                traces[s.traceID] = Trace(lastArrival: now)
+                touched.append(s.traceID)
+            } else if !touched.contains(s.traceID) {
+                touched.append(s.traceID)
+            }
+            traces[s.traceID]!.spans[s.spanID] = s
+            traces[s.traceID]!.lastArrival = now
+            pendingSpans += 1
+        }
+        var out: [Output] = []
+        for t in touched { resolve(t, givingUp: false, into: &out) }
+        out += expire(now: now)
+        return out
+    }
+
+    /// Gives up on traces that waited longer than `orphanAfter`, and on the oldest while
+    /// too many spans wait. Call it now and then even when nothing arrives.
+    mutating func expire(now: Timestamp) -> [Output] {
+        var out: [Output] = []
+        let limitMicros = limits.orphanAfter.components.seconds * 1_000_000
+            + limits.orphanAfter.components.attoseconds / 1_000_000_000_000
+        let stale = traces.filter { now.microseconds - $0.value.lastArrival.microseconds >= limitMicros }.map(\.key)
+        for t in stale.sorted() { resolve(t, givingUp: true, into: &out) }
+        while pendingSpans > limits.maxPendingSpans,
+            let oldest = traces.min(by: { ($0.value.lastArrival, $0.key) < ($1.value.lastArrival, $1.key) })?.key
+        {
+            resolve(oldest, givingUp: true, into: &out)
+        }
+        return out
+    }
+
+    /// Gives up on every waiting trace (the monitor is stopping): nothing received is lost.
+    mutating func finish() -> [Output] {
+        var out: [Output] = []
+        for t in traces.keys.sorted() { resolve(t, givingUp: true, into: &out) }
+        return out
+    }
+
+    /// The traces with spans waiting, oldest first.
+    var pendingTraces: [PendingTrace] {
+        traces.map { id, t in
+            var p = PendingTrace(
+                traceID: id, service: t.spans.first?.value.service ?? "",
+                start: t.spans.values.map(\.start).min() ?? t.lastArrival)
+            for s in t.spans.values {
+                switch s.role {
+                case .agent: p.agents += 1
+                case .tool: p.tools += 1
+                case .llm: p.llmCalls += 1
+                case .other: p.others += 1
+                }
+            }
+            return p
+        }.sorted { ($0.start, $0.traceID) < ($1.start, $1.traceID) }
+    }
+
+    // MARK: Resolution
+
+    /// Sends out every span of trace `id` whose chain is complete; `givingUp` takes a
+    /// missing parent as none, so every span goes.
+    private mutating func resolve(_ id: String, givingUp: Bool, into out: inout [Output]) {
+        guard var trace = traces[id] else { return }
+        // The owner each waiting span gives its children, and its depth, when its chain is
+        // complete (memoised: chains share ancestors).
+        var ownerOf: [String: Owner] = [:]
+        var depthOf: [String: Int] = [:]
+        var unresolved: Set<String> = []
+        func childOwner(_ spanID: String) -> (Owner, Int)? {
+            if let o = ownerOf[spanID] { return (o, depthOf[spanID]!) }
+            if unresolved.contains(spanID) { return nil }
+            guard let s = trace.spans[spanID] else { return nil }
+            let above: (Owner, Int)?
+            if let p = s.parentSpanID {
+                if let o = owners[p] {
+                    above = (o, 0)
+                } else if trace.spans[p] != nil {
+                    above = childOwner(p)
+                } else {
+                    above = givingUp ? (Owner.none, 0) : nil
+                }
+            } else {
+                above = (Owner.none, 0)
+            }
+            guard let (o, d) = above else {
+                unresolved.insert(spanID)
+                return nil
+            }
+            let mine: Owner = s.role == .agent ? .run(s.runID) : o
+            ownerOf[spanID] = mine
+            depthOf[spanID] = d + 1
+            return (mine, d + 1)
+        }
+        var ready: [(SpanFacts, Owner, Int)] = []
+        for (spanID, s) in trace.spans {
+            guard childOwner(spanID) != nil else { continue }
+            // The owner of the span itself is what its parent gives.
+            let own: Owner
+            if let p = s.parentSpanID {
+                own = owners[p] ?? ownerOf[p] ?? .none
+            } else {
+                own = .none
+            }
+            ready.append((s, own, depthOf[spanID]!))
+        }
+        guard !ready.isEmpty else { return }
+        for (s, _, _) in ready { trace.spans[s.spanID] = nil }
+        pendingSpans -= ready.count
+        if trace.spans.isEmpty { traces[id] = nil } else { traces[id] = trace }
+        for (s, _, _) in ready { remember(s.spanID, ownerOf[s.spanID]!) }
+
+        var events: [Pending] = []
+        let traceRun = SpanFacts.traceRunID(id)
+        for (s, owner, depth) in ready {
+            let run: String
+            switch owner {
+            case .run(let r): run = r
+            case .none: run = traceRun
+            }
+            switch s.role {
+            case .agent:
+                let parent: String? = if case .run(let r) = owner { r } else { nil }
+                events.append(
+                    Pending(s, .start, depth, runID: s.runID,
+                        .runStart(inputs: s.runInputs), parent: parent, name: s.agentName))
+                if let e = s.error { events.append(Pending(s, .point, depth, runID: s.runID, .error(e), at: s.end)) }
+                events.append(
+                    Pending(s, .end, depth, runID: s.runID, .runEnd(outputs: s.runOutputs, status: s.error == nil ? .ok : .error),
+                        at: s.end))
+            case .tool:
+                let name = s.toolName ?? s.name
+                events.append(Pending(s, .start, depth, runID: run, .toolStart(toolName: name, input: s.toolInput), call: s.spanID))
+                if let e = s.error {
+                    events.append(Pending(s, .end, depth, runID: run, .toolError(toolName: name, error: e), at: s.end, call: s.spanID))
+                } else {
+                    events.append(Pending(s, .end, depth, runID: run, .toolEnd(toolName: name, output: s.toolOutput), at: s.end, call: s.spanID))
+                }
+            case .llm:
+                if let call = s.llm { events.append(Pending(s, .point, depth, runID: run, .llmCall(call), at: s.end, call: s.spanID)) }
+            case .other:
+                break
+            }
+            if s.parentSpanID == nil { noteRoot(id, s) }
+            if run == traceRun && (s.role == .tool || s.role == .llm) && !openTraceRuns.contains(traceRun) {
+                openTraceRuns.insert(traceRun)
+                events.append(Pending(s, .start, 0, runID: traceRun, .runStart(inputs: [:])))
+            }
+        }
+        // A trace run whose root has gone out ends with it (now, or when the root came first).
+        if openTraceRuns.contains(traceRun), let (end, error) = rootEnds[id] {
+            openTraceRuns.remove(traceRun)
+            let last = events.map(\.at).max() ?? end
+            let at = max(end, last)
+            let service = ready[0].0.service
+            if let error { events.append(Pending(service: service, .point, 0, runID: traceRun, .error(error), at: at)) }
+            events.append(
+                Pending(service: service, .end, 0, runID: traceRun, .runEnd(outputs: [:], status: error == nil ? .ok : .error), at: at))
+        }
+        // The trace run starts with its first span; a later start in this batch moves it.
+        if let i = events.firstIndex(where: { $0.runID == traceRun && $0.phase == .start && $0.depth == 0 }) {
+            let first = events.filter { $0.runID == traceRun && !($0.phase == .start && $0.depth == 0) }.map(\.at).min()
+            if let first, first < events[i].at { events[i].at = first }
+        }
+        events.sort()
+        for p in events {
+            seq &+= 1
+            out.append(
+                Output(
+                    service: p.service,
+                    event: TelemetryEvent(
+                        seq: seq, timestamp: p.at, runID: p.runID, parentRunID: p.parent, callID: p.call,
+                        runName: p.name, payload: p.payload)))
+        }
+    }
+
+    private mutating func noteRoot(_ trace: String, _ s: SpanFacts) {
+        if rootEnds[trace] == nil { rootOrder.append(trace) }
+        rootEnds[trace] = (s.end, s.role == .agent ? nil : s.error)
+        while rootOrder.count > limits.maxRemembered, let old = rootOrder.popFirst() { rootEnds[old] = nil }
+    }
+
+    private mutating func remember(_ spanID: String, _ owner: Owner) {
+        owners[spanID] = owner
+        ownerOrder.append(spanID)
+        while ownerOrder.count > limits.maxRemembered, let old = ownerOrder.popFirst() { owners[old] = nil }
+    }
+}
+
+/// An event before its sequence number: sorted by time, then starts before points before
+/// ends, outer spans starting first and ending last.
+private struct Pending: Comparable {
+    enum Phase: Int { case start = 0, point = 1, end = 2 }
+    var service: String
+    var phase: Phase
+    var depth: Int
+    var at: Timestamp
+    var runID: String
+    var payload: TelemetryEvent.Payload
+    var parent: String?
+    var name: String?
+    var call: String?
+    /// Ties broken by the span's id, so the order never depends on dictionary order.
+    var tie: String
+
+    init(
+        _ s: SpanFacts, _ phase: Phase, _ depth: Int, runID: String, _ payload: TelemetryEvent.Payload,
+        at: Timestamp? = nil, parent: String? = nil, name: String? = nil, call: String? = nil
+    ) {
+        self.init(service: s.service, phase, depth, runID: runID, payload, at: at ?? s.start, parent: parent, name: name, call: call)
+        self.tie = s.spanID
+    }
+
+    init(
+        service: String, _ phase: Phase, _ depth: Int, runID: String, _ payload: TelemetryEvent.Payload, at: Timestamp,
+        parent: String? = nil, name: String? = nil, call: String? = nil
+    ) {
+        self.service = service
+        self.phase = phase
+        self.depth = depth
+        self.at = at
+        self.runID = runID
+        self.payload = payload
+        self.parent = parent
+        self.name = name
+        self.call = call
+        self.tie = ""
+    }
+
+    private var key: (Int64, Int, Int, String) {
+        (at.microseconds, phase.rawValue, phase == .end ? -depth : depth, tie)
+    }
+
+    static func < (l: Pending, r: Pending) -> Bool { l.key < r.key }
+    static func == (l: Pending, r: Pending) -> Bool { l.key == r.key }
+}

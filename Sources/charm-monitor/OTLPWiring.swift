@@ -1,0 +1,55 @@
+import CharmMonitorCore
+import CharmOTLP
+import CharmTelemetry
+
+/// The OTLP receivers the flags asked for, feeding the engine through one `OTLPIngest`.
+struct OTLPReceivers: Sendable {
+    let ingest: OTLPIngest
+    let http: OTLPHTTPServer?
+    private let ticker: Task<Void, Never>
+
+    /// The lines to print once listening: `otlp-http listening on HOST:PORT`.
+    var announcements: [String] {
+        var lines: [String] = []
+        if let http { lines.append("otlp-http listening on \(http.host):\(http.port)") }
+        return lines
+    }
+
+    /// Starts a receiver on each address given; throws when one cannot listen (what started
+    /// is stopped first).
+    static func start(
+        engine: MonitorEngine, http: (host: String, port: Int)?, token: String?
+    ) async throws -> OTLPReceivers {
+        let ingest = OTLPIngest { events, source in engine.ingest(events: events, from: SourceID(source)) }
+        let options = OTLPReceiverOptions(token: token)
+        var server: OTLPHTTPServer?
+        if let http {
+            do {
+                server = try await OTLPHTTPServer.start(host: http.host, port: http.port, ingest: ingest, options: options)
+            } catch {
+                throw OTLPStartError(description: "otlp-http \(http.host):\(http.port): cannot listen: \(error)")
+            }
+        }
+        // Traces whose parents never come are given up on by time: check once a second.
+        let ticker = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                ingest.tick()
+            }
+        }
+        return OTLPReceivers(ingest: ingest, http: server, ticker: ticker)
+    }
+
+    /// Stops listening and sends out every span still waiting for a parent, so nothing
+    /// received is lost.
+    func stop() async {
+        ticker.cancel()
+        await http?.close()
+        ingest.finish()
+    }
+}
+
+/// Why a receiver could not start.
+struct OTLPStartError: Error, CustomStringConvertible {
+    var description: String
+}
