@@ -273,7 +273,7 @@ extension MonitorCommand {
     var wantsOTLP: Bool { otlpAddresses.http != nil || otlpAddresses.grpc != nil }
 
     private func startOTLP(engine: MonitorEngine) async throws -> OTLPReceivers {
-        try await OTLPReceivers.start(engine: engine, http: otlpAddresses.http, token: token)
+        try await OTLPReceivers.start(engine: engine, http: otlpAddresses.http, grpc: otlpAddresses.grpc, token: token)
     }
 
     /// `--exporters` wins; otherwise charm.yaml's runtime.telemetry; otherwise none.

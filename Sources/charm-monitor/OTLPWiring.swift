@@ -6,19 +6,21 @@ import CharmTelemetry
 struct OTLPReceivers: Sendable {
     let ingest: OTLPIngest
     let http: OTLPHTTPServer?
+    let grpc: OTLPGRPCServer?
     private let ticker: Task<Void, Never>
 
     /// The lines to print once listening: `otlp-http listening on HOST:PORT`.
     var announcements: [String] {
         var lines: [String] = []
         if let http { lines.append("otlp-http listening on \(http.host):\(http.port)") }
+        if let grpc { lines.append("otlp-grpc listening on \(grpc.host):\(grpc.port)") }
         return lines
     }
 
     /// Starts a receiver on each address given; throws when one cannot listen (what started
     /// is stopped first).
     static func start(
-        engine: MonitorEngine, http: (host: String, port: Int)?, token: String?
+        engine: MonitorEngine, http: (host: String, port: Int)?, grpc: (host: String, port: Int)?, token: String?
     ) async throws -> OTLPReceivers {
         let ingest = OTLPIngest { events, source in engine.ingest(events: events, from: SourceID(source)) }
         let options = OTLPReceiverOptions(token: token)
@@ -30,6 +32,15 @@ struct OTLPReceivers: Sendable {
                 throw OTLPStartError(description: "otlp-http \(http.host):\(http.port): cannot listen: \(error)")
             }
         }
+        var grpcServer: OTLPGRPCServer?
+        if let grpc {
+            do {
+                grpcServer = try await OTLPGRPCServer.start(host: grpc.host, port: grpc.port, ingest: ingest, options: options)
+            } catch {
+                await server?.close()
+                throw OTLPStartError(description: "otlp-grpc \(grpc.host):\(grpc.port): cannot listen: \(error)")
+            }
+        }
         // Traces whose parents never come are given up on by time: check once a second.
         let ticker = Task.detached {
             while !Task.isCancelled {
@@ -37,7 +48,7 @@ struct OTLPReceivers: Sendable {
                 ingest.tick()
             }
         }
-        return OTLPReceivers(ingest: ingest, http: server, ticker: ticker)
+        return OTLPReceivers(ingest: ingest, http: server, grpc: grpcServer, ticker: ticker)
     }
 
     /// Stops listening and sends out every span still waiting for a parent, so nothing
@@ -45,6 +56,7 @@ struct OTLPReceivers: Sendable {
     func stop() async {
         ticker.cancel()
         await http?.close()
+        await grpc?.close()
         ingest.finish()
     }
 }

@@ -92,6 +92,12 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// rest of it is read and dropped.
     private var answered = false
     private var keepAlive = true
+    /// Set when an early answer (413, 503) ends the connection: the rest of the body is
+    /// read and dropped first, so the sender, still writing, gets to read the answer
+    /// instead of a reset; beyond `maxDiscardBytes` of it the connection is cut.
+    private var closeAfterBody = false
+    private var discarded = 0
+    private var maxDiscardBytes: Int { options.maxBodyBytes * 4 }
 
     init(ingest: OTLPIngest, options: OTLPReceiverOptions, shared: OTLPHTTPServer.SharedState) {
         self.ingest = ingest
@@ -102,8 +108,19 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head): begin(head, context: context)
-        case .body(var chunk): if !answered { append(&chunk, context: context) }
-        case .end: if !answered { finish(context: context) }
+        case .body(var chunk):
+            if !answered {
+                append(&chunk, context: context)
+            } else if closeAfterBody {
+                discarded += chunk.readableBytes
+                if discarded > maxDiscardBytes { context.close(promise: nil) }
+            }
+        case .end:
+            if !answered {
+                finish(context: context)
+            } else if closeAfterBody {
+                context.close(promise: nil)
+            }
         }
     }
 
@@ -112,6 +129,8 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         releaseBody()
         answered = false
+        closeAfterBody = false
+        discarded = 0
         route = nil
         encoding = nil
         gzip = false
@@ -221,7 +240,9 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         answered = true
         releaseBody()
         body = nil
-        write(.failure(status, message, encoding: encoding, retryAfter: retryAfter), context: context, close: close || !keepAlive)
+        // Answered now, closed once the body has been read (see closeAfterBody).
+        closeAfterBody = close || !keepAlive
+        write(.failure(status, message, encoding: encoding, retryAfter: retryAfter), context: context, close: false, ending: closeAfterBody)
     }
 
     private func releaseBody() {
@@ -229,12 +250,14 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         reserved = 0
     }
 
-    private func write(_ answer: OTLPHTTPAnswer, context: ChannelHandlerContext, close: Bool) {
+    /// Writes `answer`; `close` closes the connection after it, `ending` only says that it
+    /// will be closed (`Connection: close`).
+    private func write(_ answer: OTLPHTTPAnswer, context: ChannelHandlerContext, close: Bool, ending: Bool = false) {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: answer.contentType)
         headers.add(name: "content-length", value: String(answer.body.count))
         if let r = answer.retryAfterSeconds { headers.add(name: "retry-after", value: String(r)) }
-        if close { headers.add(name: "connection", value: "close") }
+        if close || ending { headers.add(name: "connection", value: "close") }
         let head = HTTPResponseHead(
             version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

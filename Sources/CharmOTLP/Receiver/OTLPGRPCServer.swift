@@ -1,0 +1,138 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import GRPCProtobuf
+import OTLPProto
+import Synchronization
+
+/// The OTLP/gRPC receiver: the trace and logs services of opentelemetry-proto on
+/// grpc-swift-2's HTTP/2 transport, with gzip and deflate accepted, the bearer token checked
+/// in the `authorization` metadata, and UNAVAILABLE (which senders retry) while the monitor
+/// is at its bound of requests in flight.
+package final class OTLPGRPCServer: Sendable {
+    private let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let serving: Task<Void, any Error>
+    /// The address it listens on (with the port chosen when 0 was asked for).
+    package let host: String
+    package let port: Int
+
+    private init(server: GRPCServer<HTTP2ServerTransport.Posix>, serving: Task<Void, any Error>, host: String, port: Int) {
+        self.server = server
+        self.serving = serving
+        self.host = host
+        self.port = port
+    }
+
+    /// Listens on `host:port` (port 0 picks a free one); returns once bound.
+    package static func start(
+        host: String, port: Int, ingest: OTLPIngest, options: OTLPReceiverOptions
+    ) async throws -> OTLPGRPCServer {
+        let address: GRPCNIOTransportCore.SocketAddress =
+            host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port)
+        let transport = HTTP2ServerTransport.Posix(
+            address: address, transportSecurity: .plaintext,
+            config: .defaults { config in
+                config.rpc.maxRequestPayloadSize = options.maxBodyBytes
+                config.compression.enabledAlgorithms = [.gzip, .deflate]
+            })
+        let inFlight = InFlight()
+        let services: [any RegistrableRPCService] = [
+            TraceService(ingest: ingest, options: options, inFlight: inFlight),
+            LogsService(ingest: ingest, options: options, inFlight: inFlight),
+        ]
+        let server = GRPCServer(transport: transport, services: services, interceptors: [TokenInterceptor(options: options)])
+        let serving = Task { try await server.serve() }
+        do {
+            let bound = try await transport.listeningAddress
+            let port = bound.ipv4?.port ?? bound.ipv6?.port ?? port
+            return OTLPGRPCServer(server: server, serving: serving, host: host, port: port)
+        } catch {
+            server.beginGracefulShutdown()
+            serving.cancel()
+            throw error
+        }
+    }
+
+    /// Stops accepting; RPCs being answered finish.
+    package func close() async {
+        server.beginGracefulShutdown()
+        _ = try? await serving.value
+    }
+}
+
+/// Refuses an RPC without the bearer token with UNAUTHENTICATED.
+private struct TokenInterceptor: ServerInterceptor {
+    let options: OTLPReceiverOptions
+
+    func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>, context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        let header = request.metadata[stringValues: "authorization"].first(where: { _ in true })
+        guard options.authorizes(header) else {
+            throw RPCError(code: .unauthenticated, message: "missing or wrong bearer token in authorization")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Requests being applied, shared by both services.
+private final class InFlight: Sendable {
+    /// Relaxed: the counter is its own bound and orders nothing else.
+    private let count = Atomic<Int>(0)
+
+    /// Runs `body` unless `limit` requests are already being applied.
+    func bounded<R>(_ limit: Int, _ body: () -> R) throws -> R {
+        let n = count.add(1, ordering: .relaxed).newValue
+        defer { count.subtract(1, ordering: .relaxed) }
+        guard n <= limit else { throw RPCError(code: .unavailable, message: "the monitor is busy; retry later") }
+        return body()
+    }
+}
+
+private final class TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol, Sendable {
+    let ingest: OTLPIngest
+    let options: OTLPReceiverOptions
+    let inFlight: InFlight
+
+    init(ingest: OTLPIngest, options: OTLPReceiverOptions, inFlight: InFlight) {
+        self.ingest = ingest
+        self.options = options
+        self.inFlight = inFlight
+    }
+
+    func export(
+        request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, context: ServerContext
+    ) async throws -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse {
+        let outcome = try inFlight.bounded(options.maxRequestsInFlight) { ingest.receive(request) }
+        var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
+        if outcome.rejected > 0 {
+            response.partialSuccess.rejectedSpans = Int64(outcome.rejected)
+            response.partialSuccess.errorMessage = outcome.message
+        }
+        return response
+    }
+}
+
+private final class LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServiceProtocol, Sendable {
+    let ingest: OTLPIngest
+    let options: OTLPReceiverOptions
+    let inFlight: InFlight
+
+    init(ingest: OTLPIngest, options: OTLPReceiverOptions, inFlight: InFlight) {
+        self.ingest = ingest
+        self.options = options
+        self.inFlight = inFlight
+    }
+
+    func export(
+        request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest, context: ServerContext
+    ) async throws -> Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse {
+        let outcome = try inFlight.bounded(options.maxRequestsInFlight) { ingest.receive(request) }
+        var response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
+        if outcome.rejected > 0 {
+            response.partialSuccess.rejectedLogRecords = Int64(outcome.rejected)
+            response.partialSuccess.errorMessage = outcome.message
+        }
+        return response
+    }
+}
