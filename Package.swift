@@ -81,8 +81,9 @@ let package = Package(
             name: "CharmTerminalKit", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // The monitor's pure core: model, update, view into a grid, its theme roles, its keys.
         .target(
-            name: "CharmMonitorCore", dependencies: ["CharmTelemetry", "CharmWire", "CharmTerminalKit"],
-            swiftSettings: strict),
+            name: "CharmMonitorCore",
+            dependencies: ["CharmTelemetry", "CharmWire", "CharmTerminalKit", .product(name: "Yams", package: "Yams")],
+            exclude: ["Pricing/prices.yaml"], swiftSettings: strict),
         // Where events come from: stdin, files, Unix/TCP sockets, the runner's SSE.
         .target(
             name: "CharmSources",

@@ -47,6 +47,11 @@ struct MonitorCommand: AsyncParsableCommand {
         "Receive OTLP/gRPC on HOST:PORT alone (port 0: a free port, printed on stderr).", valueName: "host:port"))
     var otlpGRPC: String?
 
+    @Option(name: .customLong("prices"), help: ArgumentHelp(
+        "Model prices over the shipped table (default: ~/.config/charm-monitor/prices.yaml when present).",
+        valueName: "path"))
+    var pricesPath: String?
+
     @Flag(help: "Allow a non-loopback --listen tcp or OTLP address (requires --token).")
     var allowRemote = false
 

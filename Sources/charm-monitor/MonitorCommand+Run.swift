@@ -40,6 +40,12 @@ extension MonitorCommand {
         }
         let manager = TelemetryManager(enabledExporters: enabled, registry: .shared, emitter: nil)
         let engine = MonitorEngine(manager: manager, limits: limits)
+        do {
+            engine.setPrices(try priceTable())
+        } catch {
+            warn("\(error)")
+            return 2
+        }
 
         let specs: [SourceSpec]
         do {
@@ -268,6 +274,19 @@ extension MonitorCommand {
     }
 
     // MARK: Wiring
+
+    /// The shipped prices with the user's over them: `--prices` (which must load), else the
+    /// user's file when there is one (a broken one is reported and passed over).
+    private func priceTable() throws -> PriceTable {
+        if let pricesPath { return try PriceTable.builtin.overridden(byFile: pricesPath) }
+        guard let path = PriceTable.userFile(), FileManager.default.fileExists(atPath: path) else { return .builtin }
+        do {
+            return try PriceTable.builtin.overridden(byFile: path)
+        } catch {
+            warn("\(error); using the shipped prices")
+            return .builtin
+        }
+    }
 
     /// Whether any OTLP receiver was asked for.
     var wantsOTLP: Bool { otlpAddresses.http != nil || otlpAddresses.grpc != nil }

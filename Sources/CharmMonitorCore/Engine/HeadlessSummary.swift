@@ -46,6 +46,7 @@ extension MonitorModel {
                 // calls never said.
                 "input_tokens": r.llmCallCount == 0 ? .int(0) : count(r.inputTokens),
                 "output_tokens": r.llmCallCount == 0 ? .int(0) : count(r.outputTokens),
+                "cost_usd": r.cost.map { .double(($0 * 1e9).rounded() / 1e9) } ?? .null,
                 "tool_calls": .array(calls),
                 "llm_calls": .array(llm),
             ]

@@ -128,6 +128,9 @@ public final class MonitorEngine: Sendable {
         ingest([record], from: source, at: at)
     }
 
+    /// Prices LLM calls from `table` from now on.
+    package func setPrices(_ table: PriceTable) { state.withLock { $0.model.prices = table } }
+
     /// Records a source's state change (a failure with its error).
     package func sourceChanged(_ source: SourceID, to newState: SourceState, error: String? = nil, at: Timestamp = .now()) {
         state.withLock { $0.model.setSourceState(source, newState, error: error, at: at) }

@@ -109,8 +109,10 @@ extension MonitorModel {
         call.outputMessages = call.outputMessages.map { MonitorModel.cut($0, limits.maxToolIOBytes) }
         call.error = call.error.map { TelemetryError(type: $0.type, message: MonitorModel.cut($0.message, limits.maxToolIOBytes)) }
         if call.finishReasons.count > 16 { call.finishReasons.removeLast(call.finishReasons.count - 16) }
+        let cost = prices.cost(of: call)
         updateRun(ri) { r in
             r.llmCallCount += 1
+            if let cost { r.pricedCost += cost } else { r.unpricedLLMCalls += 1 }
             let record = LLMCallRecord(callID: callID ?? "llm-\(r.llmCallCount)", call: call, end: ts)
             if let n = call.inputTokens { r.inputTokens = (r.inputTokens ?? 0) &+ n }
             if let n = call.outputTokens { r.outputTokens = (r.outputTokens ?? 0) &+ n }

@@ -14,6 +14,8 @@ import CharmWire
 public struct MonitorModel: Sendable {
     /// What is kept.
     public let limits: RetentionLimits
+    /// What LLM calls cost: the shipped table, or the user's over it.
+    package var prices: PriceTable = .builtin
     /// Runs by id.
     public internal(set) var runs: [String: MonitorRun] = [:]
     /// Problems of every kind, oldest first (bounded by `limits.maxErrors`).

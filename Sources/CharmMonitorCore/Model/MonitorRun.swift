@@ -46,6 +46,10 @@ public struct MonitorRun: Sendable, Hashable {
     public internal(set) var inputTokens: Int?
     /// Output tokens of this run's own LLM calls (evicted ones included), when any said.
     public internal(set) var outputTokens: Int?
+    /// US dollars of this run's own LLM calls that the price table could price.
+    public internal(set) var pricedCost: Double = 0
+    /// This run's own LLM calls the price table could not price (unknown model, no counts).
+    public internal(set) var unpricedLLMCalls = 0
     /// Agent actions, oldest first (bounded).
     public internal(set) var actions: [AgentActionRecord] = []
     /// Token events.
@@ -82,6 +86,10 @@ public struct MonitorRun: Sendable, Hashable {
         self.start = start
         self.lastActivity = start
     }
+
+    /// What this run's own LLM calls cost in US dollars; `nil` when it made none or any of
+    /// them could not be priced (a partial sum would be a wrong cost).
+    public var cost: Double? { llmCallCount > 0 && unpricedLLMCalls == 0 ? pricedCost : nil }
 
     /// Whether `run_end` was seen.
     public var isFinished: Bool { end != nil }
