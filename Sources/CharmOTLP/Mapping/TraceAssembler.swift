@@ -243,9 +243,10 @@ package struct TraceAssembler {
             events.append(
                 Pending(service: service, .end, 0, runID: traceRun, .runEnd(outputs: [:], status: error == nil ? .ok : .error), at: at))
         }
-        // The trace run starts with its first span; a later start in this batch moves it.
+        // The trace run starts with the earliest start among its spans in this batch.
         if let i = events.firstIndex(where: { $0.runID == traceRun && $0.phase == .start && $0.depth == 0 }) {
-            let first = events.filter { $0.runID == traceRun && !($0.phase == .start && $0.depth == 0) }.map(\.at).min()
+            let first = ready.filter { if case .none = $0.1 { $0.0.role == .tool || $0.0.role == .llm } else { false } }
+                .map(\.0.start).min()
             if let first, first < events[i].at { events[i].at = first }
         }
         events.sort()
