@@ -16,8 +16,6 @@ let package = Package(
         .library(name: "CharmTelemetry", targets: ["CharmTelemetry"]),
         .library(name: "CharmWire", targets: ["CharmWire"]),
         .library(name: "CharmExporters", targets: ["CharmExporters"]),
-        .library(name: "CharmMonitorCore", targets: ["CharmMonitorCore"]),
-        .library(name: "CharmTerminalKit", targets: ["CharmTerminalKit"]),
         .executable(name: "charm-monitor", targets: ["charm-monitor"]),
         .executable(name: "charm-demo", targets: ["charm-demo"]),
         .executable(name: "charm-bench", targets: ["charm-bench"]),

@@ -3,20 +3,20 @@ import CharmTelemetry
 /// A simulated agent built on the library: concurrent and nested runs, tool calls (some
 /// failing), agent actions, an error now and then, and tokens streamed at a realistic pace.
 /// Everything it does goes through a `TelemetryManager`, exactly as a real Swift agent would.
-public struct DemoAgent: Sendable {
+package struct DemoAgent: Sendable {
     /// The manager it reports through (its emitter writes the protocol).
-    public let manager: TelemetryManager
+    package let manager: TelemetryManager
     /// How it behaves.
-    public let options: DemoOptions
+    package let options: DemoOptions
 
     /// An agent reporting through `manager`.
-    public init(manager: TelemetryManager, options: DemoOptions) {
+    package init(manager: TelemetryManager, options: DemoOptions) {
         self.manager = manager
         self.options = options
     }
 
     /// Runs sessions until the duration or session count is reached, or the task is cancelled.
-    public func run() async {
+    package func run() async {
         if options.finishedRuns > 0 { await history(options.finishedRuns) }
         if options.flood {
             await flood()

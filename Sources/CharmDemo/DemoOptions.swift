@@ -1,23 +1,23 @@
 /// How the simulated agent behaves.
-public struct DemoOptions: Sendable {
+package struct DemoOptions: Sendable {
     /// Seed of every random choice: the same seed gives the same sessions.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Speed factor: 1 is a realistic pace, 10 is ten times faster, 0 no pauses at all.
-    public var pace: Double
+    package var pace: Double
     /// Stop after this long; `nil` runs until the task is cancelled.
-    public var duration: Duration?
+    package var duration: Duration?
     /// Stop after this many sessions; `nil` for no limit.
-    public var sessions: Int?
+    package var sessions: Int?
     /// Flood mode for benchmarks: one run streaming tokens at `floodRate` per second.
-    public var flood: Bool
+    package var flood: Bool
     /// Tokens per second in flood mode.
-    public var floodRate: Double
+    package var floodRate: Double
     /// Finished runs (each with one tool call) emitted as fast as possible before anything
     /// else, so a benchmark starts with that much history retained.
-    public var finishedRuns: Int
+    package var finishedRuns: Int
 
     /// Options with every field given; the defaults are a realistic, endless demo.
-    public init(
+    package init(
         seed: UInt64 = 42, pace: Double = 1, duration: Duration? = nil, sessions: Int? = nil, flood: Bool = false,
         floodRate: Double = 100_000, finishedRuns: Int = 0
     ) {

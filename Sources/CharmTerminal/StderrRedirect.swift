@@ -7,16 +7,16 @@ import Darwin
 /// Sends the process's stderr to a log file while the full-screen UI is up: anything
 /// written to stderr then (a log line, a fatal error's message) would be wiped by the
 /// next redraw or lost with the alternate screen.
-public final class StderrRedirect {
+package final class StderrRedirect {
     /// The log file while redirected.
-    public private(set) var logPath: String?
+    package private(set) var logPath: String?
     private var savedDescriptor: Int32 = -1
 
     /// Creates an inactive redirect.
-    public init() {}
+    package init() {}
 
     /// `$TMPDIR/charm-monitor-<pid>.log` (TMPDIR defaulting to /tmp).
-    public static func defaultLogPath() -> String {
+    package static func defaultLogPath() -> String {
         var directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         if directory.isEmpty { directory = "/tmp" }
         while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
@@ -25,12 +25,12 @@ public final class StderrRedirect {
 
     /// The duplicate of the real stderr while redirected, -1 otherwise; the crash guard
     /// writes through it.
-    public var savedStderr: Int32 { savedDescriptor }
+    package var savedStderr: Int32 { savedDescriptor }
 
     /// Points stderr at `path` (appending) and returns the path. Does nothing if already
     /// redirected.
     @discardableResult
-    public func begin(path: String = StderrRedirect.defaultLogPath()) throws -> String {
+    package func begin(path: String = StderrRedirect.defaultLogPath()) throws -> String {
         if let logPath { return logPath }
         let file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard file >= 0 else { throw TerminalError.logFile(path: path, errno: errno) }
@@ -48,7 +48,7 @@ public final class StderrRedirect {
     }
 
     /// Puts the real stderr back. Idempotent.
-    public func end() {
+    package func end() {
         guard savedDescriptor >= 0 else { return }
         _ = dup2(savedDescriptor, STDERR_FILENO)
         close(savedDescriptor)

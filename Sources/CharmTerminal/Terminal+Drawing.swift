@@ -10,7 +10,7 @@ extension Terminal {
     /// each scalar with `wcwidth`: handing it a whole string would let a ZWJ emoji or a
     /// flag push the rest of the row out of line. A grapheme whose width ncurses would
     /// get wrong is drawn as a stand-in of the right width (a flag as its two letters).
-    public func draw(_ grid: Grid) {
+    package func draw(_ grid: Grid) {
         guard let window else { return }
         let (columns, rows) = size
         let previous: Grid
@@ -37,7 +37,7 @@ extension Terminal {
 
     /// Forgets what is on screen, so the next `draw` repaints everything (after the
     /// screen was disturbed, e.g. by a child process or a suspend).
-    public func invalidate() {
+    package func invalidate() {
         needsFullRedraw = true
         if let window { _ = clearok(window, true) }
     }

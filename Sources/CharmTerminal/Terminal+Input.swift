@@ -9,7 +9,7 @@ extension Terminal {
     /// A pending SIGINT, SIGTERM or SIGHUP is reported first as `.interrupt`, so the
     /// caller quits through its normal path and `stop()` restores the terminal. Keep the
     /// timeout short (≤ 100 ms) so a signal is seen promptly.
-    public func readInput(timeoutMs: Int) -> InputEvent? {
+    package func readInput(timeoutMs: Int) -> InputEvent? {
         if let interrupt = takeInterrupt() { return interrupt }
         guard let window else { return nil }
         wtimeout(window, Int32(clamping: timeoutMs))

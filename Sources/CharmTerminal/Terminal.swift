@@ -12,9 +12,9 @@ import Glibc
 /// Not thread-safe, like ncurses itself: create it, use it and stop it on ONE dedicated
 /// thread (never on the cooperative pool, since `readInput` blocks). Everything else in
 /// the monitor is pure and talks to it through `Grid` and `InputEvent`.
-public final class Terminal {
+package final class Terminal {
     /// Where the keyboard is read from.
-    public enum Input: Sendable {
+    package enum Input: Sendable {
         /// Standard input (the usual case).
         case stdin
         /// `/dev/tty`, for when stdin is a pipe carrying the event stream.
@@ -23,9 +23,9 @@ public final class Terminal {
 
     /// The colours this terminal is drawn with, after NO_COLOR, COLORTERM and what curses
     /// can emit (24-bit only with a direct-colour terminfo; otherwise the nearest of 256).
-    public private(set) var colorCapability: ColorCapability = .none
+    package private(set) var colorCapability: ColorCapability = .none
     /// Where stderr goes while the UI is up, when `start` was asked to redirect it.
-    public var stderrLogPath: String? { stderrRedirect.logPath }
+    package var stderrLogPath: String? { stderrRedirect.logPath }
 
     var screen: OpaquePointer?
     var window: UnsafeMutablePointer<WINDOW>?
@@ -39,15 +39,15 @@ public final class Terminal {
     var directColor = false
 
     /// Creates an idle terminal; nothing changes on screen until `start`.
-    public init() {}
+    package init() {}
 
     deinit { stop() }
 
     /// True between `start` and `stop`.
-    public var isActive: Bool { screen != nil }
+    package var isActive: Bool { screen != nil }
 
     /// Columns and rows of the screen (0×0 before `start`).
-    public var size: (width: Int, height: Int) {
+    package var size: (width: Int, height: Int) {
         guard let window else { return (0, 0) }
         return (Int(getmaxx(window)), Int(getmaxy(window)))
     }
@@ -59,7 +59,7 @@ public final class Terminal {
     ///   - input: where keys come from; `.tty` when stdin carries data.
     ///   - environment: consulted for NO_COLOR and COLORTERM.
     ///   - redirectStderr: send stderr to `StderrRedirect.defaultLogPath()` until `stop`.
-    public func start(
+    package func start(
         input: Input = .stdin,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         redirectStderr: Bool = true
@@ -133,7 +133,7 @@ public final class Terminal {
 
     /// Gives the terminal back: cooked mode, echo, cursor, the normal screen, the real
     /// stderr. Safe to call more than once and after a signal already restored it.
-    public func stop() {
+    package func stop() {
         guard let screen else { return }
         cn_remove_signal_guard()
         if !isendwin() { _ = endwin() }

@@ -1,5 +1,5 @@
 /// Why the terminal could not be taken over.
-public enum TerminalError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum TerminalError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `/dev/tty` could not be opened (no controlling terminal, e.g. under a CI runner).
     case noControllingTerminal(errno: Int32)
     /// curses refused the terminal: TERM unset or unknown to terminfo.
@@ -8,7 +8,7 @@ public enum TerminalError: Error, Hashable, Sendable, CustomStringConvertible {
     case logFile(path: String, errno: Int32)
 
     /// A message for the user.
-    public var description: String {
+    package var description: String {
         switch self {
         case .noControllingTerminal(let code):
             return "cannot open /dev/tty (errno \(code)): the monitor needs a terminal"

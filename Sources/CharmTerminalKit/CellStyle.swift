@@ -1,15 +1,15 @@
 /// How one cell looks: colours plus attributes. Hashable so the terminal layer can cache
 /// one colour pair per distinct style.
-public struct CellStyle: Hashable, Sendable {
+package struct CellStyle: Hashable, Sendable {
     /// Foreground (text) colour.
-    public var fg: TerminalColor
+    package var fg: TerminalColor
     /// Background colour.
-    public var bg: TerminalColor
+    package var bg: TerminalColor
     /// Bold, reverse and the like.
-    public var attributes: CellAttributes
+    package var attributes: CellAttributes
 
     /// Creates a style; every part defaults to the terminal's own look.
-    public init(
+    package init(
         fg: TerminalColor = .default,
         bg: TerminalColor = .default,
         attributes: CellAttributes = []
@@ -20,10 +20,10 @@ public struct CellStyle: Hashable, Sendable {
     }
 
     /// The terminal's default colours with no attributes.
-    public static let plain = CellStyle()
+    package static let plain = CellStyle()
 
     /// This style with `attributes` added, for marking up a themed style in place.
-    public func adding(_ attributes: CellAttributes) -> CellStyle {
+    package func adding(_ attributes: CellAttributes) -> CellStyle {
         var copy = self
         copy.attributes.formUnion(attributes)
         return copy

@@ -8,7 +8,7 @@
 /// the owner should do as effects; `render` draws from `view`, a small value the owner
 /// builds from its data for this frame (what is visible, not the whole history), so drawing
 /// can happen away from where the data lives and be tested as text.
-public protocol Component {
+package protocol Component {
     /// What the component reacts to: an application's actions (keys already matched
     /// through a `KeyMap`), scrolls, clicks.
     associatedtype Action

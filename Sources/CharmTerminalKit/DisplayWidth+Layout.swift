@@ -4,7 +4,7 @@ extension DisplayWidth {
     /// A wide character that would straddle the limit is dropped rather than split, so the
     /// result may be one cell narrower than `width`. When even the ellipsis does not fit,
     /// the text is cut without it: a bare prefix tells more than a lone "…".
-    public static func truncate(_ string: String, to width: Int, ellipsis: String = "…") -> String {
+    package static func truncate(_ string: String, to width: Int, ellipsis: String = "…") -> String {
         guard width > 0 else { return "" }
         if of(string) <= width { return string }
         let ellipsisWidth = of(ellipsis)
@@ -23,7 +23,7 @@ extension DisplayWidth {
 
     /// The longest end of `string` that fits in `width` cells, found in one pass from the end
     /// (for a text field whose cursor is at its end: what was typed last stays in view).
-    public static func suffix(_ string: String, fitting width: Int) -> Substring {
+    package static func suffix(_ string: String, fitting width: Int) -> Substring {
         guard width > 0 else { return string[string.endIndex...] }
         var start = string.endIndex
         var used = 0
@@ -44,7 +44,7 @@ extension DisplayWidth {
     /// a paragraph's leading indentation is kept when it fits, because indented JSON and
     /// tool output read wrong without it. A single character wider than `width` (a wide
     /// character in a one-cell column) gets a line of its own; `Grid.put` clips it.
-    public static func wrap(_ string: String, width: Int) -> [String] {
+    package static func wrap(_ string: String, width: Int) -> [String] {
         let width = max(1, width)
         var lines: [String] = []
         for paragraph in string.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {

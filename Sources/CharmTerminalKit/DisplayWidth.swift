@@ -6,10 +6,10 @@
 /// take none (and must never reach the terminal), everything else one. On top of that,
 /// a grapheme cluster that the terminal renders as an emoji picture (emoji presentation,
 /// a VS16 sequence, a flag) takes two cells, as modern terminals draw it.
-public enum DisplayWidth {
+package enum DisplayWidth {
     /// The width of one Unicode scalar on its own, as `wcwidth` gives it, except that
     /// controls count 0 instead of -1 (they are replaced before drawing).
-    public static func of(_ scalar: Unicode.Scalar) -> Int {
+    package static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
         // Below the combining diacriticals nothing is zero-width or wide; SOFT HYPHEN (a
@@ -30,7 +30,7 @@ public enum DisplayWidth {
 
     /// The width of one grapheme cluster: the width of its base scalar, or 2 when the
     /// cluster shows as an emoji picture.
-    public static func of(_ character: Character) -> Int {
+    package static func of(_ character: Character) -> Int {
         let scalars = character.unicodeScalars
         guard let base = scalars.first else { return 0 }
         let baseWidth = of(base)
@@ -47,7 +47,7 @@ public enum DisplayWidth {
     }
 
     /// The width of a whole string: the sum over its grapheme clusters.
-    public static func of(_ string: String) -> Int {
+    package static func of(_ string: String) -> Int {
         var total = 0
         for character in string {
             total += of(character)

@@ -5,7 +5,7 @@ extension Grid {
     ///
     /// A run never starts on a continuation cell and never ends between a wide
     /// character's halves, because the terminal can only draw whole characters.
-    public func diff(from old: Grid) -> [GridRun] {
+    package func diff(from old: Grid) -> [GridRun] {
         let sameShape = old.width == width && old.height == height
         var runs: [GridRun] = []
         for row in 0..<height {

@@ -8,7 +8,7 @@ extension Grid {
     /// payload can neither move the cursor nor change the terminal's mode. A grapheme of
     /// zero width on its own (a stray combining mark or a bidi control) is dropped.
     @discardableResult
-    public mutating func put(
+    package mutating func put(
         _ text: String,
         x: Int,
         y: Int,
@@ -42,7 +42,7 @@ extension Grid {
 
     /// Blanks every cell of `rect` (clipped to the grid) in `style`, then a wide character
     /// cut by the rectangle's edge loses its other half too.
-    public mutating func fill(rect: Rect, style: CellStyle) {
+    package mutating func fill(rect: Rect, style: CellStyle) {
         let area = rect.intersection(bounds)
         for row in area.y..<area.maxY {
             for column in area.x..<area.maxX {
@@ -53,7 +53,7 @@ extension Grid {
 
     /// Replaces the style of every cell in `rect` but keeps the text, for highlighting a
     /// selected row after it was drawn.
-    public mutating func restyle(rect: Rect, style: CellStyle) {
+    package mutating func restyle(rect: Rect, style: CellStyle) {
         let area = rect.intersection(bounds)
         for row in area.y..<area.maxY {
             for column in area.x..<area.maxX {

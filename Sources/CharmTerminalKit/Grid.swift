@@ -3,17 +3,17 @@
 /// Invariant: a wide character's lead cell is always followed by its continuation cell
 /// and a continuation cell always follows a lead. Every mutation repairs broken halves,
 /// so callers can overwrite anything anywhere without corrupting the screen.
-public struct Grid: Hashable, Sendable {
+package struct Grid: Hashable, Sendable {
     /// Columns.
-    public let width: Int
+    package let width: Int
     /// Rows.
-    public let height: Int
+    package let height: Int
     /// The cells, row by row.
-    public internal(set) var cells: [Cell]
+    package internal(set) var cells: [Cell]
 
     /// Creates a grid filled with `fill`; negative sizes become 0. A continuation or wide
     /// fill cell would break the invariant, so it becomes a blank of the same style.
-    public init(width: Int, height: Int, fill: Cell = .blank()) {
+    package init(width: Int, height: Int, fill: Cell = .blank()) {
         self.width = max(0, width)
         self.height = max(0, height)
         var filler = fill
@@ -24,17 +24,17 @@ public struct Grid: Hashable, Sendable {
     }
 
     /// The whole grid as a rectangle, for layout.
-    public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+    package var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
 
     /// The cell at column `x`, row `y`; both must be inside the grid.
-    public subscript(x x: Int, y y: Int) -> Cell {
+    package subscript(x x: Int, y y: Int) -> Cell {
         precondition(x >= 0 && x < width && y >= 0 && y < height, "cell (\(x), \(y)) outside \(width)x\(height)")
         return cells[y * width + x]
     }
 
     /// Each row as plain text, for tests and logs. Continuation cells are left out, so a
     /// row of CJK reads as written; trailing blanks are kept so columns stay countable.
-    public func lines() -> [String] {
+    package func lines() -> [String] {
         (0..<height).map { row in
             var line = ""
             for cell in cells[row * width..<(row + 1) * width] where !cell.isContinuation {
@@ -45,5 +45,5 @@ public struct Grid: Hashable, Sendable {
     }
 
     /// The rows as plain text joined with newlines.
-    public var text: String { lines().joined(separator: "\n") }
+    package var text: String { lines().joined(separator: "\n") }
 }

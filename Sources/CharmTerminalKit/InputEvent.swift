@@ -1,6 +1,6 @@
 /// Something the user or the system did, as the terminal layer reports it. Defined here,
 /// in the pure core, so `update` can be tested with synthetic input.
-public enum InputEvent: Hashable, Sendable {
+package enum InputEvent: Hashable, Sendable {
     /// A key press.
     case key(Key)
     /// A mouse button or wheel event at a cell.
@@ -13,7 +13,7 @@ public enum InputEvent: Hashable, Sendable {
 }
 
 /// A key, decoded from the terminal's escape sequences.
-public enum Key: Hashable, Sendable {
+package enum Key: Hashable, Sendable {
     /// A printable character, with Shift already applied.
     case char(Character)
     /// Control plus a letter or symbol, lower-cased: Ctrl-C is `.ctrl("c")`.
@@ -41,7 +41,7 @@ public enum Key: Hashable, Sendable {
 }
 
 /// What a mouse event was.
-public enum MouseKind: Hashable, Sendable {
+package enum MouseKind: Hashable, Sendable {
     /// A button went down.
     case press
     /// A button came up.

@@ -1,17 +1,17 @@
 /// A rectangle of cells: where a pane goes. Sizes are never negative, so layout code can
 /// subtract freely on a tiny terminal and still get empty, harmless rectangles.
-public struct Rect: Hashable, Sendable {
+package struct Rect: Hashable, Sendable {
     /// Left column.
-    public var x: Int
+    package var x: Int
     /// Top row.
-    public var y: Int
+    package var y: Int
     /// Width in cells, at least 0.
-    public var width: Int
+    package var width: Int
     /// Height in rows, at least 0.
-    public var height: Int
+    package var height: Int
 
     /// Creates a rectangle; a negative width or height becomes 0.
-    public init(x: Int, y: Int, width: Int, height: Int) {
+    package init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
         self.width = max(0, width)
@@ -19,29 +19,29 @@ public struct Rect: Hashable, Sendable {
     }
 
     /// The column just right of the rectangle.
-    public var maxX: Int { x + width }
+    package var maxX: Int { x + width }
     /// The row just below the rectangle.
-    public var maxY: Int { y + height }
+    package var maxY: Int { y + height }
     /// True when the rectangle holds no cell.
-    public var isEmpty: Bool { width == 0 || height == 0 }
+    package var isEmpty: Bool { width == 0 || height == 0 }
 
     /// True when the cell at (`x`, `y`) lies inside.
-    public func contains(x: Int, y: Int) -> Bool {
+    package func contains(x: Int, y: Int) -> Bool {
         x >= self.x && x < maxX && y >= self.y && y < maxY
     }
 
     /// The rectangle shrunk by `amount` cells on every side (a border's inside).
-    public func inset(by amount: Int) -> Rect {
+    package func inset(by amount: Int) -> Rect {
         inset(top: amount, left: amount, bottom: amount, right: amount)
     }
 
     /// The rectangle shrunk by the given amounts; never smaller than empty.
-    public func inset(top: Int = 0, left: Int = 0, bottom: Int = 0, right: Int = 0) -> Rect {
+    package func inset(top: Int = 0, left: Int = 0, bottom: Int = 0, right: Int = 0) -> Rect {
         Rect(x: x + left, y: y + top, width: width - left - right, height: height - top - bottom)
     }
 
     /// The cells both rectangles hold; empty when they do not overlap.
-    public func intersection(_ other: Rect) -> Rect {
+    package func intersection(_ other: Rect) -> Rect {
         let left = max(x, other.x)
         let top = max(y, other.y)
         let right = min(maxX, other.maxX)
@@ -51,7 +51,7 @@ public struct Rect: Hashable, Sendable {
     }
 
     /// The direction in which `split` cuts.
-    public enum Axis: Hashable, Sendable {
+    package enum Axis: Hashable, Sendable {
         /// Side by side, left to right: the width is shared out.
         case horizontal
         /// Stacked, top to bottom: the height is shared out.
@@ -59,7 +59,7 @@ public struct Rect: Hashable, Sendable {
     }
 
     /// How much of the length one part of a split asks for.
-    public enum Extent: Hashable, Sendable {
+    package enum Extent: Hashable, Sendable {
         /// A fixed number of cells (cut short when the length runs out).
         case cells(Int)
         /// A share of what the fixed parts leave, 0...1.
@@ -73,7 +73,7 @@ public struct Rect: Hashable, Sendable {
     /// Fixed parts are served first, in order, then fractions of what they left (rounded
     /// so neighbouring fractions never gap or overlap), then `.rest` parts share the
     /// remainder. The parts never add up to more than the rectangle.
-    public func split(_ axis: Axis, _ extents: [Extent]) -> [Rect] {
+    package func split(_ axis: Axis, _ extents: [Extent]) -> [Rect] {
         let sizes = Rect.share(length: axis == .horizontal ? width : height, extents)
         var offset = axis == .horizontal ? x : y
         return sizes.map { size in
@@ -86,12 +86,12 @@ public struct Rect: Hashable, Sendable {
     }
 
     /// The rectangle cut into parts of fixed sizes along `axis`.
-    public func split(_ axis: Axis, sizes: [Int]) -> [Rect] {
+    package func split(_ axis: Axis, sizes: [Int]) -> [Rect] {
         split(axis, sizes.map { .cells($0) })
     }
 
     /// The rectangle cut into fractions of its length along `axis`.
-    public func split(_ axis: Axis, fractions: [Double]) -> [Rect] {
+    package func split(_ axis: Axis, fractions: [Double]) -> [Rect] {
         split(axis, fractions.map { .fraction($0) })
     }
 

@@ -7,7 +7,7 @@ extension MonitorModel {
     /// [{"call_id", "tool_name", "status", "duration_ms"}], "llm_calls": [{"model",
     /// "input_tokens", "output_tokens", "status", "duration_ms"}]}]}`, runs in order of first
     /// appearance, tool and LLM calls in start order.
-    public func headlessSummary() -> JSONValue {
+    package func headlessSummary() -> JSONValue {
         var runsJSON: [JSONValue] = []
         runsJSON.reserveCapacity(runs.count)
         for r in orderedRuns {
@@ -73,7 +73,7 @@ extension MonitorModel {
 extension ExporterStatistics {
     /// The exporter's entry in the headless summary: `{"name", "delivered", "dropped",
     /// "failed", "last_error"}` (see docs/headless.md), `last_error` null when none.
-    public var headlessSummary: JSONValue {
+    package var headlessSummary: JSONValue {
         .object([
             "name": .string(name),
             "delivered": .int(Int64(clamping: delivered)),
@@ -85,5 +85,5 @@ extension ExporterStatistics {
 
     /// Whether this exporter lost anything: events dropped, hooks failed, or still held
     /// (queued, buffered) when the monitor stopped waiting for it.
-    public var lostSomething: Bool { dropped > 0 || failed > 0 || queued > 0 }
+    package var lostSomething: Bool { dropped > 0 || failed > 0 || queued > 0 }
 }

@@ -11,7 +11,7 @@ import Synchronization
 /// critical section so exporters see events in exactly the model's order; it only enqueues,
 /// so it never blocks on an exporter. The front end reads a small view-model of what is on
 /// screen through `readForView` at its frame rate, never a copy of the whole model.
-public final class MonitorEngine: Sendable {
+package final class MonitorEngine: Sendable {
     private struct State: Sendable {
         var model: MonitorModel
         /// Exporter failures already turned into error entries, by name.
@@ -24,18 +24,18 @@ public final class MonitorEngine: Sendable {
 
     private let state: Mutex<State>
     /// The manager every hook event is dispatched through.
-    public let manager: TelemetryManager
+    package let manager: TelemetryManager
 
     /// An engine over `manager` (which should be made with `emitter: nil`: the monitor must
     /// not write events to its own stdout).
-    public init(manager: TelemetryManager, limits: RetentionLimits = .standard) {
+    package init(manager: TelemetryManager, limits: RetentionLimits = .standard) {
         self.manager = manager
         self.state = Mutex(State(model: MonitorModel(limits: limits)))
         syncExporterProblems()
     }
 
     /// An engine with a new manager enabling `exporters` from `registry`, without the emitter.
-    public convenience init(
+    package convenience init(
         exporters: [String] = [], registry: ExporterRegistry = .shared, limits: RetentionLimits = .standard
     ) {
         self.init(manager: TelemetryManager(enabledExporters: exporters, registry: registry, emitter: nil), limits: limits)
@@ -44,7 +44,7 @@ public final class MonitorEngine: Sendable {
     // MARK: Input
 
     /// Applies a batch of records from one source, and dispatches their hook events.
-    public func ingest(_ records: [DecodedRecord], from source: SourceID, at: Timestamp = .now()) {
+    package func ingest(_ records: [DecodedRecord], from source: SourceID, at: Timestamp = .now()) {
         let manager = self.manager
         state.withLock { s in
             // Index the buffer rather than `for r in records`: the loop variable would be a
@@ -61,7 +61,7 @@ public final class MonitorEngine: Sendable {
     /// collected or copied. For a reader that owns the thread;
     /// sources that decode concurrently use `ingest(_:from:at:)` to keep decoding outside
     /// the lock.
-    public func ingest(
+    package func ingest(
         from source: SourceID, at: Timestamp = .now(), _ produce: (_ apply: (DecodedRecord) -> Void) -> Void
     ) {
         let manager = self.manager
@@ -85,7 +85,7 @@ public final class MonitorEngine: Sendable {
     /// and an exporter that takes nothing for `limit` is taken as hung (its events are then
     /// dropped and counted). Room is waited for before the engine's lock is taken, a chunk
     /// at a time, so live sources and the UI are not held up meanwhile.
-    public func ingestWaiting(
+    package func ingestWaiting(
         _ records: [DecodedRecord], from source: SourceID, upTo limit: Duration, at: Timestamp = .now()
     ) {
         let manager = self.manager
@@ -124,7 +124,7 @@ public final class MonitorEngine: Sendable {
     }
 
     /// Applies one record from `source`.
-    public func ingest(_ record: DecodedRecord, from source: SourceID, at: Timestamp = .now()) {
+    package func ingest(_ record: DecodedRecord, from source: SourceID, at: Timestamp = .now()) {
         ingest([record], from: source, at: at)
     }
 
@@ -137,15 +137,15 @@ public final class MonitorEngine: Sendable {
     }
 
     /// Counts records lost before reaching the engine.
-    public func noteDropped(_ n: Int) { state.withLock { $0.model.noteDropped(n) } }
+    package func noteDropped(_ n: Int) { state.withLock { $0.model.noteDropped(n) } }
 
     // MARK: Output
 
     /// A copy of the model (copy-on-write: cheap until the engine next changes it).
-    public func snapshot() -> MonitorModel { state.withLock { $0.model } }
+    package func snapshot() -> MonitorModel { state.withLock { $0.model } }
 
     /// Reads the model in place, without copying it.
-    public func read<R>(_ body: (MonitorModel) -> R) -> R { state.withLock { body($0.model) } }
+    package func read<R>(_ body: (MonitorModel) -> R) -> R { state.withLock { body($0.model) } }
 
     /// Reads the model in place for a view, after bringing the indexes a view reads up to
     /// date (the flattened run tree, rebuilt only if runs were added, removed or moved
@@ -164,7 +164,7 @@ public final class MonitorEngine: Sendable {
     /// Turns exporter `name` on or off at run time. Returns why enabling failed (also
     /// recorded as an error entry), or `nil` on success.
     @discardableResult
-    public func setExporter(_ name: String, enabled: Bool) -> String? {
+    package func setExporter(_ name: String, enabled: Bool) -> String? {
         do {
             try manager.setEnabled(name, enabled)
             return nil
@@ -180,7 +180,7 @@ public final class MonitorEngine: Sendable {
 
     /// Turns new manager warnings (unknown names, missing secrets) and new exporter failures
     /// into error entries. Cheap; the front end calls it once per frame, headless at the end.
-    public func syncExporterProblems() {
+    package func syncExporterProblems() {
         let warnings = manager.warnings
         let stats = manager.statistics()
         let now = Timestamp.now()
@@ -207,14 +207,14 @@ public final class MonitorEngine: Sendable {
     }
 
     /// Waits for exporters to deliver what they were given, up to `timeout`.
-    public func flush(timeout: Duration) -> TelemetryManager.FlushReport { manager.flush(timeout: timeout) }
+    package func flush(timeout: Duration) -> TelemetryManager.FlushReport { manager.flush(timeout: timeout) }
 
     /// Ends every run still open as unfinished: marks it so in the model and dispatches a
     /// `run_end` with status `unfinished` for it (children first), so span exporters send
     /// it, marked not ok, instead of never. Call it when the monitor exits, after the
     /// sources stopped and before `shutdown`. Returns how many runs it ended.
     @discardableResult
-    public func finishOpenRuns() -> Int {
+    package func finishOpenRuns() -> Int {
         let manager = self.manager
         return state.withLock { s in
             let open = s.model.markUnfinished()
@@ -228,11 +228,11 @@ public final class MonitorEngine: Sendable {
     /// Delivers what exporters hold and shuts every one down (exec plugins are stopped, span
     /// exporters end what is open), waiting at most `timeout` plus
     /// `TelemetryManager.shutdownGrace`. Blocks the calling thread.
-    public func shutdown(timeout: Duration) -> TelemetryManager.FlushReport { manager.shutdown(timeout: timeout) }
+    package func shutdown(timeout: Duration) -> TelemetryManager.FlushReport { manager.shutdown(timeout: timeout) }
 
     /// The headless summary of the current model, with every exporter's counters in
     /// `"exporters"` (see docs/headless.md).
-    public func headlessSummary() -> JSONValue {
+    package func headlessSummary() -> JSONValue {
         let exporters = manager.statistics().filter { $0.unavailableReason == nil }.map(\.headlessSummary)
         guard case .object(var o) = read({ $0.headlessSummary() }) else { return .null }
         o["exporters"] = .array(exporters)

@@ -1,9 +1,9 @@
 import CharmTelemetry
 
 /// One line of the monitor's log: what the agent said that is neither a token nor a hook.
-public struct LogEntry: Sendable, Hashable {
+package struct LogEntry: Sendable, Hashable {
     /// What kind of line it was.
-    public enum Kind: String, Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         /// A line that is not an event at all (a raw print that escaped Charm's stdout wrapper).
         case raw
         /// A `thinking` event (raw prints inside Charm, and the legacy tool texts).
@@ -13,16 +13,16 @@ public struct LogEntry: Sendable, Hashable {
     }
 
     /// When the monitor received it.
-    public var at: Timestamp
+    package var at: Timestamp
     /// Where it came from.
-    public var source: SourceID
+    package var source: SourceID
     /// Its kind.
-    public var kind: Kind
+    package var kind: Kind
     /// Its text.
-    public var text: String
+    package var text: String
 
     /// An entry with every field given.
-    public init(at: Timestamp, source: SourceID, kind: Kind, text: String) {
+    package init(at: Timestamp, source: SourceID, kind: Kind, text: String) {
         self.at = at
         self.source = source
         self.kind = kind
@@ -31,9 +31,9 @@ public struct LogEntry: Sendable, Hashable {
 }
 
 /// One problem of any kind, linked to its run where there is one.
-public struct MonitorErrorEntry: Sendable, Hashable {
+package struct MonitorErrorEntry: Sendable, Hashable {
     /// What went wrong where.
-    public enum Kind: String, Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         /// An `error` hook of a run.
         case run
         /// A `tool_error` hook.
@@ -51,24 +51,24 @@ public struct MonitorErrorEntry: Sendable, Hashable {
     }
 
     /// When the monitor recorded it.
-    public var at: Timestamp
+    package var at: Timestamp
     /// Its kind.
-    public var kind: Kind
+    package var kind: Kind
     /// The source it came from, if any.
-    public var source: SourceID?
+    package var source: SourceID?
     /// The run it belongs to, if any.
-    public var runID: String?
+    package var runID: String?
     /// The tool call it belongs to, if any.
-    public var callID: String?
+    package var callID: String?
     /// What happened, in words.
-    public var message: String
+    package var message: String
     /// The start of the offending line, for malformed lines.
-    public var preview: String?
+    package var preview: String?
     /// The line number within the source, for malformed and oversized lines.
-    public var line: Int?
+    package var line: Int?
 
     /// An entry with every field given.
-    public init(
+    package init(
         at: Timestamp, kind: Kind, source: SourceID? = nil, runID: String? = nil, callID: String? = nil,
         message: String, preview: String? = nil, line: Int? = nil
     ) {

@@ -1,51 +1,51 @@
 import CharmTelemetry
 
 /// Totals since the monitor started; never reset by eviction.
-public struct MonitorCounters: Sendable, Hashable {
+package struct MonitorCounters: Sendable, Hashable {
     /// Valid events of any type (an unknown type is still valid).
-    public var events = 0
+    package var events = 0
     /// Hook events applied (parsed telemetry and legacy-rebuilt ones).
-    public var hookEvents = 0
+    package var hookEvents = 0
     /// Lines that claimed to be events but were not.
-    public var malformed = 0
+    package var malformed = 0
     /// Non-empty lines that were neither events nor claims of one.
-    public var rawLines = 0
+    package var rawLines = 0
     /// Lines skipped for being longer than the decoder's limit.
-    public var oversized = 0
+    package var oversized = 0
     /// Records lost before reaching the model (a source's full inbox).
-    public var dropped = 0
+    package var dropped = 0
     /// Runs evicted by `RetentionLimits.maxRuns`.
-    public var evictedRuns = 0
+    package var evictedRuns = 0
     /// Tool calls evicted by `RetentionLimits.maxToolCallsPerRun`.
-    public var evictedToolCalls = 0
+    package var evictedToolCalls = 0
     /// Bytes of token text dropped by `RetentionLimits.maxTextBytesPerRun`.
-    public var evictedTextBytes = 0
+    package var evictedTextBytes = 0
     /// Errors recorded (including those no longer kept).
-    public var errors = 0
+    package var errors = 0
 
     /// All zero.
-    public init() {}
+    package init() {}
 }
 
 /// Events per second over a sliding window of whole seconds, in O(1) per event.
 ///
 /// Counts go into one bucket per second of receive time; the rate is the sum of the buckets
 /// in the window divided by its length, so a burst fades out smoothly instead of jumping.
-public struct RateWindow: Sendable, Hashable {
+package struct RateWindow: Sendable, Hashable {
     /// The window's length in seconds.
-    public let seconds: Int
+    package let seconds: Int
     private var buckets: [Int]
     private var bucketSecond: [Int64]
 
     /// A window of `seconds` seconds (at least 1).
-    public init(seconds: Int = 5) {
+    package init(seconds: Int = 5) {
         self.seconds = max(1, seconds)
         buckets = Array(repeating: 0, count: self.seconds)
         bucketSecond = Array(repeating: Int64.min, count: self.seconds)
     }
 
     /// Counts `n` events at `at`.
-    public mutating func add(_ n: Int = 1, at: Timestamp) {
+    package mutating func add(_ n: Int = 1, at: Timestamp) {
         let s = at.microseconds / 1_000_000
         let i = Int(UInt64(bitPattern: s) % UInt64(seconds))
         if bucketSecond[i] != s {
@@ -56,7 +56,7 @@ public struct RateWindow: Sendable, Hashable {
     }
 
     /// Events per second over the window ending at `now`.
-    public func rate(now: Timestamp) -> Double {
+    package func rate(now: Timestamp) -> Double {
         let s = now.microseconds / 1_000_000
         var total = 0
         for i in 0..<seconds where bucketSecond[i] > s - Int64(seconds) && bucketSecond[i] <= s {

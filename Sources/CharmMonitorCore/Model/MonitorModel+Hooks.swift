@@ -5,7 +5,7 @@ extension MonitorModel {
     ///
     /// Any event creates its run if unseen, so a stream that starts mid-run still shows it;
     /// a later `run_start` then fills in the start time, inputs and parent.
-    public mutating func apply(_ event: TelemetryEvent, source: SourceID, at: Timestamp) {
+    package mutating func apply(_ event: TelemetryEvent, source: SourceID, at: Timestamp) {
         generation &+= 1
         counters.hookEvents += 1
         let nameLimit = limits.maxNameBytes

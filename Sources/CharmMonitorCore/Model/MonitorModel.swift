@@ -11,26 +11,26 @@ import CharmWire
 /// every run. A copy (a pause, a test) is cheap until the original next changes — and then
 /// that change copies what it touches, which is why the front end reads a small
 /// `UIFrame` under the lock instead of copying the model every frame.
-public struct MonitorModel: Sendable {
+package struct MonitorModel: Sendable {
     /// What is kept.
-    public let limits: RetentionLimits
+    package let limits: RetentionLimits
     /// What LLM calls cost: the shipped table, or the user's over it.
     package var prices: PriceTable = .builtin
     /// Runs by id.
-    public internal(set) var runs: [String: MonitorRun] = [:]
+    package internal(set) var runs: [String: MonitorRun] = [:]
     /// Problems of every kind, oldest first (bounded by `limits.maxErrors`).
-    public private(set) var errors: BoundedBuffer<MonitorErrorEntry>
+    package private(set) var errors: BoundedBuffer<MonitorErrorEntry>
     /// Raw prints, `thinking` and `status` lines, oldest first (bounded by `limits.maxLogLines`).
-    public private(set) var log: BoundedBuffer<LogEntry>
+    package private(set) var log: BoundedBuffer<LogEntry>
     /// Sources by id.
-    public internal(set) var sources: [SourceID: MonitorSource] = [:]
+    package internal(set) var sources: [SourceID: MonitorSource] = [:]
     /// Source ids in order of first appearance; may hold ids of pruned listener connections
     /// until it is compacted (see `orderedSources`).
-    public internal(set) var sourceOrder: [SourceID] = []
+    package internal(set) var sourceOrder: [SourceID] = []
     /// Totals.
-    public internal(set) var counters = MonitorCounters()
+    package internal(set) var counters = MonitorCounters()
     /// Events per second, by receive time.
-    public private(set) var eventRate = RateWindow(seconds: 5)
+    package private(set) var eventRate = RateWindow(seconds: 5)
     /// Moves on every change, so a view that drew this generation knows nothing changed
     /// since (only the clock and running durations move on their own).
     package internal(set) var generation: UInt64 = 0
@@ -60,7 +60,7 @@ public struct MonitorModel: Sendable {
     private var pendingChildren: [String: [String]] = [:]
 
     /// An empty model.
-    public init(limits: RetentionLimits = .standard) {
+    package init(limits: RetentionLimits = .standard) {
         self.limits = limits
         self.errors = BoundedBuffer(capacity: limits.maxErrors)
         self.log = BoundedBuffer(capacity: limits.maxLogLines)
@@ -69,7 +69,7 @@ public struct MonitorModel: Sendable {
     // MARK: Reading
 
     /// Runs in order of first appearance.
-    public var orderedRuns: [MonitorRun] {
+    package var orderedRuns: [MonitorRun] {
         var out: [MonitorRun] = []
         out.reserveCapacity(runs.count)
         for e in runOrder { if let r = runs[e.id], r.order == e.order { out.append(r) } }
@@ -78,12 +78,12 @@ public struct MonitorModel: Sendable {
 
     /// Runs with no parent, or whose parent is not (or no longer) known, in order of first
     /// appearance: the roots of the run tree.
-    public var rootRuns: [MonitorRun] {
+    package var rootRuns: [MonitorRun] {
         orderedRuns.filter { r in r.parentID.map { runs[$0] == nil } ?? true }
     }
 
     /// The run with id `id`.
-    public func run(_ id: String) -> MonitorRun? { runs[id] }
+    package func run(_ id: String) -> MonitorRun? { runs[id] }
 
     /// The run tree flattened depth-first, children under their parent in order of first
     /// appearance, roots (runs whose parent is not known) in order of first appearance.
@@ -122,21 +122,21 @@ public struct MonitorModel: Sendable {
     }
 
     /// The children of `id`, in order of first appearance.
-    public func children(of id: String) -> [MonitorRun] {
+    package func children(of id: String) -> [MonitorRun] {
         runs[id]?.children.compactMap { runs[$0] } ?? []
     }
 
     /// Sources in order of first appearance (ended listener connections are folded into
     /// their listener's totals and no longer listed; see `MonitorSource.connections`).
-    public var orderedSources: [MonitorSource] { orderedSourceEntries() }
+    package var orderedSources: [MonitorSource] { orderedSourceEntries() }
 
     /// Events per second over the last few seconds.
-    public func eventsPerSecond(now: Timestamp) -> Double { eventRate.rate(now: now) }
+    package func eventsPerSecond(now: Timestamp) -> Double { eventRate.rate(now: now) }
 
     // MARK: Records
 
     /// Applies one decoded line from `source`, received at `at`.
-    public mutating func apply(_ record: DecodedRecord, source: SourceID, at: Timestamp) {
+    package mutating func apply(_ record: DecodedRecord, source: SourceID, at: Timestamp) {
         generation &+= 1
         switch record {
         case .event(let e):
@@ -181,7 +181,7 @@ public struct MonitorModel: Sendable {
     }
 
     /// Applies a batch of records from one source.
-    public mutating func apply(_ records: [DecodedRecord], source: SourceID, at: Timestamp) {
+    package mutating func apply(_ records: [DecodedRecord], source: SourceID, at: Timestamp) {
         for r in records { apply(r, source: source, at: at) }
     }
 
@@ -202,13 +202,13 @@ public struct MonitorModel: Sendable {
     mutating func withRuns(_ body: (inout [String: MonitorRun]) -> Void) { body(&runs) }
 
     /// Counts records lost before they reached the model.
-    public mutating func noteDropped(_ n: Int) {
+    package mutating func noteDropped(_ n: Int) {
         generation &+= 1
         counters.dropped += n
     }
 
     /// Records an exporter problem (a failure, a missing secret, an unknown name).
-    public mutating func addExporterError(_ message: String, at: Timestamp) {
+    package mutating func addExporterError(_ message: String, at: Timestamp) {
         generation &+= 1
         addError(MonitorErrorEntry(at: at, kind: .exporter, message: message))
     }

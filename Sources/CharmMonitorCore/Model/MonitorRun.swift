@@ -2,73 +2,73 @@ import CharmTelemetry
 
 /// One run as the monitor knows it: its place in the tree, its status, its tool calls and
 /// its streamed text.
-public struct MonitorRun: Sendable, Hashable {
+package struct MonitorRun: Sendable, Hashable {
     /// The run id.
-    public let id: String
+    package let id: String
     /// The source it was first seen on.
-    public let source: SourceID
+    package let source: SourceID
     /// Position in order of first appearance (runs are listed in this order).
-    public let order: UInt64
+    package let order: UInt64
     /// The run's name (an agent's name), when its `run_start` gave one.
-    public internal(set) var name: String?
+    package internal(set) var name: String?
     /// The parent run id, as given by `run_start` (the parent may not have arrived yet).
-    public internal(set) var parentID: String?
+    package internal(set) var parentID: String?
     /// Child run ids, in order of first appearance.
-    public internal(set) var children: [String] = []
+    package internal(set) var children: [String] = []
     /// `run_start`'s inputs, when seen.
-    public internal(set) var inputs: JSONObject = [:]
+    package internal(set) var inputs: JSONObject = [:]
     /// `run_end`'s outputs, when seen.
-    public internal(set) var outputs: JSONObject?
+    package internal(set) var outputs: JSONObject?
     /// Start: the `run_start` time, or the first event's time when the start was not seen.
-    public internal(set) var start: Timestamp
+    package internal(set) var start: Timestamp
     /// The `run_end` time.
-    public internal(set) var end: Timestamp?
+    package internal(set) var end: Timestamp?
     /// The status `run_end` gave, if any.
-    public internal(set) var endStatus: RunStatus?
+    package internal(set) var endStatus: RunStatus?
     /// Error hooks of this run (tool errors are counted on their calls).
-    public internal(set) var errorCount = 0
+    package internal(set) var errorCount = 0
     /// The last error hook's error.
-    public internal(set) var lastError: TelemetryError?
+    package internal(set) var lastError: TelemetryError?
     /// Tool calls in start order (the oldest may have been evicted: see `evictedToolCalls`).
-    public internal(set) var toolCalls: [ToolCallRecord] = []
+    package internal(set) var toolCalls: [ToolCallRecord] = []
     /// Tool calls of this run ever started (including evicted ones).
-    public internal(set) var toolCallCount = 0
+    package internal(set) var toolCallCount = 0
     /// Tool calls evicted from the front of `toolCalls`.
-    public internal(set) var evictedToolCalls = 0
+    package internal(set) var evictedToolCalls = 0
     /// Language-model calls in the order they started (the oldest may have been evicted: see
     /// `evictedLLMCalls`).
-    public internal(set) var llmCalls: [LLMCallRecord] = []
+    package internal(set) var llmCalls: [LLMCallRecord] = []
     /// Language-model calls ever reported for this run (including evicted ones).
-    public internal(set) var llmCallCount = 0
+    package internal(set) var llmCallCount = 0
     /// LLM calls evicted from the front of `llmCalls`.
-    public internal(set) var evictedLLMCalls = 0
+    package internal(set) var evictedLLMCalls = 0
     /// Input tokens of this run's own LLM calls (evicted ones included), when any said.
-    public internal(set) var inputTokens: Int?
+    package internal(set) var inputTokens: Int?
     /// Output tokens of this run's own LLM calls (evicted ones included), when any said.
-    public internal(set) var outputTokens: Int?
+    package internal(set) var outputTokens: Int?
     /// US dollars of this run's own LLM calls that the price table could price.
-    public internal(set) var pricedCost: Double = 0
+    package internal(set) var pricedCost: Double = 0
     /// This run's own LLM calls the price table could not price (unknown model, no counts).
-    public internal(set) var unpricedLLMCalls = 0
+    package internal(set) var unpricedLLMCalls = 0
     /// Agent actions, oldest first (bounded).
-    public internal(set) var actions: [AgentActionRecord] = []
+    package internal(set) var actions: [AgentActionRecord] = []
     /// Token events.
-    public internal(set) var tokenCount = 0
+    package internal(set) var tokenCount = 0
     /// The streamed text (its start dropped beyond `RetentionLimits.maxTextBytesPerRun`).
-    public internal(set) var text = ""
+    package internal(set) var text = ""
     /// Bytes dropped from the start of `text`.
-    public internal(set) var droppedTextBytes = 0
+    package internal(set) var droppedTextBytes = 0
     /// The first token's time.
-    public internal(set) var firstTokenAt: Timestamp?
+    package internal(set) var firstTokenAt: Timestamp?
     /// The last token's time.
-    public internal(set) var lastTokenAt: Timestamp?
+    package internal(set) var lastTokenAt: Timestamp?
     /// The latest event's time.
-    public internal(set) var lastActivity: Timestamp
+    package internal(set) var lastActivity: Timestamp
     /// Files the run produced, as the runner or the agent reported them (oldest first, bounded).
-    public internal(set) var artifacts: [RunArtifact] = []
+    package internal(set) var artifacts: [RunArtifact] = []
     /// The container's exit code, from Charm's runner (`internal_run_finished` or
     /// "Execution Failed (Code N)"), when it reported one.
-    public internal(set) var exitCode: Int?
+    package internal(set) var exitCode: Int?
 
     /// Call id → absolute index (index in `toolCalls` plus `evictedToolCalls`).
     var callIndex: [String: Int] = [:]
@@ -89,26 +89,26 @@ public struct MonitorRun: Sendable, Hashable {
 
     /// What this run's own LLM calls cost in US dollars; `nil` when it made none or any of
     /// them could not be priced (a partial sum would be a wrong cost).
-    public var cost: Double? { llmCallCount > 0 && unpricedLLMCalls == 0 ? pricedCost : nil }
+    package var cost: Double? { llmCallCount > 0 && unpricedLLMCalls == 0 ? pricedCost : nil }
 
     /// Whether `run_end` was seen.
-    public var isFinished: Bool { end != nil }
+    package var isFinished: Bool { end != nil }
 
     /// Whether the monitor ended it at exit because no `run_end` came (`RunStatus.unfinished`).
-    public var isUnfinished: Bool { end == nil && endStatus == .unfinished }
+    package var isUnfinished: Bool { end == nil && endStatus == .unfinished }
 
     /// Error if an error hook was seen or the run ended with status error; ok if it ended
     /// otherwise; running until then.
-    public var status: ActivityStatus {
+    package var status: ActivityStatus {
         if errorCount > 0 || endStatus == .error { return .error }
         return end == nil ? .running : .ok
     }
 
     /// Seconds from start to end, or to `now` while running.
-    public func duration(now: Timestamp) -> Double { max(0, (end ?? now).seconds(since: start)) }
+    package func duration(now: Timestamp) -> Double { max(0, (end ?? now).seconds(since: start)) }
 
     /// Tokens per second from the first token to the last (or to `now` while running).
-    public func tokensPerSecond(now: Timestamp) -> Double {
+    package func tokensPerSecond(now: Timestamp) -> Double {
         guard let first = firstTokenAt, tokenCount > 1 else { return 0 }
         let last = end == nil ? now : (lastTokenAt ?? now)
         let s = last.seconds(since: first)
@@ -131,7 +131,7 @@ public struct MonitorRun: Sendable, Hashable {
     }
 
     /// The call with id `callID`, if kept.
-    public func toolCall(_ callID: String) -> ToolCallRecord? {
+    package func toolCall(_ callID: String) -> ToolCallRecord? {
         guard let abs = callIndex[callID] else { return nil }
         return toolCalls[abs - evictedToolCalls]
     }

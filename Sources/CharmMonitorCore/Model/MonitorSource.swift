@@ -4,44 +4,44 @@ import CharmTelemetry
 /// `sse:URL`, `demo`.
 ///
 /// A plain string wrapper so the model stays independent of the code that reads sources.
-public struct SourceID: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+package struct SourceID: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The user-facing name.
-    public var name: String
+    package var name: String
 
     /// A source id with the given name.
-    public init(_ name: String) { self.name = name }
+    package init(_ name: String) { self.name = name }
 
     /// A source id from a literal, for tests.
-    public init(stringLiteral value: String) { self.name = value }
+    package init(stringLiteral value: String) { self.name = value }
 
-    public var description: String { name }
+    package var description: String { name }
 
-    public static func < (a: SourceID, b: SourceID) -> Bool { a.name < b.name }
+    package static func < (a: SourceID, b: SourceID) -> Bool { a.name < b.name }
 }
 
 /// What the model keeps of one source: its state (as the source reported it), its last
 /// error, and its counters.
-public struct MonitorSource: Sendable, Hashable {
+package struct MonitorSource: Sendable, Hashable {
     /// Which source.
-    public var id: SourceID
+    package var id: SourceID
     /// Its current state (`.failed` is shown with `lastError`).
     package var state: SourceState
     /// The last error it reported, kept after it recovers so the user can see what happened.
-    public var lastError: String?
+    package var lastError: String?
     /// When the state last changed.
-    public var since: Timestamp
+    package var since: Timestamp
     /// Records (lines) it delivered; for a listener, those of its connections that ended.
-    public var records: Int
+    package var records: Int
     /// Heartbeats of Charm's runner seen (`thinking` "..." every 5 s while the container lives).
-    public var heartbeats = 0
+    package var heartbeats = 0
     /// The latest heartbeat: the source was alive then, even if its agent was quiet.
-    public var lastHeartbeat: Timestamp?
+    package var lastHeartbeat: Timestamp?
     /// For a listener (`unix:PATH`, `tcp:HOST:PORT`): producers that have connected to it.
-    public var connections = 0
+    package var connections = 0
     /// For a listener: connections that ended (or failed) and were folded into its totals.
-    public var endedConnections = 0
+    package var endedConnections = 0
     /// For a listener: connections that failed (refused, a connection error), of those ended.
-    public var failedConnections = 0
+    package var failedConnections = 0
 
     /// An entry with every field given.
     package init(id: SourceID, state: SourceState, lastError: String? = nil, since: Timestamp, records: Int = 0) {

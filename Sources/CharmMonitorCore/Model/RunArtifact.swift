@@ -2,18 +2,18 @@ import CharmTelemetry
 
 /// A file a run produced: Charm's runner reports one as `internal_artifact_found`
 /// (`{path, rel_path, mime, run_id}`), an agent as `artifact` (`{name, url, mime}`).
-public struct RunArtifact: Sendable, Hashable {
+package struct RunArtifact: Sendable, Hashable {
     /// Where it is: the container path, or the URL an agent gave.
-    public var location: String
+    package var location: String
     /// Its name to show: `rel_path`, else `name`, else the location.
-    public var name: String
+    package var name: String
     /// Its MIME type, when given.
-    public var mime: String?
+    package var mime: String?
     /// When the monitor saw it.
-    public var at: Timestamp
+    package var at: Timestamp
 
     /// An artifact with every field given.
-    public init(location: String, name: String, mime: String?, at: Timestamp) {
+    package init(location: String, name: String, mime: String?, at: Timestamp) {
         self.location = location
         self.name = name
         self.mime = mime

@@ -1,7 +1,7 @@
 import CharmTelemetry
 
 /// How a run or a tool call stands.
-public enum ActivityStatus: String, Sendable, Hashable {
+package enum ActivityStatus: String, Sendable, Hashable {
     /// Started and not ended (or the stream ended first).
     case running
     /// Ended normally.
@@ -11,26 +11,26 @@ public enum ActivityStatus: String, Sendable, Hashable {
 }
 
 /// One tool call of a run, from its `tool_start` to its `tool_end` or `tool_error`.
-public struct ToolCallRecord: Sendable, Hashable {
+package struct ToolCallRecord: Sendable, Hashable {
     /// The call id (`legacy-call-N` for rebuilt legacy calls, `call-N` when the stream had none).
-    public var callID: String
+    package var callID: String
     /// The tool's name.
-    public var toolName: String
+    package var toolName: String
     /// The input, cut to `RetentionLimits.maxToolIOBytes`.
-    public var input: String
+    package var input: String
     /// The output, once it returned (cut like the input).
-    public var output: String?
+    package var output: String?
     /// The error, if it failed.
-    public var error: TelemetryError?
+    package var error: TelemetryError?
     /// Running, ok or error.
-    public var status: ActivityStatus
+    package var status: ActivityStatus
     /// When it started (the end time when its start was never seen).
-    public var start: Timestamp
+    package var start: Timestamp
     /// When it ended.
-    public var end: Timestamp?
+    package var end: Timestamp?
 
     /// A record with every field given.
-    public init(
+    package init(
         callID: String, toolName: String, input: String, output: String? = nil, error: TelemetryError? = nil,
         status: ActivityStatus = .running, start: Timestamp, end: Timestamp? = nil
     ) {
@@ -45,23 +45,23 @@ public struct ToolCallRecord: Sendable, Hashable {
     }
 
     /// Seconds from start to end; `nil` while running.
-    public var duration: Double? { end.map { max(0, $0.seconds(since: start)) } }
+    package var duration: Double? { end.map { max(0, $0.seconds(since: start)) } }
 
     /// Seconds from the run's start to this call's start.
-    public func startOffset(in run: MonitorRun) -> Double { start.seconds(since: run.start) }
+    package func startOffset(in run: MonitorRun) -> Double { start.seconds(since: run.start) }
 }
 
 /// One `agent_action`: the tool the agent chose and its input.
-public struct AgentActionRecord: Sendable, Hashable {
+package struct AgentActionRecord: Sendable, Hashable {
     /// When it was decided.
-    public var at: Timestamp
+    package var at: Timestamp
     /// The tool chosen.
-    public var tool: String
+    package var tool: String
     /// Its input.
-    public var toolInput: String
+    package var toolInput: String
 
     /// A record with every field given.
-    public init(at: Timestamp, tool: String, toolInput: String) {
+    package init(at: Timestamp, tool: String, toolInput: String) {
         self.at = at
         self.tool = tool
         self.toolInput = toolInput

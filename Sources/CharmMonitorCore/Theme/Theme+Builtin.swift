@@ -2,7 +2,7 @@ extension TerminalTheme where Role == ThemeRole {
     /// The compiled-in theme, used when no theme file loads. Dark-background friendly, but
     /// it leaves the background to the terminal so light terminals stay legible. Kept in
     /// step with themes/default.yaml (a test compares them).
-    public static var builtinDefault: Theme { builtinDefaultTheme }
+    package static var builtinDefault: Theme { builtinDefaultTheme }
 }
 
 /// Made once: a generic type's extension cannot hold a stored static.

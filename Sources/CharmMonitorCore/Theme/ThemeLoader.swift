@@ -3,19 +3,19 @@ import Foundation
 /// Finds the monitor's theme files by name or path (the toolkit's `ThemeFileLoader` over
 /// `ThemeRole`, with the monitor's folders). Errors are returned to the caller, who shows
 /// them and falls back to `Theme.builtinDefault`: a broken theme must never stop the monitor.
-public struct ThemeLoader: Sendable {
+package struct ThemeLoader: Sendable {
     private var files: ThemeFileLoader<ThemeRole>
 
     /// Folders searched, in order, for `<name>.yaml` / `<name>.yml`.
-    public var searchDirectories: [String] { files.searchDirectories }
+    package var searchDirectories: [String] { files.searchDirectories }
 
     /// Creates a loader over explicit folders (tests, or a `--theme-dir` option).
-    public init(searchDirectories: [String]) {
+    package init(searchDirectories: [String]) {
         files = ThemeFileLoader(searchDirectories: searchDirectories, base: .builtinDefault)
     }
 
     /// A loader over the standard folders, see `standardDirectories`.
-    public init() {
+    package init() {
         self.init(searchDirectories: ThemeLoader.standardDirectories())
     }
 
@@ -25,7 +25,7 @@ public struct ThemeLoader: Sendable {
     /// working directory, and `themes/` beside the executable or in a parent of it — which
     /// finds the repository's folder from `.build/debug/charm-monitor` — or in
     /// `../share/charm-monitor/themes` for an installed binary.
-    public static func standardDirectories(
+    package static func standardDirectories(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executablePath: String? = CommandLine.arguments.first,
         currentDirectory: String = FileManager.default.currentDirectoryPath
@@ -37,12 +37,12 @@ public struct ThemeLoader: Sendable {
 
     /// Loads a theme given by path (anything with a `/` or a .yaml/.yml ending) or by
     /// name from the search folders.
-    public func load(_ nameOrPath: String) throws(ThemeError) -> Theme { try files.load(nameOrPath) }
+    package func load(_ nameOrPath: String) throws(ThemeError) -> Theme { try files.load(nameOrPath) }
 
     /// The theme `nameOrPath`, or the built-in default with the reason it was not used.
     /// `nil` asks for the default theme: `default.yaml` when one is found, else built-in.
-    public func loadOrDefault(_ nameOrPath: String?) -> (theme: Theme, error: ThemeError?) { files.loadOrDefault(nameOrPath) }
+    package func loadOrDefault(_ nameOrPath: String?) -> (theme: Theme, error: ThemeError?) { files.loadOrDefault(nameOrPath) }
 
     /// Names of the themes found in the search folders, sorted and without duplicates.
-    public func availableThemes() -> [String] { files.availableThemes() }
+    package func availableThemes() -> [String] { files.availableThemes() }
 }

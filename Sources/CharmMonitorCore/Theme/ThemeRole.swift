@@ -1,6 +1,6 @@
 /// What a piece of the screen means. Views ask the theme for a role, never for a colour,
 /// so a theme file can restyle the whole monitor.
-public enum ThemeRole: String, StyleRole {
+package enum ThemeRole: String, StyleRole {
     /// Ordinary text.
     case text
     /// Secondary text: hints, empty-state messages.
@@ -61,7 +61,7 @@ public enum ThemeRole: String, StyleRole {
 
     /// What the role keeps when the terminal has no colour: enough attributes that the
     /// selection, a match and a failure still stand out on a monochrome screen.
-    public var monochromeAttributes: CellAttributes {
+    package var monochromeAttributes: CellAttributes {
         switch self {
         case .selection, .footer: [.reverse]
         case .footerKey: [.reverse, .bold]

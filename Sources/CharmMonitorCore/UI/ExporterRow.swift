@@ -2,32 +2,32 @@ import CharmTelemetry
 
 /// One row of the exporters panel: an exporter the registry knows or the manager runs,
 /// with its switch, health, counters and what stops it.
-public struct ExporterRow: Hashable, Sendable {
+package struct ExporterRow: Hashable, Sendable {
     /// The exporter's name.
-    public var name: String
+    package var name: String
     /// Whether it receives events.
-    public var enabled: Bool
+    package var enabled: Bool
     /// Delivering, retrying or failing.
-    public var health: ExporterHealth
+    package var health: ExporterHealth
     /// Hooks delivered.
-    public var delivered: UInt64
+    package var delivered: UInt64
     /// Events waiting.
-    public var queued: Int
+    package var queued: Int
     /// Events dropped.
-    public var dropped: UInt64
+    package var dropped: UInt64
     /// Hooks that failed.
-    public var failed: UInt64
+    package var failed: UInt64
     /// The last error, if any.
-    public var lastError: String?
+    package var lastError: String?
     /// A required environment variable that is not set ("needs DATADOG_API_KEY").
-    public var missingVariable: String?
+    package var missingVariable: String?
     /// Why it could not be made, when it could not.
-    public var unavailableReason: String?
+    package var unavailableReason: String?
     /// For a community registry entry that is not installed here: the command that installs it.
-    public var installCommand: String?
+    package var installCommand: String?
 
     /// A row with every field given.
-    public init(
+    package init(
         name: String, enabled: Bool, health: ExporterHealth = .ok, delivered: UInt64 = 0, queued: Int = 0,
         dropped: UInt64 = 0, failed: UInt64 = 0, lastError: String? = nil, missingVariable: String? = nil,
         unavailableReason: String? = nil, installCommand: String? = nil

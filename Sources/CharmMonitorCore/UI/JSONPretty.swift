@@ -4,9 +4,9 @@ import CharmWire
 /// Pretty-prints JSON as styled lines for the detail view: two-space indentation, keys,
 /// strings, numbers and literals in their own roles. Strings keep their escapes visible
 /// (`\n` stays two characters) so a value never breaks the layout of its object.
-public enum JSONPretty {
+package enum JSONPretty {
     /// The lines of `text` as pretty JSON, or nil when it is not a JSON object or array.
-    public static func lines(ofJSONText text: String) -> [StyledLine]? {
+    package static func lines(ofJSONText text: String) -> [StyledLine]? {
         let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
         guard let first = trimmed.first, first == "{" || first == "[" else { return nil }
         guard let value = try? JSONParser.parse(text) else { return nil }
@@ -14,7 +14,7 @@ public enum JSONPretty {
     }
 
     /// The lines of `value`.
-    public static func lines(of value: JSONValue) -> [StyledLine] {
+    package static func lines(of value: JSONValue) -> [StyledLine] {
         var out: [StyledLine] = []
         var current = StyledLine()
         emit(value, indent: 0, into: &out, current: &current)

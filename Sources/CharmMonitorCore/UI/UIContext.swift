@@ -2,23 +2,23 @@ import CharmTelemetry
 
 /// Everything outside `UIState` that `update` and `render` read: the live model, the
 /// exporter rows, the screen size and the time. Plain values, so both stay pure.
-public struct UIContext: Sendable {
+package struct UIContext: Sendable {
     /// The live model (the view shows `UIState.paused` instead while paused).
-    public var model: MonitorModel
+    package var model: MonitorModel
     /// The exporters panel's rows.
-    public var exporters: [ExporterRow]
+    package var exporters: [ExporterRow]
     /// Columns.
-    public var width: Int
+    package var width: Int
     /// Rows.
-    public var height: Int
+    package var height: Int
     /// The time the frame is for.
-    public var now: Timestamp
+    package var now: Timestamp
     /// The front end's memory of which runs match the filter (see `RunFilterCache`); `nil`
     /// matches every run in full.
     package var filterCache: RunFilterCache?
 
     /// A context with every field given.
-    public init(model: MonitorModel, exporters: [ExporterRow] = [], width: Int, height: Int, now: Timestamp) {
+    package init(model: MonitorModel, exporters: [ExporterRow] = [], width: Int, height: Int, now: Timestamp) {
         self.model = model
         self.exporters = exporters
         self.width = width
@@ -27,5 +27,5 @@ public struct UIContext: Sendable {
     }
 
     /// The model the view shows under `state`: frozen while paused, else live.
-    public func viewModel(_ state: UIState) -> MonitorModel { state.paused?.model ?? model }
+    package func viewModel(_ state: UIState) -> MonitorModel { state.paused?.model ?? model }
 }

@@ -2,9 +2,9 @@ import CharmTelemetry
 import Foundation
 
 /// Short, fixed-width renderings of numbers, durations and times for table cells.
-public enum UIFormat {
+package enum UIFormat {
     /// `850ms`, `12.3s`, `4m05s`, `1h02m`.
-    public static func duration(_ seconds: Double) -> String {
+    package static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "–" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 60 { return String(format: "%.1fs", seconds) }
@@ -14,7 +14,7 @@ public enum UIFormat {
     }
 
     /// `999`, `1.2k`, `34k`, `1.2M`.
-    public static func count<N: BinaryInteger>(_ value: N) -> String {
+    package static func count<N: BinaryInteger>(_ value: N) -> String {
         let v = Double(value)
         if v < 1_000 { return "\(value)" }
         if v < 10_000 { return String(format: "%.1fk", v / 1_000) }
@@ -24,14 +24,14 @@ public enum UIFormat {
     }
 
     /// A rate such as events or tokens per second: `0`, `4.5`, `120`, `1.2k`.
-    public static func rate(_ value: Double) -> String {
+    package static func rate(_ value: Double) -> String {
         guard value.isFinite, value > 0 else { return "0" }
         if value < 10 { return String(format: "%.1f", value) }
         return count(Int(value.rounded()))
     }
 
     /// `HH:MM:SS` in the local time zone.
-    public static func clock(_ time: Timestamp) -> String {
+    package static func clock(_ time: Timestamp) -> String {
         var seconds = time_t(time.microseconds / 1_000_000)
         var parts = tm()
         localtime_r(&seconds, &parts)
@@ -39,7 +39,7 @@ public enum UIFormat {
     }
 
     /// The status glyph of a run or a tool call.
-    public static func glyph(_ status: ActivityStatus) -> String {
+    package static func glyph(_ status: ActivityStatus) -> String {
         switch status {
         case .running: "●"
         case .ok: "✓"
@@ -48,7 +48,7 @@ public enum UIFormat {
     }
 
     /// The theme role of a status.
-    public static func role(_ status: ActivityStatus) -> ThemeRole {
+    package static func role(_ status: ActivityStatus) -> ThemeRole {
         switch status {
         case .running: .statusRunning
         case .ok: .statusOk
@@ -57,10 +57,10 @@ public enum UIFormat {
     }
 
     /// The eight block heights of a sparkline, lowest first.
-    public static let sparkBlocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    package static let sparkBlocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     /// The last `width` samples as a sparkline scaled to their maximum.
-    public static func sparkline(_ samples: [Double], width: Int) -> String {
+    package static func sparkline(_ samples: [Double], width: Int) -> String {
         guard width > 0 else { return "" }
         let shown = samples.suffix(width)
         let top = shown.max() ?? 0
@@ -74,7 +74,7 @@ public enum UIFormat {
 
     /// One line of text for a table cell: newlines and tabs become spaces so a
     /// multi-line input still previews on one row.
-    public static func oneLine(_ text: String) -> String {
+    package static func oneLine(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(min(text.utf8.count, 512))
         var count = 0
@@ -88,7 +88,7 @@ public enum UIFormat {
 
     /// The ranges of `[NAME_REDACTED]` markers in `text` (NAME: capitals, digits and `_`),
     /// as Charm's runner writes them in place of secrets.
-    public static func redactions(in text: String) -> [Range<String.Index>] {
+    package static func redactions(in text: String) -> [Range<String.Index>] {
         var out: [Range<String.Index>] = []
         var search = text.startIndex
         while let end = text.range(of: "_REDACTED]", range: search..<text.endIndex) {

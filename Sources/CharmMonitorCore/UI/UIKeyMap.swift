@@ -1,19 +1,19 @@
 /// What a key does in the monitor, named so that the key map, the update function and the
 /// help overlay all speak of the same thing.
-public enum UIAction: String, CaseIterable, Sendable {
+package enum UIAction: String, CaseIterable, Sendable {
     case down, up, pageDown, pageUp, top, bottom
     case nextPane, previousPane, focusRuns, focusRight
     case open, back, filter, follow, pause, exporters, toggleExporter, goToErrorRun, log, theme, help, quit
 }
 
 /// The monitor's bindings: an action, its keys, and the pane it is limited to.
-public typealias UIKeyBinding = KeyBinding<UIAction, UIPane>
+package typealias UIKeyBinding = KeyBinding<UIAction, UIPane>
 
 /// The monitor's key map: `UIUpdate` matches keys with it and the help overlay is drawn
 /// from it (see `KeyMap`).
-public enum UIKeyMap {
+package enum UIKeyMap {
     /// The map.
-    public static let map = KeyMap<UIAction, UIPane>([
+    package static let map = KeyMap<UIAction, UIPane>([
         KeyMapEntry([UIKeyBinding(.down, [.char("j"), .down]), UIKeyBinding(.up, [.char("k"), .up])],
                     "move down / up (scroll in text panes)"),
         KeyMapEntry([UIKeyBinding(.pageDown, [.pageDown, .ctrl("d"), .ctrl("f")]),
@@ -37,10 +37,10 @@ public enum UIKeyMap {
     ])
 
     /// Every help line.
-    public static var entries: [KeyMapEntry<UIAction, UIPane>] { map.entries }
+    package static var entries: [KeyMapEntry<UIAction, UIPane>] { map.entries }
     /// Every binding, pane-specific ones first.
-    public static var bindings: [UIKeyBinding] { map.bindings }
+    package static var bindings: [UIKeyBinding] { map.bindings }
 
     /// The action `key` triggers while `focus` has the focus, if any.
-    public static func action(for key: Key, focus: UIPane) -> UIAction? { map.action(for: key, in: focus) }
+    package static func action(for key: Key, focus: UIPane) -> UIAction? { map.action(for: key, in: focus) }
 }

@@ -1,22 +1,22 @@
 /// Where each pane goes for a screen size and a UI state. Shared by `render` and by
 /// `update` (mouse hit-testing, page sizes), so a click always lands on what is drawn.
-public struct UILayout: Hashable, Sendable {
+package struct UILayout: Hashable, Sendable {
     /// The smallest screen the panes fit on; below it a message says so.
-    public static let minimumWidth = 60
+    package static let minimumWidth = 60
     /// See `minimumWidth`.
-    public static let minimumHeight = 16
+    package static let minimumHeight = 16
 
     /// The header rows.
-    public var header: Rect
+    package var header: Rect
     /// The footer row.
-    public var footer: Rect
+    package var footer: Rect
     /// Each visible pane's outer rectangle (border included).
-    public var panes: [UIPane: Rect]
+    package var panes: [UIPane: Rect]
     /// False when the screen is below the minimum size.
-    public var fits: Bool
+    package var fits: Bool
 
     /// The layout for a `width`×`height` screen.
-    public init(width: Int, height: Int, state: UIState) {
+    package init(width: Int, height: Int, state: UIState) {
         fits = width >= UILayout.minimumWidth && height >= UILayout.minimumHeight
         let screen = Rect(x: 0, y: 0, width: width, height: height)
         let rows = screen.split(.vertical, [.cells(2), .rest, .cells(1)])
@@ -50,16 +50,16 @@ public struct UILayout: Hashable, Sendable {
     }
 
     /// The inside of a pane (within its border), or an empty rectangle.
-    public func inner(_ pane: UIPane) -> Rect {
+    package func inner(_ pane: UIPane) -> Rect {
         panes[pane]?.inset(by: 1) ?? Rect(x: 0, y: 0, width: 0, height: 0)
     }
 
     /// Rows visible inside a pane, at least 1 so paging always moves.
-    public func visibleRows(_ pane: UIPane) -> Int { max(1, inner(pane).height) }
+    package func visibleRows(_ pane: UIPane) -> Int { max(1, inner(pane).height) }
 
     /// Rows at the top of a pane's inside that are not list rows: a column heading, or
     /// the token pane's rate line.
-    public static func headingRows(_ pane: UIPane) -> Int {
+    package static func headingRows(_ pane: UIPane) -> Int {
         switch pane {
         case .runs, .tools, .exporters, .tokens: 1
         case .errors, .log, .detail: 0
@@ -67,10 +67,10 @@ public struct UILayout: Hashable, Sendable {
     }
 
     /// List rows visible in a pane (below its heading), at least 1.
-    public func listRows(_ pane: UIPane) -> Int { max(1, inner(pane).height - UILayout.headingRows(pane)) }
+    package func listRows(_ pane: UIPane) -> Int { max(1, inner(pane).height - UILayout.headingRows(pane)) }
 
     /// The pane under a screen cell, if any.
-    public func pane(atX x: Int, y: Int) -> UIPane? {
+    package func pane(atX x: Int, y: Int) -> UIPane? {
         panes.first { $0.value.contains(x: x, y: y) }?.key
     }
 }

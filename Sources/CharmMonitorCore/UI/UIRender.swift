@@ -4,7 +4,7 @@ import CharmTelemetry
 /// The monitor's view: a pure function from a frame's view-model (`UIFrame`), the UI
 /// state, the exporter rows, a theme and the time to a grid. Each pane draws itself (see
 /// `MonitorPane`); every pane is testable as text through `Grid.lines()`.
-public enum UIRender {
+package enum UIRender {
     /// Draws the whole screen from `model` (the front end builds the `UIFrame` under the
     /// engine's lock and calls `render(frame:…)`; this is the same for a model at hand).
     ///
@@ -16,7 +16,7 @@ public enum UIRender {
     ///   - theme: styles for every role.
     ///   - size: columns and rows.
     ///   - now: the frame's time (durations of running things, the clock, rates).
-    public static func render(
+    package static func render(
         model: MonitorModel, ui: UIState, exporters: [ExporterRow], theme: Theme, size: (w: Int, h: Int),
         now: Timestamp
     ) -> Grid {

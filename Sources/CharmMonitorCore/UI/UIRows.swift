@@ -2,19 +2,19 @@ import Foundation
 import CharmTelemetry
 
 /// One row of the run tree: a run and how deep it sits.
-public struct RunRow: Sendable {
+package struct RunRow: Sendable {
     /// The run.
-    public var run: MonitorRun
+    package var run: MonitorRun
     /// 0 for a root, 1 for its children, and so on.
-    public var depth: Int
+    package var depth: Int
 }
 
 /// The lists the panes show, derived from the model and the filter. Shared by `update`
 /// (to move selections) and `render` (to draw them), so both agree on every index.
-public enum UIRows {
+package enum UIRows {
     /// The run tree flattened depth-first, children under their parent; with a filter,
     /// only runs whose id, a tool name or the streamed text contains it (depths kept).
-    public static func runs(_ model: MonitorModel, filter: String) -> [RunRow] {
+    package static func runs(_ model: MonitorModel, filter: String) -> [RunRow] {
         treeRows(model, filter: filter).compactMap { row in model.run(row.id).map { RunRow(run: $0, depth: row.depth) } }
     }
 
@@ -29,7 +29,7 @@ public enum UIRows {
     }
 
     /// Whether a run matches the filter by id, tool name, tool input or text.
-    public static func runMatches(_ run: MonitorRun, filter: String) -> Bool {
+    package static func runMatches(_ run: MonitorRun, filter: String) -> Bool {
         if matches(run.id, filter) { return true }
         if run.toolCalls.contains(where: { matches($0.toolName, filter) || matches($0.input, filter) }) { return true }
         return matches(run.text, filter)
@@ -53,7 +53,7 @@ public enum UIRows {
     }
 
     /// The run the tool, token and detail panes are about.
-    public static func selectedRun(_ model: MonitorModel, state: UIState) -> MonitorRun? {
+    package static func selectedRun(_ model: MonitorModel, state: UIState) -> MonitorRun? {
         selectedRun(model, state: state, cache: nil)
     }
 
@@ -71,7 +71,7 @@ public enum UIRows {
     /// The tool calls the timeline shows for `run`: its own and those of its descendants
     /// (an agent that hands work to sub-agents shows what they did), by start time, a
     /// run's own calls first among equal starts.
-    public static func timeline(_ model: MonitorModel, _ run: MonitorRun?) -> [TimelineCall] {
+    package static func timeline(_ model: MonitorModel, _ run: MonitorRun?) -> [TimelineCall] {
         guard let run else { return [] }
         var out = run.toolCalls.map { TimelineCall(runID: run.id, call: $0) }
         var queue = run.children
@@ -94,7 +94,7 @@ public enum UIRows {
     }
 
     /// The selected entry's index in `calls` (the timeline); the newest when none is chosen.
-    public static func selectedToolIndex(_ calls: [TimelineCall], state: UIState) -> Int? {
+    package static func selectedToolIndex(_ calls: [TimelineCall], state: UIState) -> Int? {
         chosenOrNewest(state.selectedToolIndex, count: calls.count)
     }
 
@@ -106,7 +106,7 @@ public enum UIRows {
     }
 
     /// Errors that match the filter, oldest first.
-    public static func errors(_ model: MonitorModel, filter: String) -> [MonitorErrorEntry] {
+    package static func errors(_ model: MonitorModel, filter: String) -> [MonitorErrorEntry] {
         let all = Array(model.errors)
         guard !filter.isEmpty else { return all }
         return all.filter { e in
@@ -116,7 +116,7 @@ public enum UIRows {
     }
 
     /// The selected error's index.
-    public static func selectedErrorIndex(_ errors: [MonitorErrorEntry], state: UIState) -> Int? {
+    package static func selectedErrorIndex(_ errors: [MonitorErrorEntry], state: UIState) -> Int? {
         selectedErrorIndex(count: errors.count, state: state)
     }
 
@@ -126,20 +126,20 @@ public enum UIRows {
     }
 
     /// Log lines that match the filter, oldest first.
-    public static func log(_ model: MonitorModel, filter: String) -> [LogEntry] {
+    package static func log(_ model: MonitorModel, filter: String) -> [LogEntry] {
         let all = Array(model.log)
         guard !filter.isEmpty else { return all }
         return all.filter { matches($0.text, filter) || matches($0.source.name, filter) }
     }
 
     /// Case-insensitive containment; the empty filter matches nothing (nothing to mark).
-    public static func matches(_ text: String, _ filter: String) -> Bool {
+    package static func matches(_ text: String, _ filter: String) -> Bool {
         !filter.isEmpty && text.range(of: filter, options: .caseInsensitive) != nil
     }
 
     /// The first row to show so `selected` is visible in `visible` rows, starting from
     /// the stored offset and moving as little as possible.
-    public static func window(selected: Int?, count: Int, visible: Int, stored: Int) -> Int {
+    package static func window(selected: Int?, count: Int, visible: Int, stored: Int) -> Int {
         let visible = max(1, visible)
         var top = min(max(0, stored), max(0, count - visible))
         if let selected {
@@ -151,16 +151,16 @@ public enum UIRows {
 }
 
 /// One row of the tool timeline: a call and the run it belongs to.
-public struct TimelineCall: Sendable, Hashable {
+package struct TimelineCall: Sendable, Hashable {
     /// The run that made the call: the selected run or one of its descendants.
-    public var runID: String
+    package var runID: String
     /// The call.
-    public var call: ToolCallRecord
+    package var call: ToolCallRecord
 
     /// How the timeline labels the call's run beside the selected run `selected`: nothing
     /// for its own calls, the id after the selected run's (`planner` under `session-1` for
     /// `session-1.planner`), else the whole id.
-    public func label(under selected: String) -> String? {
+    package func label(under selected: String) -> String? {
         guard runID != selected else { return nil }
         let prefix = selected + "."
         return runID.hasPrefix(prefix) ? String(runID.dropFirst(prefix.count)) : runID

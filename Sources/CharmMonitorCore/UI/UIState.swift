@@ -1,7 +1,7 @@
 import CharmTelemetry
 
 /// A pane of the monitor that can hold the keyboard.
-public enum UIPane: String, CaseIterable, Hashable, Sendable {
+package enum UIPane: String, CaseIterable, Hashable, Sendable {
     /// The run tree.
     case runs
     /// The selected run's tool calls as a timeline.
@@ -22,28 +22,28 @@ public enum UIPane: String, CaseIterable, Hashable, Sendable {
 /// and each pane's own state (selection, scroll), held by the pane components it is made
 /// of. A value type so `update` is a pure function and every key can be tested without a
 /// terminal.
-public struct UIState: Hashable, Sendable {
+package struct UIState: Hashable, Sendable {
     /// The longest filter, in UTF-8 bytes: a paste beyond it is cut.
-    public static let maxFilterBytes = FilterPrompt.maxBytes
+    package static let maxFilterBytes = FilterPrompt.maxBytes
 
     /// The pane that has the keyboard.
-    public var focus: UIPane = .runs
+    package var focus: UIPane = .runs
     /// Whether the tool-call detail view is open (it takes the right-hand side).
-    public var detailOpen = false
+    package var detailOpen = false
     /// Whether the lower right pane shows the log instead of the token stream.
-    public var showLog = false
+    package var showLog = false
     /// Whether the exporters panel is shown.
-    public var exportersVisible = false
+    package var exportersVisible = false
     /// The frozen model while paused.
-    public var paused: PausedView?
+    package var paused: PausedView?
     /// Which of the loaded themes is in use.
-    public var themeIndex = 0
+    package var themeIndex = 0
     /// How many themes there are to cycle through with `t`.
-    public var themeCount = 1
+    package var themeCount = 1
     /// Set when the user asked to quit.
-    public var quit = false
+    package var quit = false
     /// Set once every finite source has ended: the UI says so and waits for `q`.
-    public var streamEnded = false
+    package var streamEnded = false
 
     // The components, each owning its part of the state.
     var runsPane = RunsPane()
@@ -61,125 +61,125 @@ public struct UIState: Hashable, Sendable {
 
     /// The selected run's id (by id, not index, so new runs arriving do not move it);
     /// `nil` follows the newest run until the user picks one.
-    public var selectedRunID: String? {
+    package var selectedRunID: String? {
         get { runsPane.selectedRunID }
         set { runsPane.selectedRunID = newValue }
     }
     /// The selected tool call, as an index into the selected run's timeline; `nil`
     /// follows the newest call as calls arrive.
-    public var selectedToolIndex: Int? {
+    package var selectedToolIndex: Int? {
         get { timelinePane.selectedIndex }
         set { timelinePane.selectedIndex = newValue }
     }
     /// The selected error, as an index into the filtered error list (newest last);
     /// `nil` follows the newest.
-    public var selectedErrorIndex: Int? {
+    package var selectedErrorIndex: Int? {
         get { errorsPane.selectedIndex }
         set { errorsPane.selectedIndex = newValue }
     }
     /// The selected exporter row.
-    public var selectedExporterIndex: Int {
+    package var selectedExporterIndex: Int {
         get { exportersPane.selectedIndex }
         set { exportersPane.selectedIndex = newValue }
     }
     /// Lines scrolled up from the bottom of the token stream (0 = the end).
-    public var tokenScrollFromBottom: Int {
+    package var tokenScrollFromBottom: Int {
         get { tokensPane.scrollFromBottom }
         set { tokensPane.scrollFromBottom = newValue }
     }
     /// Whether the token stream sticks to its end as tokens arrive.
-    public var followTokens: Bool {
+    package var followTokens: Bool {
         get { tokensPane.follow }
         set { tokensPane.follow = newValue }
     }
     /// Tokens-per-second samples of the selected run, oldest first, one per second.
-    public var tokenRateSamples: [Double] {
+    package var tokenRateSamples: [Double] {
         get { tokensPane.rateSamples }
         set { tokensPane.rateSamples = newValue }
     }
     /// The last sample point: run, token count and time.
-    public var tokenSampleBase: TokenSample? {
+    package var tokenSampleBase: TokenSample? {
         get { tokensPane.sampleBase }
         set { tokensPane.sampleBase = newValue }
     }
     /// Lines scrolled up from the bottom of the log (0 = the end).
-    public var logScrollFromBottom: Int {
+    package var logScrollFromBottom: Int {
         get { logPane.scrollFromBottom }
         set { logPane.scrollFromBottom = newValue }
     }
     /// First visible line of the detail view.
-    public var detailScroll: Int {
+    package var detailScroll: Int {
         get { detailPane.scroll }
         set { detailPane.scroll = newValue }
     }
     /// The filter in force (case-insensitive substring of run id, tool name or text).
-    public var filter: String {
+    package var filter: String {
         get { filterPrompt.filter }
         set { filterPrompt.filter = newValue }
     }
     /// The filter being typed, while `filterEditing`.
-    public var filterDraft: String {
+    package var filterDraft: String {
         get { filterPrompt.draft }
         set { filterPrompt.draft = newValue }
     }
     /// True while the user types a filter after `/`.
-    public var filterEditing: Bool {
+    package var filterEditing: Bool {
         get { filterPrompt.editing }
         set { filterPrompt.editing = newValue }
     }
     /// Whether the help overlay is shown.
-    public var helpVisible: Bool {
+    package var helpVisible: Bool {
         get { helpOverlay.visible }
         set { helpOverlay.visible = newValue }
     }
     /// A one-line message for the footer (an exporter toggled, a theme changed).
-    public var statusMessage: String? {
+    package var statusMessage: String? {
         get { footer.message }
         set { footer.message = newValue }
     }
     /// When the status message was set, so it fades after a few seconds.
-    public var statusMessageAt: Timestamp? {
+    package var statusMessageAt: Timestamp? {
         get { footer.messageAt }
         set { footer.messageAt = newValue }
     }
     /// Where stderr goes while the UI is up, shown in the footer.
-    public var stderrLogPath: String? {
+    package var stderrLogPath: String? {
         get { footer.stderrLogPath }
         set { footer.stderrLogPath = newValue }
     }
 
     /// A fresh state.
-    public init() {}
+    package init() {}
 
     /// The model being paused: the view stays on `model` while ingest goes on.
-    public struct PausedView: Hashable, Sendable {
+    package struct PausedView: Hashable, Sendable {
         /// The frozen model.
-        public var model: MonitorModel
+        package var model: MonitorModel
         /// The live event count when paused, to tell how many arrived since.
-        public var eventsAtPause: Int
+        package var eventsAtPause: Int
 
         /// Freezes `model`.
-        public init(model: MonitorModel) {
+        package init(model: MonitorModel) {
             self.model = model
             self.eventsAtPause = model.counters.events
         }
 
-        public static func == (a: PausedView, b: PausedView) -> Bool { a.eventsAtPause == b.eventsAtPause }
-        public func hash(into hasher: inout Hasher) { hasher.combine(eventsAtPause) }
+        package static func == (a: PausedView, b: PausedView) -> Bool { a.eventsAtPause == b.eventsAtPause }
+        package func hash(into hasher: inout Hasher) { hasher.combine(eventsAtPause) }
     }
 
     /// One point of the token-rate sampler.
-    public struct TokenSample: Hashable, Sendable {
+    package struct TokenSample: Hashable, Sendable {
         /// The run sampled.
-        public var runID: String
+        package var runID: String
         /// Its token count then.
-        public var tokens: Int
+        package var tokens: Int
         /// When.
-        public var at: Timestamp
+        package var at: Timestamp
     }
 
     /// The pane list for Tab: what is on screen, in reading order.
-    public var focusCycle: [UIPane] {
+    package var focusCycle: [UIPane] {
         var panes: [UIPane] = [.runs, detailOpen ? .detail : .tools]
         if !detailOpen { panes.append(showLog ? .log : .tokens) }
         panes.append(.errors)
@@ -189,7 +189,7 @@ public struct UIState: Hashable, Sendable {
 }
 
 /// What `update` asks the outside world to do.
-public enum UIEffect: Hashable, Sendable {
+package enum UIEffect: Hashable, Sendable {
     /// Turn an exporter on or off (`MonitorEngine.setExporter`).
     case setExporter(name: String, enabled: Bool)
     /// Switch to the theme at this index of the loaded list.
@@ -199,7 +199,7 @@ public enum UIEffect: Hashable, Sendable {
 }
 
 /// What `update` reacts to.
-public enum UIMessage: Hashable, Sendable {
+package enum UIMessage: Hashable, Sendable {
     /// A key, a mouse event, a resize or a signal.
     case input(InputEvent)
     /// A frame tick at this time (samples the token rate, fades messages).

@@ -6,9 +6,9 @@ import CharmTelemetry
 /// owns its selection and scroll (see `MonitorPane`); the rest — focus, overlays, pause,
 /// the filter, themes — is handled here, as are the few effects that reach across panes
 /// (a jump to an error's run). Pure: everything it reads is in `UIState` and `UIContext`.
-public enum UIUpdate {
+package enum UIUpdate {
     /// Applies `message` to `state`.
-    public static func update(_ state: UIState, _ message: UIMessage, context: UIContext) -> (UIState, [UIEffect]) {
+    package static func update(_ state: UIState, _ message: UIMessage, context: UIContext) -> (UIState, [UIEffect]) {
         var state = state
         var effects: [UIEffect] = []
         switch message {

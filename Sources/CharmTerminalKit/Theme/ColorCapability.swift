@@ -1,6 +1,6 @@
 /// How many colours the terminal can show. Detected once at start-up; themes and cell
 /// styles are degraded to it so a view never emits a colour the terminal would garble.
-public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable {
+package enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable {
     /// No colour at all (a monochrome terminal, or the user set NO_COLOR): attributes only.
     case none
     /// The 16 ANSI colours.
@@ -11,7 +11,7 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable {
     case trueColor
 
     /// Orders capabilities from poorest to richest.
-    public static func < (lhs: ColorCapability, rhs: ColorCapability) -> Bool {
+    package static func < (lhs: ColorCapability, rhs: ColorCapability) -> Bool {
         lhs.rawValue < rhs.rawValue
     }
 
@@ -20,7 +20,7 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable {
     ///
     /// NO_COLOR set to anything non-empty wins (no-color.org). COLORTERM=truecolor or
     /// 24bit raises a colour terminal to true colour, since terminfo rarely says so.
-    public static func detect(colors: Int, environment: [String: String]) -> ColorCapability {
+    package static func detect(colors: Int, environment: [String: String]) -> ColorCapability {
         if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return .none }
         guard colors >= 8 else { return .none }
         let colorTerm = environment["COLORTERM"]?.lowercased() ?? ""

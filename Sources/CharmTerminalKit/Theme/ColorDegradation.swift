@@ -1,7 +1,7 @@
 extension TerminalColor {
     /// This colour as the terminal with `capability` can show it: the nearest palette
     /// entry for a colour it lacks, `.default` when it has none.
-    public func adapted(to capability: ColorCapability) -> TerminalColor {
+    package func adapted(to capability: ColorCapability) -> TerminalColor {
         switch (self, capability) {
         case (.default, _), (_, .trueColor):
             return self
@@ -21,15 +21,15 @@ extension TerminalColor {
 
 extension CellStyle {
     /// This style with both colours adapted to `capability`; attributes are kept.
-    public func adapted(to capability: ColorCapability) -> CellStyle {
+    package func adapted(to capability: ColorCapability) -> CellStyle {
         CellStyle(fg: fg.adapted(to: capability), bg: bg.adapted(to: capability), attributes: attributes)
     }
 }
 
 /// The xterm palette, for finding the nearest colour a poorer terminal has.
-public enum Palette {
+package enum Palette {
     /// An RGB triple.
-    public typealias RGB = (r: UInt8, g: UInt8, b: UInt8)
+    package typealias RGB = (r: UInt8, g: UInt8, b: UInt8)
 
     /// The channel levels of xterm's 6×6×6 colour cube (indices 16–231).
     static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
@@ -42,7 +42,7 @@ public enum Palette {
     ]
 
     /// The RGB value of a 256-palette index.
-    public static func rgb(of index: UInt8) -> RGB {
+    package static func rgb(of index: UInt8) -> RGB {
         let value = Int(index)
         switch value {
         case 0..<16:
@@ -58,12 +58,12 @@ public enum Palette {
 
     /// The palette index (16–255: the cube and the grey ramp, which terminals rarely
     /// re-theme) nearest to `color`.
-    public static func nearest256(_ color: RGB) -> UInt8 {
+    package static func nearest256(_ color: RGB) -> UInt8 {
         nearest(color, among: 16...255)
     }
 
     /// The ANSI colour (0–15) nearest to `color`.
-    public static func nearest16(_ color: RGB) -> UInt8 {
+    package static func nearest16(_ color: RGB) -> UInt8 {
         nearest(color, among: 0...15)
     }
 

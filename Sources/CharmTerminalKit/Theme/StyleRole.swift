@@ -2,7 +2,7 @@
 /// to a style, and views ask for a role, never for a colour, so a theme file can restyle a
 /// whole application. The toolkit knows no roles of its own; an application supplies an
 /// enum of them (the monitor's is `ThemeRole`).
-public protocol StyleRole: RawRepresentable, CaseIterable, Hashable, Sendable where RawValue == String {
+package protocol StyleRole: RawRepresentable, CaseIterable, Hashable, Sendable where RawValue == String {
     /// Ordinary text: the style a role falls back to when a theme leaves it out.
     static var text: Self { get }
     /// What the role keeps when the terminal has no colour: enough attributes that what

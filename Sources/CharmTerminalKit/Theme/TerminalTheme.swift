@@ -1,26 +1,26 @@
 /// A named set of styles, one per role of an application's `Role` enum.
-public struct TerminalTheme<Role: StyleRole>: Hashable, Sendable {
+package struct TerminalTheme<Role: StyleRole>: Hashable, Sendable {
     /// The theme's name, as users pick it.
-    public var name: String
+    package var name: String
     /// The style of each role; a role missing here falls back as `subscript` says.
-    public var styles: [Role: CellStyle]
+    package var styles: [Role: CellStyle]
 
     /// Creates a theme.
-    public init(name: String, styles: [Role: CellStyle]) {
+    package init(name: String, styles: [Role: CellStyle]) {
         self.name = name
         self.styles = styles
     }
 
     /// The style for `role`: this theme's own, else the `text` style, else plain, so a
     /// view never has to handle a missing role.
-    public subscript(role: Role) -> CellStyle {
+    package subscript(role: Role) -> CellStyle {
         styles[role] ?? styles[.text] ?? .plain
     }
 
     /// The theme as a terminal with `capability` can show it. Colours degrade to the
     /// nearest ones available; without colour every role gets its monochrome attributes
     /// so the screen stays readable.
-    public func adapted(to capability: ColorCapability) -> TerminalTheme {
+    package func adapted(to capability: ColorCapability) -> TerminalTheme {
         var adapted = self
         for role in Role.allCases {
             var style = self[role].adapted(to: capability)

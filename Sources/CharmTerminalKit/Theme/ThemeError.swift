@@ -1,17 +1,17 @@
 /// Why a theme did not load, with the file and line to fix, formatted like a compiler
 /// diagnostic (`file:line:column: message`) so editors can jump to it.
-public struct ThemeError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct ThemeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The theme file, or the name that was looked for.
-    public var file: String
+    package var file: String
     /// 1-based line of the problem, when known.
-    public var line: Int?
+    package var line: Int?
     /// 1-based column of the problem, when known.
-    public var column: Int?
+    package var column: Int?
     /// What is wrong, in words.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
+    package init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
         self.column = column
@@ -19,7 +19,7 @@ public struct ThemeError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `file:line:column: message`, leaving out what is unknown.
-    public var description: String {
+    package var description: String {
         var location = file
         if let line {
             location += ":\(line)"

@@ -2,15 +2,15 @@ import Foundation
 
 /// Finds an application's theme files by name or path. Errors are returned to the caller,
 /// who shows them and falls back to `base`: a broken theme must never stop an application.
-public struct ThemeFileLoader<Role: StyleRole>: Sendable {
+package struct ThemeFileLoader<Role: StyleRole>: Sendable {
     /// Folders searched, in order, for `<name>.yaml` / `<name>.yml`.
-    public var searchDirectories: [String]
+    package var searchDirectories: [String]
     /// The theme every file is parsed over (roles a file leaves out come from it), and the
     /// one used when nothing loads.
-    public var base: TerminalTheme<Role>
+    package var base: TerminalTheme<Role>
 
     /// A loader over explicit folders.
-    public init(searchDirectories: [String], base: TerminalTheme<Role>) {
+    package init(searchDirectories: [String], base: TerminalTheme<Role>) {
         self.searchDirectories = searchDirectories
         self.base = base
     }
@@ -21,7 +21,7 @@ public struct ThemeFileLoader<Role: StyleRole>: Sendable {
     /// directory, and `themes/` beside the executable or in a parent of it — which finds a
     /// repository's folder from `.build/debug/<app>` — or in `../share/<app>/themes` for an
     /// installed binary.
-    public static func standardDirectories(
+    package static func standardDirectories(
         app: String, variable: String, environment: [String: String], executablePath: String?, currentDirectory: String
     ) -> [String] {
         var directories: [String] = []
@@ -48,7 +48,7 @@ public struct ThemeFileLoader<Role: StyleRole>: Sendable {
 
     /// Loads a theme given by path (anything with a `/` or a .yaml/.yml ending) or by
     /// name from the search folders.
-    public func load(_ nameOrPath: String) throws(ThemeError) -> TerminalTheme<Role> {
+    package func load(_ nameOrPath: String) throws(ThemeError) -> TerminalTheme<Role> {
         let path = try locate(nameOrPath)
         let text: String
         do {
@@ -61,7 +61,7 @@ public struct ThemeFileLoader<Role: StyleRole>: Sendable {
 
     /// The theme `nameOrPath`, or `base` with the reason it was not used. `nil` asks for
     /// the default theme: `default.yaml` when one is found, else `base` (not an error).
-    public func loadOrDefault(_ nameOrPath: String?) -> (theme: TerminalTheme<Role>, error: ThemeError?) {
+    package func loadOrDefault(_ nameOrPath: String?) -> (theme: TerminalTheme<Role>, error: ThemeError?) {
         do {
             return (try load(nameOrPath ?? "default"), nil)
         } catch {
@@ -70,7 +70,7 @@ public struct ThemeFileLoader<Role: StyleRole>: Sendable {
     }
 
     /// Names of the themes found in the search folders, sorted and without duplicates.
-    public func availableThemes() -> [String] {
+    package func availableThemes() -> [String] {
         var names = Set<String>()
         for directory in searchDirectories {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

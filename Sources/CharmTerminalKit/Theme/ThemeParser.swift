@@ -13,7 +13,7 @@ extension TerminalTheme {
     /// Colours are names (`black` … `white`, `bright-black` … `bright-white`, `default`),
     /// palette numbers 0–255 or `"#rrggbb"` (quoted: `#` starts a YAML comment); role names
     /// are `Role`'s raw values. Every error names `file` and the line of the offending node.
-    public static func parse(yaml: String, file: String, base: TerminalTheme) throws(ThemeError) -> TerminalTheme {
+    package static func parse(yaml: String, file: String, base: TerminalTheme) throws(ThemeError) -> TerminalTheme {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
