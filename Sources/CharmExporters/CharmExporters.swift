@@ -3,7 +3,7 @@ import CharmTelemetry
 /// The built-in vendor exporters and their shared delivery engine.
 public enum CharmExporters {
     /// This library's version, sent as the `User-Agent` and in Sentry's client id.
-    public static let version = "0.1.0"
+    package static let version = "0.1.0"
 
     /// Registers datadog, langsmith, sentry, otlp, jsonl and webhook in `registry`.
     public static func registerBuiltins(in registry: ExporterRegistry = .shared) {

@@ -76,5 +76,5 @@ public final class DatadogExporter: TelemetryExporter, ExporterStatusReporting {
     /// Ends open spans, sends them with what is queued (one last attempt), and stops.
     public func shutdown() { core.shutdown() }
     /// Health, held, dropped and sent counts, and the last error (secrets removed).
-    public var status: ExporterStatus { core.status }
+    package var status: ExporterStatus { core.status }
 }

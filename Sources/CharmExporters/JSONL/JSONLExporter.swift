@@ -150,7 +150,7 @@ public final class JSONLExporter: TelemetryExporter, ExporterStatusReporting {
     }
 
     /// Lines written, the last write error, and failing while writes fail.
-    public var status: ExporterStatus {
+    package var status: ExporterStatus {
         state.withLock { s in
             ExporterStatus(health: s.lastFailed ? .failing : .ok, sent: s.written, lastError: s.lastError)
         }

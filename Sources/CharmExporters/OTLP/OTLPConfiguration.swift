@@ -5,11 +5,29 @@ import Foundation
 /// OpenTelemetry SDK specification defines them (signal-specific variables win).
 public struct OTLPConfiguration: Sendable {
     /// The wire encoding.
-    public enum WireProtocol: String, Sendable {
+    public enum WireProtocol: Sendable {
         /// `http/protobuf`: the default.
-        case protobuf = "http/protobuf"
+        case protobuf
         /// `http/json`.
-        case json = "http/json"
+        case json
+
+        /// The name `OTEL_EXPORTER_OTLP_PROTOCOL` gives it (not a `String` raw type, which
+        /// would make `init(rawValue:)` public too).
+        package var rawValue: String {
+            switch self {
+            case .protobuf: "http/protobuf"
+            case .json: "http/json"
+            }
+        }
+
+        /// The protocol `OTEL_EXPORTER_OTLP_PROTOCOL` names, or nil.
+        package init?(rawValue: String) {
+            switch rawValue {
+            case "http/protobuf": self = .protobuf
+            case "http/json": self = .json
+            default: return nil
+            }
+        }
     }
 
     /// The full traces URL.

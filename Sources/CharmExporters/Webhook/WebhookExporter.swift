@@ -58,5 +58,5 @@ public final class WebhookExporter: TelemetryExporter, ExporterStatusReporting {
     /// Sends what is queued (one last attempt) and stops.
     public func shutdown() { engine.shutdown() }
     /// Health, held, dropped and sent counts, and the last error (secrets removed).
-    public var status: ExporterStatus { engine.status }
+    package var status: ExporterStatus { engine.status }
 }

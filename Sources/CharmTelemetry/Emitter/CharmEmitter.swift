@@ -7,8 +7,11 @@ public struct CharmEmitter: Sendable {
     /// Where lines go.
     package let output: CharmOutput
 
-    /// An emitter on `output` (the real stdout by default).
-    public init(output: CharmOutput = .standard) { self.output = output }
+    /// An emitter on the process's real standard output.
+    public init() { self.init(output: .standard) }
+
+    /// An emitter on `output`.
+    package init(output: CharmOutput) { self.output = output }
 
     /// The bytes of one event line.
     package static func line(type: String, payload: JSONObject, telemetry: JSONObject? = nil) -> [UInt8] {
@@ -73,7 +76,7 @@ public struct CharmEmitter: Sendable {
 /// Each line is written straight from the event (`CharmEmitter.line(for:telemetry:)`).
 /// When stdout's reader goes away its lines are dropped, never retried: they appear in
 /// `status.dropped` and so in the manager's statistics, and the agent runs on.
-public final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReporting {
+package final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReporting {
     /// Its name in statistics and in the monitor.
     package static let name = "charm-emitter"
 
@@ -84,13 +87,13 @@ public final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReport
 
     /// An emitter exporter on `output` (the real stdout by default); `includesTelemetry`
     /// false writes plain charmos lines.
-    public init(output: CharmOutput = .standard, includesTelemetry: Bool = true) {
+    package init(output: CharmOutput = .standard, includesTelemetry: Bool = true) {
         self.emitter = CharmEmitter(output: output)
         self.includesTelemetry = includesTelemetry
     }
 
     /// Lines the output could not write (its reader went away), as dropped.
-    public var status: ExporterStatus {
+    package var status: ExporterStatus {
         let lost = emitter.output.failedWrites
         return ExporterStatus(
             health: lost > 0 ? .failing : .ok, dropped: lost,
@@ -98,7 +101,7 @@ public final class CharmEmitterExporter: TelemetryExporter, ExporterStatusReport
     }
 
     /// Writes the event's line (none for an empty token, as charmos).
-    public func handle(_ event: TelemetryEvent) {
+    package func handle(_ event: TelemetryEvent) {
         guard let line = CharmEmitter.line(for: event, telemetry: includesTelemetry) else { return }
         emitter.output.write(line)
     }

@@ -10,16 +10,16 @@ import Synchronization
 ///
 /// Unbuffered on purpose: each line reaches the reader (Charm's runner, the monitor) as soon
 /// as it is written, so the emitter's latency is bounded by its queue, not by a buffer.
-public final class CharmOutput: Sendable {
+package final class CharmOutput: Sendable {
     private let fd: Mutex<Int32>
     private let failures = Atomic<Int>(0)
 
     /// An output on file descriptor `fd`.
-    public init(fileDescriptor fd: Int32) { self.fd = Mutex(fd) }
+    package init(fileDescriptor fd: Int32) { self.fd = Mutex(fd) }
 
     /// The process's real standard output (file descriptor 1 as it was at start-up, even if
     /// `StdoutInterceptor` later redirects 1 to catch raw prints).
-    public static let standard = CharmOutput(fileDescriptor: 1)
+    package static let standard = CharmOutput(fileDescriptor: 1)
 
     /// Lines lost because the reader went away (EPIPE) or the descriptor failed; never
     /// retried, so a vanished reader neither kills nor blocks the agent.

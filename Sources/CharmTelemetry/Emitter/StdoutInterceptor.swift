@@ -18,9 +18,12 @@ public final class StdoutInterceptor: Sendable {
     private let output: CharmOutput
     private let done = DispatchSemaphore(value: 0)
 
-    /// Installs the interceptor; `output` (the emitter's) is redirected to the real stdout.
+    /// Installs the interceptor; the emitters' output keeps writing to the real stdout.
     /// Returns nil if the pipe cannot be made (prints then stay as they are).
-    public init?(output: CharmOutput = .standard) {
+    public convenience init?() { self.init(output: .standard) }
+
+    /// Installs the interceptor; `output` (the emitter's) is redirected to the real stdout.
+    package init?(output: CharmOutput) {
         fflush(nil)
         var fds: [Int32] = [0, 0]
         let real = dup(1)

@@ -54,7 +54,7 @@ public struct TelemetryError: Error, Sendable, Hashable, CustomStringConvertible
 }
 
 /// How a run ended.
-public enum RunStatus: String, Sendable, Hashable {
+public enum RunStatus: Sendable, Hashable {
     /// Finished normally.
     case ok
     /// Finished with an error.
@@ -62,4 +62,24 @@ public enum RunStatus: String, Sendable, Hashable {
     /// Never ended: the monitor exited while the run was still open, and ended it so that
     /// exporters send it (marked unfinished, never as ok).
     case unfinished
+
+    /// The status as the wire format writes it (`"ok"`, `"error"`, `"unfinished"`). Written
+    /// out rather than a `String` raw type, which would make `init(rawValue:)` public too.
+    package var rawValue: String {
+        switch self {
+        case .ok: "ok"
+        case .error: "error"
+        case .unfinished: "unfinished"
+        }
+    }
+
+    /// The status a wire-format text names, or nil.
+    package init?(rawValue: String) {
+        switch rawValue {
+        case "ok": self = .ok
+        case "error": self = .error
+        case "unfinished": self = .unfinished
+        default: return nil
+        }
+    }
 }

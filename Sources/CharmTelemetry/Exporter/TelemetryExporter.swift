@@ -87,7 +87,7 @@ public enum TelemetryContext {
 }
 
 /// The health an exporter reports, shown in the monitor's exporters panel.
-public enum ExporterHealth: String, Sendable, Hashable {
+package enum ExporterHealth: String, Sendable, Hashable {
     /// Delivering.
     case ok
     /// A delivery failed and is being retried.
@@ -97,20 +97,20 @@ public enum ExporterHealth: String, Sendable, Hashable {
 }
 
 /// What an exporter with its own delivery engine tells about itself.
-public struct ExporterStatus: Sendable, Hashable {
+package struct ExporterStatus: Sendable, Hashable {
     /// Current health.
-    public var health: ExporterHealth
+    package var health: ExporterHealth
     /// Items waiting inside the exporter (for example an HTTP batch buffer).
-    public var buffered: Int
+    package var buffered: Int
     /// Items the exporter itself dropped (for example a full retry buffer, or a 400).
-    public var dropped: Int
+    package var dropped: Int
     /// Items the exporter has delivered to its destination.
-    public var sent: Int
+    package var sent: Int
     /// The last error, with secrets already removed.
-    public var lastError: String?
+    package var lastError: String?
 
     /// A status with every field given.
-    public init(health: ExporterHealth = .ok, buffered: Int = 0, dropped: Int = 0, sent: Int = 0, lastError: String? = nil) {
+    package init(health: ExporterHealth = .ok, buffered: Int = 0, dropped: Int = 0, sent: Int = 0, lastError: String? = nil) {
         self.health = health
         self.buffered = buffered
         self.dropped = dropped
@@ -120,7 +120,7 @@ public struct ExporterStatus: Sendable, Hashable {
 }
 
 /// An exporter that knows more about its delivery than the manager sees from outside.
-public protocol ExporterStatusReporting: TelemetryExporter {
+package protocol ExporterStatusReporting: TelemetryExporter {
     /// A snapshot; must be cheap and safe from any thread.
     var status: ExporterStatus { get }
 }

@@ -19,13 +19,13 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 
     /// The string, if this is a string.
-    @inlinable public var stringValue: String? {
+    @inlinable package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// The object, if this is an object.
-    @inlinable public var objectValue: JSONObject? {
+    @inlinable package var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
@@ -61,12 +61,12 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Reads `self[key]` when this is an object; `nil` otherwise.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         objectValue?[key]
     }
 
     /// Text a person reads: strings as they are, everything else as compact JSON.
-    public var displayText: String {
+    package var displayText: String {
         if case .string(let s) = self { return s }
         return JSONWriter.compact(self)
     }
@@ -83,7 +83,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     @usableFromInline package internal(set) var members: [(key: String, value: JSONValue)]
 
     /// An empty object.
-    @inlinable public init() { members = [] }
+    @inlinable package init() { members = [] }
 
     /// An object from ordered members; a later duplicate key replaces the earlier value,
     /// as Python's `json.loads` does.

@@ -6,7 +6,7 @@ public struct ExporterContext: Sendable {
     /// The process environment, or a test's stand-in for it.
     public var environment: [String: String]
     /// The loaded charm.yaml, if any.
-    public var configuration: CharmConfig?
+    package var configuration: CharmConfig?
 
     /// A context from an environment and an optional configuration.
     public init(environment: [String: String], configuration: CharmConfig? = nil) {
@@ -15,7 +15,7 @@ public struct ExporterContext: Sendable {
     }
 
     /// The first non-empty value among `names`.
-    public func value(_ names: String...) -> String? {
+    package func value(_ names: String...) -> String? {
         for n in names { if let v = environment[n], !v.isEmpty { return v } }
         return nil
     }
@@ -43,7 +43,7 @@ package enum ExporterSetupError: Error, Sendable, Hashable, CustomStringConverti
 /// One entry of the registry: a name, what it needs, and how to build it.
 public struct ExporterDescriptor: Sendable {
     /// The name used in charm.yaml's `runtime.telemetry` and in `--exporters`.
-    public var name: String
+    package var name: String
     /// One line saying what it does.
     package var summary: String
     /// Variables it cannot run without; each inner list is alternatives (any one will do).

@@ -36,7 +36,7 @@ public struct RunHandle: Sendable {
     let manager: TelemetryManager
 
     /// Ends the run. `on_run_end(run_id, outputs)`.
-    public func end(outputs: JSONObject = [:], status: RunStatus = .ok) {
+    package func end(outputs: JSONObject = [:], status: RunStatus = .ok) {
         manager.dispatch(.runEnd(outputs: outputs, status: status), runID: runID, parentRunID: parentRunID)
     }
 
@@ -46,47 +46,47 @@ public struct RunHandle: Sendable {
     }
 
     /// Reports an error and ends the run with status `error`.
-    public func fail(_ error: any Error, outputs: JSONObject = [:]) {
+    package func fail(_ error: any Error, outputs: JSONObject = [:]) {
         self.error(error)
         end(outputs: outputs, status: .error)
     }
 
     /// Starts a tool call in this run. `on_tool_start(tool_name, input_str)`.
-    public func startTool(_ name: String, input: String) -> ToolCallHandle {
+    package func startTool(_ name: String, input: String) -> ToolCallHandle {
         let call = ToolCallHandle(callID: TelemetryID.make("call_"), toolName: name, run: self)
         manager.dispatch(.toolStart(toolName: name, input: input), runID: runID, parentRunID: parentRunID, callID: call.callID)
         return call
     }
 
     /// A streamed token in this run; empty tokens are skipped, as Charm skips them.
-    public func token(_ token: String) {
+    package func token(_ token: String) {
         guard !token.isEmpty else { return }
         manager.dispatch(.llmNewToken(token: token), runID: runID, parentRunID: parentRunID)
     }
 
     /// An agent action in this run. `on_agent_action(tool, tool_input)`.
-    public func agentAction(tool: String, toolInput: String) {
+    package func agentAction(tool: String, toolInput: String) {
         manager.dispatch(.agentAction(tool: tool, toolInput: toolInput), runID: runID, parentRunID: parentRunID)
     }
 }
 
 /// A started tool call, identified by a call id (Charm's hooks have none).
-public struct ToolCallHandle: Sendable {
+package struct ToolCallHandle: Sendable {
     /// The call's id, unique across processes.
-    public let callID: String
+    package let callID: String
     /// The tool's name.
     package let toolName: String
     /// The run it belongs to.
     package let run: RunHandle
 
     /// The tool returned. `on_tool_end(tool_name, output)`.
-    public func end(output: String) {
+    package func end(output: String) {
         run.manager.dispatch(
             .toolEnd(toolName: toolName, output: output), runID: run.runID, parentRunID: run.parentRunID, callID: callID)
     }
 
     /// The tool failed. `on_tool_error(tool_name, error)`.
-    public func fail(_ error: any Error) {
+    package func fail(_ error: any Error) {
         run.manager.dispatch(
             .toolError(toolName: toolName, error: TelemetryError(error)), runID: run.runID,
             parentRunID: run.parentRunID, callID: callID)
@@ -95,7 +95,7 @@ public struct ToolCallHandle: Sendable {
 
 extension TelemetryManager {
     /// Starts a run whose parent is the run in scope (if any). `on_run_start(run_id, inputs)`.
-    public func startRun(id: String? = nil, inputs: JSONObject = [:]) -> RunHandle {
+    package func startRun(id: String? = nil, inputs: JSONObject = [:]) -> RunHandle {
         startRun(id: id, parentRunID: TelemetryScope.run?.runID, inputs: inputs)
     }
 
@@ -130,7 +130,7 @@ extension TelemetryManager {
     }
 
     /// Starts a tool call in the run in scope.
-    public func startTool(_ name: String, input: String) -> ToolCallHandle {
+    package func startTool(_ name: String, input: String) -> ToolCallHandle {
         currentRun.startTool(name, input: input)
     }
 

@@ -12,20 +12,20 @@ import Synchronization
 /// or the other exporters. The default `CharmEmitterExporter` always comes first, as in Charm.
 public final class TelemetryManager: Sendable {
     /// Tuning; the defaults suit an agent process and the monitor alike.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Events each exporter may fall behind before the oldest it has not read are dropped
         /// (and counted). The ring holds this many events plus two batches, 512 (rounded up
         /// to a power of two), at least 16,384 and at most 2^20; a larger capacity, here or per
         /// exporter, is capped at the ring's size less those 512.
-        public var queueCapacity: Int
+        package var queueCapacity: Int
         /// Where warnings go (unknown exporter names, exporters that could not be made).
-        public var logger: Logger
+        package var logger: Logger
         /// The ring's least size (rounded up to a power of two); nil for the default,
         /// `minimumRingCapacity`. Smaller only in stress tests, to make laps frequent.
         package var ringCapacity: Int?
 
         /// A configuration with every field given.
-        public init(queueCapacity: Int = 16_384, logger: Logger = Logger(label: "charm.telemetry")) {
+        package init(queueCapacity: Int = 16_384, logger: Logger = Logger(label: "charm.telemetry")) {
             self.queueCapacity = queueCapacity
             self.logger = logger
         }
@@ -50,14 +50,24 @@ public final class TelemetryManager: Sendable {
     /// Sequence numbers increase per process, across managers, as the protocol requires.
     static let sequence = Atomic<UInt64>(0)
 
-    /// Builds a manager: `emitter` first (pass `nil` to leave it out, as the monitor does since
-    /// it owns the screen), then each name in `enabledExporters` from `registry`.
-    /// An unknown name or an exporter that cannot be made is a warning, never a crash.
-    public init(
+    /// Builds a manager: Charm's stdout emitter first, as in Charm, then each name in
+    /// `enabledExporters` from `registry`, each made with `context`.
+    /// An unknown name or an exporter that cannot be made is logged, never a crash.
+    public convenience init(
+        enabledExporters: [String] = [],
+        registry: ExporterRegistry = .shared,
+        context: ExporterContext = ExporterContext(environment: ProcessInfo.processInfo.environment)
+    ) {
+        self.init(enabledExporters: enabledExporters, registry: registry, context: context, emitter: CharmEmitterExporter())
+    }
+
+    /// Builds a manager: `emitter` first (`nil` leaves it out, as the monitor does since it
+    /// owns the screen), then each name in `enabledExporters` from `registry`.
+    package init(
         enabledExporters: [String] = [],
         registry: ExporterRegistry = .shared,
         context: ExporterContext = ExporterContext(environment: ProcessInfo.processInfo.environment),
-        emitter: (any TelemetryExporter)? = CharmEmitterExporter(),
+        emitter: (any TelemetryExporter)?,
         configuration: Configuration = Configuration()
     ) {
         self.registry = registry
@@ -101,7 +111,7 @@ public final class TelemetryManager: Sendable {
     }
 
     /// Warnings raised so far (unknown names, missing secrets), oldest first.
-    public var warnings: [String] { warningsStore.withLock { $0 } }
+    package var warnings: [String] { warningsStore.withLock { $0 } }
 
     /// Slots of the ring still holding an event an exporter has yet to take (for tests: what
     /// dispatch keeps alive).
@@ -220,7 +230,7 @@ public final class TelemetryManager: Sendable {
     /// Builds an event with the next sequence number and the current time, and dispatches it.
     /// Returns nothing: the event is moved into its ring slot, and handing a copy back would cost
     /// the caller a copy and a destroy per event.
-    public func dispatch(
+    package func dispatch(
         _ payload: consuming TelemetryEvent.Payload, runID: consuming String, parentRunID: consuming String? = nil,
         callID: consuming String? = nil
     ) {

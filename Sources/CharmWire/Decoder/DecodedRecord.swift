@@ -1,13 +1,23 @@
 import CharmTelemetry
 
 /// How a line reached the decoder.
-public enum Framing: String, Sendable, Hashable {
+public enum Framing: Sendable, Hashable {
     /// A container's stdout: `__CHARM_EVENT__{json}` or `::CHARM_EVENT::{json}`.
     case prefixed
     /// The runner's Server-Sent Events: `data: {json}` frames ended by a blank line.
     case sse
     /// A bare JSON object on its own line.
     case ndjson
+
+    /// The framing's name, for reports (not a `String` raw type, which would make
+    /// `init(rawValue:)` public too).
+    package var rawValue: String {
+        switch self {
+        case .prefixed: "prefixed"
+        case .sse: "sse"
+        case .ndjson: "ndjson"
+        }
+    }
 }
 
 /// A valid event: a JSON object with a string `type`, and what it means as hooks.

@@ -28,7 +28,7 @@ public struct StreamDecoder {
     /// Set when an event is dispatched (at its blank line), never when its `id:` line is
     /// read: the SSE specification's rule, so an event cut by a disconnect after its `id:`
     /// is asked for again instead of skipped. An empty id (`id:` alone) means "none".
-    public var lastEventID: String? { frames.lastEventID }
+    package var lastEventID: String? { frames.lastEventID }
     /// Lines read so far.
     package var lineNumber: Int { lines.lineNumber }
 
@@ -96,7 +96,7 @@ public struct StreamDecoder {
     /// so the reconnect asks for that event again. Returns the number of bytes dropped. The
     /// decoder stays usable for the next connection.
     @discardableResult
-    public mutating func abandonPartial() -> Int {
+    package mutating func abandonPartial() -> Int {
         let frame = frames.abandonPartial()
         return lines.abandonPartial() + frame
     }
