@@ -57,7 +57,7 @@ public protocol TelemetryHookExporter: TelemetryExporter {
 extension TelemetryHookExporter {
     /// Calls the hook that `event` is for, with `TelemetryContext.event` bound to it.
     public func handle(_ event: TelemetryEvent) throws {
-        try TelemetryContext.$event.withValue(event) { try callHook(event) }
+        try TelemetryContext.$bound.withValue(event) { try callHook(event) }
     }
 
     /// Kept out of line: inlined into a caller's loop together with the task-local binding,
@@ -83,7 +83,11 @@ extension TelemetryHookExporter {
 public enum TelemetryContext {
     /// The event whose hook is running: its envelope tells which run a tool call belongs to
     /// when runs interleave. Bound only by `TelemetryHookExporter.handle`; `nil` elsewhere.
-    @TaskLocal public static var event: TelemetryEvent?
+    public static var event: TelemetryEvent? { bound }
+
+    /// Where `event` is held. A task-local of its own, `package`, so that only the adapter
+    /// binds it: a public `@TaskLocal` would also make its `$event` projection public.
+    @TaskLocal package static var bound: TelemetryEvent?
 }
 
 /// The health an exporter reports, shown in the monitor's exporters panel.
