@@ -18,7 +18,7 @@ struct UIRenderTests {
         #expect(text.contains("✓ run-main") == false)  // run-main is still running
         #expect(text.contains("● run-main"))
         #expect(text.contains("└ run-child"))
-        #expect(text.contains("Tool calls"))
+        #expect(text.contains("Calls · "))
         #expect(text.contains("Tokens"))
         #expect(text.contains("Errors"))
         #expect(text.contains("q quit"))

@@ -73,10 +73,10 @@ struct UIUpdateTests {
     func timelineIncludesSubRuns() {
         let main = model.run("run-main")
         let timeline = UIRows.timeline(model, main)
-        #expect(timeline.map(\.call.callID) == ["c1", "c2", "c3"])
+        #expect(timeline.map(\.callID) == ["c1", "c2", "c3"])
         #expect(timeline.map { $0.label(under: "run-main") } == [nil, "run-child", nil])
-        #expect(UIRows.timeline(model, model.run("run-child")).map(\.call.callID) == ["c2"])
-        #expect(TimelineCall(runID: "s.planner", call: timeline[0].call).label(under: "s") == "planner")
+        #expect(UIRows.timeline(model, model.run("run-child")).map(\.callID) == ["c2"])
+        #expect(TimelineCall(runID: "s.planner", call: timeline[0].tool!).label(under: "s") == "planner")
 
         var selected = UIState()
         selected.selectedRunID = "run-main"

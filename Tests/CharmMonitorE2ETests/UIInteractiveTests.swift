@@ -33,14 +33,14 @@ struct UIInteractiveTests {
 
     /// Waits until the demo has drawn a tool call bar.
     private func waitForDemo(_ h: TmuxHarness) throws {
-        try h.waitUntil(timeout: 15) { $0.contains("━") && $0.contains("Tool calls") }
+        try h.waitUntil(timeout: 15) { $0.contains("━") && $0.contains("Calls · ") }
     }
 
     @Test("the demo draws every pane, and q leaves a sane terminal")
     func demoDrawsEveryPane() throws {
         let h = try demo()
         let screen = try h.waitUntil(timeout: 15) { s in
-            s.contains("Runs") && s.contains("Tool calls") && s.contains("Tokens") && s.contains("Errors")
+            s.contains("Runs") && s.contains("Calls · ") && s.contains("Tokens") && s.contains("Errors")
                 && s.contains("━") && (s.contains("●") || s.contains("✓"))
         }
         #expect(screen.contains("charm-monitor"))
@@ -72,7 +72,7 @@ struct UIInteractiveTests {
         #expect(screen.contains("Tool call ·"))
         #expect(screen.contains("── input ──"))
         try h.sendKeys("j", "j", "Escape")
-        try h.waitUntil { !$0.contains("── input ──") && $0.contains("Tool calls") }
+        try h.waitUntil { !$0.contains("── input ──") && $0.contains("Calls · ") }
         try h.sendKeys("Tab", "Tab", "Tab")
         try h.sendKeys("q")
         #expect(TmuxHarness.isSane(stty: try h.sttyAfterExit()))

@@ -23,6 +23,16 @@ package enum UIFormat {
         return "\(Int(v / 1_000_000))M"
     }
 
+    /// US dollars: `$0.0012`, `$0.042`, `$1.27`, `$127`.
+    package static func cost(_ dollars: Double) -> String {
+        guard dollars.isFinite, dollars >= 0 else { return "–" }
+        if dollars == 0 { return "$0" }
+        if dollars < 0.01 { return String(format: "$%.4f", dollars) }
+        if dollars < 1 { return String(format: "$%.3f", dollars) }
+        if dollars < 100 { return String(format: "$%.2f", dollars) }
+        return "$\(Int(dollars.rounded()))"
+    }
+
     /// A rate such as events or tokens per second: `0`, `4.5`, `120`, `1.2k`.
     package static func rate(_ value: Double) -> String {
         guard value.isFinite, value > 0 else { return "0" }

@@ -53,7 +53,7 @@ package struct UIFrame: Sendable {
         if layout.panes[.tokens] != nil { tokens = TokensPane.view(run: run, ui: ui, layout: layout) }
         guard layout.panes[.tools] != nil || layout.panes[.detail] != nil else { return }
         let calls = UIRows.timeline(shown, run)
-        if layout.panes[.tools] != nil { timeline = TimelinePane.view(run: run, calls: calls, ui: ui, layout: layout, now: now) }
-        if layout.panes[.detail] != nil { detail = DetailPane.view(run: run, calls: calls, ui: ui) }
+        if layout.panes[.tools] != nil { timeline = TimelinePane.view(run: run, calls: calls, ui: ui, layout: layout, now: now, prices: model.prices) }
+        if layout.panes[.detail] != nil { detail = DetailPane.view(run: run, calls: calls, ui: ui, prices: model.prices) }
     }
 }

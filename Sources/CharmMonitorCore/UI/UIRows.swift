@@ -74,22 +74,26 @@ package enum UIRows {
     package static func timeline(_ model: MonitorModel, _ run: MonitorRun?) -> [TimelineCall] {
         guard let run else { return [] }
         var out = run.toolCalls.map { TimelineCall(runID: run.id, call: $0) }
+        // Model calls beside tool calls: both lists are in start order, so only a run with
+        // both (or sub-runs) needs the sort below.
+        var merged = !run.llmCalls.isEmpty && !out.isEmpty
+        out += run.llmCalls.map { TimelineCall(runID: run.id, llm: $0) }
         var queue = run.children
         var head = 0
-        var merged = false
         while head < queue.count && head < timelineRunLimit {
             let id = queue[head]
             head += 1
             guard let child = model.run(id) else { continue }
-            if !child.toolCalls.isEmpty {
+            if !child.toolCalls.isEmpty || !child.llmCalls.isEmpty {
                 out += child.toolCalls.map { TimelineCall(runID: child.id, call: $0) }
+                out += child.llmCalls.map { TimelineCall(runID: child.id, llm: $0) }
                 merged = true
             }
             queue += child.children
         }
         guard merged else { return out }
         return out.enumerated().sorted { a, b in
-            a.element.call.start != b.element.call.start ? a.element.call.start < b.element.call.start : a.offset < b.offset
+            a.element.start != b.element.start ? a.element.start < b.element.start : a.offset < b.offset
         }.map(\.element)
     }
 
@@ -152,10 +156,94 @@ package enum UIRows {
 
 /// One row of the tool timeline: a call and the run it belongs to.
 package struct TimelineCall: Sendable, Hashable {
+    /// A tool call or a language-model call.
+    package enum Item: Sendable, Hashable {
+        case tool(ToolCallRecord)
+        case llm(LLMCallRecord)
+    }
+
     /// The run that made the call: the selected run or one of its descendants.
     package var runID: String
     /// The call.
-    package var call: ToolCallRecord
+    package var item: Item
+
+    /// A tool call of `runID`.
+    package init(runID: String, call: ToolCallRecord) {
+        self.runID = runID
+        self.item = .tool(call)
+    }
+
+    /// A language-model call of `runID`.
+    package init(runID: String, llm: LLMCallRecord) {
+        self.runID = runID
+        self.item = .llm(llm)
+    }
+
+    /// The tool call, when it is one.
+    package var tool: ToolCallRecord? { if case .tool(let c) = item { c } else { nil } }
+    /// The language-model call, when it is one.
+    package var llm: LLMCallRecord? { if case .llm(let c) = item { c } else { nil } }
+
+    /// The call's id.
+    package var callID: String {
+        switch item {
+        case .tool(let c): c.callID
+        case .llm(let c): c.callID
+        }
+    }
+
+    /// The tool's name, or the model's.
+    package var name: String {
+        switch item {
+        case .tool(let c): c.toolName
+        case .llm(let c): c.displayName
+        }
+    }
+
+    /// Running, ok or error.
+    package var status: ActivityStatus {
+        switch item {
+        case .tool(let c): c.status
+        case .llm(let c): c.status
+        }
+    }
+
+    /// When it started.
+    package var start: Timestamp {
+        switch item {
+        case .tool(let c): c.start
+        case .llm(let c): c.start
+        }
+    }
+
+    /// When it ended; `nil` while running.
+    package var end: Timestamp? {
+        switch item {
+        case .tool(let c): c.end
+        case .llm(let c): c.end
+        }
+    }
+
+    /// Seconds from start to end; `nil` while running.
+    package var duration: Double? { end.map { max(0, $0.seconds(since: start)) } }
+
+    /// Seconds from the run's start to this call's start.
+    package func startOffset(in run: MonitorRun) -> Double { start.seconds(since: run.start) }
+
+    /// The one-line preview the timeline shows after the bar: a tool's input; a model
+    /// call's tokens in and out, and its cost when `prices` knows it.
+    package func preview(prices: PriceTable) -> String {
+        switch item {
+        case .tool(let c): return UIFormat.oneLine(c.input)
+        case .llm(let c):
+            var parts: [String] = []
+            if let i = c.call.inputTokens { parts.append("in \(i)") }
+            if let o = c.call.outputTokens { parts.append("out \(o)") }
+            if let cost = prices.cost(of: c.call) { parts.append(UIFormat.cost(cost)) }
+            if !c.call.finishReasons.isEmpty { parts.append(c.call.finishReasons.joined(separator: ",")) }
+            return parts.joined(separator: " · ")
+        }
+    }
 
     /// How the timeline labels the call's run beside the selected run `selected`: nothing
     /// for its own calls, the id after the selected run's (`planner` under `session-1` for

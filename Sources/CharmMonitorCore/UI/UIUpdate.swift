@@ -188,7 +188,7 @@ package enum UIUpdate {
         state.detailOpen = false
         state.focus = .runs
         if let callID = entry.callID,
-            let callIndex = UIRows.timeline(model, run).firstIndex(where: { $0.runID == runID && $0.call.callID == callID })
+            let callIndex = UIRows.timeline(model, run).firstIndex(where: { $0.runID == runID && $0.callID == callID })
         {
             state.selectedToolIndex = callIndex
             state.focus = .tools

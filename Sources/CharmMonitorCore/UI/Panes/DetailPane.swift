@@ -1,9 +1,9 @@
 import CharmTelemetry
 import Foundation
 
-/// One tool call in full: a summary, then the whole input and output (or error), JSON
-/// pretty-printed, wrapped to the pane and scrollable. Opened with Enter on a call; owns
-/// its scroll position.
+/// One call in full, opened with Enter on the timeline: a tool call's input and output (or
+/// error), or a model call's model, tokens, cost, finish reasons and messages; JSON
+/// pretty-printed, wrapped to the pane and scrollable. Owns its scroll position.
 struct DetailPane: MonitorPane {
     /// The first line shown.
     var scroll = 0
@@ -14,12 +14,14 @@ struct DetailPane: MonitorPane {
         var entry: TimelineCall?
         /// The run whose timeline it is in (without text or calls: see `MonitorRun.forView`).
         var run: MonitorRun?
+        /// What model calls cost.
+        var prices = PriceTable()
     }
 
     /// Builds the view from the timeline of `run`.
-    static func view(run: MonitorRun?, calls: [TimelineCall], ui: UIState) -> View {
+    static func view(run: MonitorRun?, calls: [TimelineCall], ui: UIState, prices: PriceTable) -> View {
         guard let run, let index = UIRows.selectedToolIndex(calls, state: ui) else { return View() }
-        return View(entry: calls[index], run: run.forView())
+        return View(entry: calls[index], run: run.forView(), prices: prices)
     }
 
     mutating func update(_ input: PaneInput, context: PaneContext) -> [PaneEffect] {
@@ -30,7 +32,7 @@ struct DetailPane: MonitorPane {
         let calls = UIRows.timeline(context.model, run)
         if let run, let index = UIRows.selectedToolIndex(calls, state: context.ui) {
             let width = max(1, context.layout.inner(.detail).width)
-            let lines = DetailPane.lines(calls[index], run: run, now: context.now)
+            let lines = DetailPane.lines(calls[index], run: run, now: context.now, prices: context.model.prices)
             let total = lines.reduce(0) { $0 + $1.wrapped(width: width).count }
             next = min(next, max(0, total - visible))
         }
@@ -41,17 +43,18 @@ struct DetailPane: MonitorPane {
     func render(_ view: View, into p: inout UIPainter, area rect: Rect) {
         let focused = p.ui.focus == .detail
         guard let entry = view.entry, let run = view.run else {
-            let inner = p.box(rect, title: "Tool call", focused: focused, note: "Esc: back")
-            p.empty("no tool call selected", in: inner)
+            let inner = p.box(rect, title: "Call", focused: focused, note: "Esc: back")
+            p.empty("no call selected", in: inner)
             return
         }
-        let all = DetailPane.lines(entry, run: run, now: p.now)
+        let all = DetailPane.lines(entry, run: run, now: p.now, prices: view.prices)
         let inner = rect.inset(by: 1)
         var lines: [StyledLine] = []
         for line in all { lines += line.wrapped(width: max(1, inner.width)) }
         let top = min(scroll, max(0, lines.count - inner.height))
         let position = lines.count > inner.height ? "\(top + 1)–\(min(lines.count, top + inner.height))/\(lines.count) · " : ""
-        p.box(rect, title: "Tool call · \(entry.call.toolName)", focused: focused, note: position + "Esc: back")
+        let kind = entry.llm == nil ? "Tool call" : "LLM call"
+        p.box(rect, title: "\(kind) · \(entry.name)", focused: focused, note: position + "Esc: back")
         guard inner.height > 0 else { return }
         for (offset, line) in lines[top..<min(lines.count, top + inner.height)].enumerated() {
             var x = inner.x
@@ -66,32 +69,32 @@ struct DetailPane: MonitorPane {
     }
 
     /// The detail view's content before wrapping.
-    static func lines(_ entry: TimelineCall, run: MonitorRun, now: Timestamp) -> [StyledLine] {
-        let call = entry.call
+    static func lines(_ entry: TimelineCall, run: MonitorRun, now: Timestamp, prices: PriceTable) -> [StyledLine] {
         var lines: [StyledLine] = []
         var summary: [StyledLine.Segment] = [
-            .init(UIFormat.glyph(call.status) + " ", UIFormat.role(call.status)), .init(call.toolName, .toolName),
-            .init("  " + call.status.rawValue, UIFormat.role(call.status)), .init("  call " + call.callID, .dim),
+            .init(UIFormat.glyph(entry.status) + " ", UIFormat.role(entry.status)),
+            .init(entry.name, entry.llm == nil ? .toolName : .accent),
+            .init("  " + entry.status.rawValue, UIFormat.role(entry.status)), .init("  call " + entry.callID, .dim),
         ]
         if entry.runID != run.id { summary.append(.init("  run " + entry.runID, .dim)) }
         lines.append(StyledLine(summary))
-        let took = call.duration.map { "took " + UIFormat.duration($0) }
-            ?? "running for " + UIFormat.duration(max(0, now.seconds(since: call.start)))
+        let took = entry.duration.map { "took " + UIFormat.duration($0) }
+            ?? "running for " + UIFormat.duration(max(0, now.seconds(since: entry.start)))
         lines.append(StyledLine([
-            .init("started +" + UIFormat.duration(max(0, call.startOffset(in: run))) + " into run ", .dim),
+            .init("started +" + UIFormat.duration(max(0, entry.startOffset(in: run))) + " into run ", .dim),
             .init(run.id, .accent), .init(" · " + took, .timestamp),
         ]))
-        lines.append(StyledLine())
-        lines.append(StyledLine("── input ──", .title))
-        lines += body(call.input)
-        if let error = call.error {
-            lines.append(StyledLine())
-            lines.append(StyledLine("── error ──", .title))
-            lines.append(StyledLine(error.type + ":", .error))
-            lines += body(error.message).map { line in
-                StyledLine(line.segments.map { StyledLine.Segment($0.text, .error) })
-            }
+        switch entry.item {
+        case .tool(let call): lines += toolLines(call)
+        case .llm(let call): lines += llmLines(call, prices: prices)
         }
+        return lines
+    }
+
+    private static func toolLines(_ call: ToolCallRecord) -> [StyledLine] {
+        var lines: [StyledLine] = [StyledLine(), StyledLine("── input ──", .title)]
+        lines += body(call.input)
+        if let error = call.error { lines += errorLines(error) }
         if let output = call.output {
             lines.append(StyledLine())
             lines.append(StyledLine("── output ──", .title))
@@ -101,6 +104,35 @@ struct DetailPane: MonitorPane {
             lines.append(StyledLine("── output ──", .title))
             lines.append(StyledLine("(still running)", .dim))
         }
+        return lines
+    }
+
+    private static func llmLines(_ record: LLMCallRecord, prices: PriceTable) -> [StyledLine] {
+        let call = record.call
+        var facts: [(String, String)] = []
+        if let m = call.model { facts.append(("model", m)) }
+        if let p = call.provider { facts.append(("provider", p)) }
+        if let o = call.operation { facts.append(("operation", o)) }
+        func tokens(_ n: Int?) -> String { n.map(String.init) ?? "not reported" }
+        facts.append(("tokens in", tokens(call.inputTokens) + (call.cacheReadTokens.map { " (\($0) from cache)" } ?? "")))
+        facts.append(("tokens out", tokens(call.outputTokens) + (call.reasoningTokens.map { " (\($0) reasoning)" } ?? "")))
+        facts.append(("cost", prices.cost(of: call).map(UIFormat.cost) ?? "unknown (no price for this model, or tokens not reported)"))
+        if !call.finishReasons.isEmpty { facts.append(("finish", call.finishReasons.joined(separator: ", "))) }
+        var lines: [StyledLine] = [StyledLine()]
+        for (k, v) in facts { lines.append(StyledLine([.init(k.padding(toLength: 12, withPad: " ", startingAt: 0), .dim), .init(v, .text)])) }
+        if let error = call.error { lines += errorLines(error) }
+        for (title, text) in [("── input messages ──", call.inputMessages), ("── output messages ──", call.outputMessages)] {
+            guard let text else { continue }
+            lines.append(StyledLine())
+            lines.append(StyledLine(title, .title))
+            lines += body(text)
+        }
+        return lines
+    }
+
+    private static func errorLines(_ error: TelemetryError) -> [StyledLine] {
+        var lines = [StyledLine(), StyledLine("── error ──", .title), StyledLine(error.type + ":", .error)]
+        lines += body(error.message).map { line in StyledLine(line.segments.map { StyledLine.Segment($0.text, .error) }) }
         return lines
     }
 

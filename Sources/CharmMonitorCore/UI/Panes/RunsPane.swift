@@ -1,7 +1,8 @@
 import CharmTelemetry
 
-/// The run tree: status glyph, id (indented by depth), duration, tool calls, tokens and
-/// tokens/s. Owns the selected run and its scroll position.
+/// The run tree: status glyph, name and id (indented by depth), duration, calls (tool and
+/// LLM), LLM tokens in/out, cost, streamed tokens and tokens/s. Owns the selected run and
+/// its scroll position.
 struct RunsPane: MonitorPane {
     /// The selected run's id (by id, not index, so new runs arriving do not move it); `nil`
     /// follows the newest run until the user picks one.
@@ -71,7 +72,14 @@ struct RunsPane: MonitorPane {
         guard inner.height > 0 else { return }
 
         // Fixed columns, right to left; the id takes what is left (at least 10 cells).
-        var columns: [(title: String, width: Int)] = [("dur", 7), ("calls", 6), ("tokens", 7), ("tok/s", 6)]
+        // Model usage (tokens in/out, cost) only when a run in view made LLM calls, streamed
+        // tokens only when one streamed (or nothing says which); a narrow screen drops from
+        // the right.
+        let usage = view.rows.contains { $0.run.llmCallCount > 0 }
+        let streamed = view.rows.contains { $0.run.tokenCount > 0 } || !usage
+        var columns: [(title: String, width: Int)] = [("dur", 7), ("calls", 6)]
+        if usage { columns += [("cost", 8), ("in/out", 12)] }
+        if streamed { columns += [("tokens", 7), ("tok/s", 6)] }
         while !columns.isEmpty, inner.width - 2 - columns.reduce(0, { $0 + $1.width }) < 14 { columns.removeLast() }
         let fixed = columns.reduce(0) { $0 + $1.width }
         let idWidth = inner.width - 2 - fixed
@@ -96,13 +104,15 @@ struct RunsPane: MonitorPane {
             // Children hang under their parent; an id that extends its parent's id
             // ("session-1.planner" under "session-1") shows only what it adds.
             let indent = min(max(0, row.depth - 1), 6) * 2
-            var label = run.id
-            if row.depth > 0 {
+            var label = run.name.map { "\($0) · \(run.id)" } ?? run.id
+            if row.depth > 0, run.name == nil {
                 var shown = run.id
                 if let parent = run.parentID, run.id.hasPrefix(parent), run.id.count > parent.count {
                     shown = "…" + run.id.dropFirst(parent.count)
                 }
                 label = "└ " + shown
+            } else if row.depth > 0 {
+                label = "└ " + label
             }
             let idX = inner.x + 2 + min(indent, max(0, idWidth - 6))
             p.text(label, x: idX, y: y, width: max(0, inner.x + 2 + idWidth - 1 - idX), role: .text)
@@ -114,7 +124,18 @@ struct RunsPane: MonitorPane {
                 case "dur":
                     value = UIFormat.duration(run.duration(now: now))
                     role = .timestamp
-                case "calls": value = run.toolCallCount == 0 ? "–" : UIFormat.count(run.toolCallCount)
+                case "calls":
+                    let n = run.toolCallCount + run.llmCallCount
+                    value = n == 0 ? "–" : UIFormat.count(n)
+                case "in/out":
+                    if run.inputTokens == nil && run.outputTokens == nil {
+                        value = "–"
+                    } else {
+                        value = (run.inputTokens.map(UIFormat.count) ?? "?") + "/" + (run.outputTokens.map(UIFormat.count) ?? "?")
+                    }
+                case "cost":
+                    value = run.cost.map(UIFormat.cost) ?? "–"
+                    role = .accent
                 case "tokens": value = run.tokenCount == 0 ? "–" : UIFormat.count(run.tokenCount)
                 default:
                     let rate = run.tokensPerSecond(now: now)

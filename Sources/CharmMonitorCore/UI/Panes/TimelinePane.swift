@@ -1,8 +1,10 @@
 import CharmTelemetry
 
-/// The selected run's tool calls, and its sub-runs', as a timeline: status, name, start
-/// offset, a bar placed and sized on the run's span, duration, the sub-run and an input
-/// preview; the run's artifacts below. Owns the selected call and its scroll position.
+/// The selected run's tool calls and LLM calls, and its sub-runs', as one timeline in start
+/// order: status, name (a model call marked ◆ in the model's colour, its bar drawn thin),
+/// start offset, a bar placed and sized on the run's span, duration, the sub-run and a
+/// preview (a tool's input; a model call's tokens and cost); the run's artifacts below.
+/// Owns the selected call and its scroll position.
 struct TimelinePane: MonitorPane {
     /// The selected call, as an index into the timeline; `nil` follows the newest call.
     var selectedIndex: Int?
@@ -15,6 +17,8 @@ struct TimelinePane: MonitorPane {
         var run: MonitorRun?
         /// The run's own calls kept (the rest of the timeline is its sub-runs').
         var ownCalls = 0
+        /// What model calls cost, for their previews.
+        var prices = PriceTable()
         /// Calls in the timeline.
         var count = 0
         /// The calls shown, from `top`.
@@ -30,7 +34,9 @@ struct TimelinePane: MonitorPane {
     }
 
     /// Builds the view of `calls` (the timeline of `run`) for the pane's size in `layout`.
-    static func view(run: MonitorRun?, calls: [TimelineCall], ui: UIState, layout: UILayout, now: Timestamp) -> View {
+    static func view(
+        run: MonitorRun?, calls: [TimelineCall], ui: UIState, layout: UILayout, now: Timestamp, prices: PriceTable
+    ) -> View {
         guard let run else { return View() }
         var height = layout.inner(.tools).height
         if !run.artifacts.isEmpty, height >= 3 { height -= artifactRows(run.artifacts.count, height: height) }
@@ -38,9 +44,9 @@ struct TimelinePane: MonitorPane {
         let selected = UIRows.selectedToolIndex(calls, state: ui)
         let top = UIRows.window(selected: selected, count: calls.count, visible: visible, stored: ui.timelinePane.top)
         return View(
-            run: run.forView(), ownCalls: run.toolCalls.count, count: calls.count,
+            run: run.forView(), ownCalls: run.toolCalls.count + run.llmCalls.count, prices: prices, count: calls.count,
             rows: Array(calls[top..<min(calls.count, top + visible)]), top: top, selected: selected,
-            longestName: calls.lazy.map { DisplayWidth.of($0.call.toolName) }.max() ?? 0,
+            longestName: calls.lazy.map { DisplayWidth.of($0.name) + ($0.llm == nil ? 0 : 2) }.max() ?? 0,
             span: span(of: run, calls: calls, now: now))
     }
 
@@ -77,10 +83,12 @@ struct TimelinePane: MonitorPane {
 
     func render(_ view: View, into p: inout UIPainter, area rect: Rect) {
         let focused = p.ui.focus == .tools
-        let title = view.run.map { "Tool calls · \($0.id)" } ?? "Tool calls"
+        let title = view.run.map { "Calls · \($0.id)" } ?? "Calls"
         var note = ""
         if let run = view.run {
-            let own = run.evictedToolCalls > 0 ? "\(run.evictedToolCalls) older dropped" : "\(run.toolCallCount)"
+            let dropped = run.evictedToolCalls + run.evictedLLMCalls
+            var own = dropped > 0 ? "\(dropped) older dropped" : "\(run.toolCallCount)"
+            if dropped == 0 && run.llmCallCount > 0 { own = "\(run.toolCallCount) tools · \(run.llmCallCount) LLM" }
             let inSubRuns = view.count - view.ownCalls
             note = inSubRuns > 0 ? "\(own) + \(inSubRuns) in sub-runs" : own
             if let code = run.exitCode { note = "exit \(code) · " + note }
@@ -91,7 +99,7 @@ struct TimelinePane: MonitorPane {
             inner = drawArtifacts(run.artifacts, in: inner, painter: &p)
         }
         guard let run = view.run, view.count > 0 else {
-            p.empty(view.run == nil ? "select a run" : "no tool calls in this run", in: inner)
+            p.empty(view.run == nil ? "select a run" : "no tool or LLM calls in this run", in: inner)
             return
         }
         // A narrow pane drops the start column first; the bar and the input share the rest.
@@ -104,7 +112,7 @@ struct TimelinePane: MonitorPane {
 
         let span = view.span
         var x = inner.x + 2
-        p.grid.put("tool", x: x, y: inner.y, style: p.theme[.dim], maxWidth: nameWidth)
+        p.grid.put("call", x: x, y: inner.y, style: p.theme[.dim], maxWidth: nameWidth)
         x += nameWidth
         if offsetWidth > 0 { p.rightAligned("start", maxX: x + offsetWidth, y: inner.y, role: .dim) }
         x += offsetWidth + 1
@@ -114,17 +122,22 @@ struct TimelinePane: MonitorPane {
         x += barWidth
         p.rightAligned("dur", maxX: x + durationWidth, y: inner.y, role: .dim)
         x += durationWidth + 1
-        p.grid.put("input", x: x, y: inner.y, style: p.theme[.dim], maxWidth: inputWidth)
+        p.grid.put("input · tokens", x: x, y: inner.y, style: p.theme[.dim], maxWidth: inputWidth)
 
         let visible = max(1, inner.height - 1)
         let now = p.now
         for index in view.top..<min(view.count, view.top + visible) where index - view.top < view.rows.count {
-            let entry = view.rows[index - view.top]
-            let call = entry.call
+            let call = view.rows[index - view.top]
             let y = inner.y + 1 + index - view.top
             p.grid.put(UIFormat.glyph(call.status), x: inner.x, y: y, style: p.theme[UIFormat.role(call.status)])
             var cx = inner.x + 2
-            p.text(call.toolName, x: cx, y: y, width: nameWidth - 1, role: .toolName)
+            if call.llm != nil {
+                // A model call is told apart at a glance: a diamond and the model's own colour.
+                let w = p.grid.put("◆ ", x: cx, y: y, style: p.theme[.accent], maxWidth: nameWidth - 1)
+                p.text(call.name, x: cx + w, y: y, width: max(0, nameWidth - 1 - w), role: .accent)
+            } else {
+                p.text(call.name, x: cx, y: y, width: nameWidth - 1, role: .toolName)
+            }
             cx += nameWidth
             if offsetWidth > 0 {
                 let offset = "+" + UIFormat.duration(max(0, call.startOffset(in: run)))
@@ -137,10 +150,10 @@ struct TimelinePane: MonitorPane {
             p.rightAligned(duration, maxX: cx + durationWidth, y: y, role: call.duration == nil ? .statusRunning : .timestamp)
             cx += durationWidth + 1
             var inputX = cx
-            if let label = entry.label(under: run.id), inputWidth > 8 {
+            if let label = call.label(under: run.id), inputWidth > 8 {
                 inputX += p.grid.put("‹\(label)›", x: cx, y: y, style: p.theme[.title], maxWidth: inputWidth / 2) + 1
             }
-            p.text(UIFormat.oneLine(call.input), x: inputX, y: y, width: max(0, inputWidth - (inputX - cx)), role: .dim)
+            p.text(call.preview(prices: view.prices), x: inputX, y: y, width: max(0, inputWidth - (inputX - cx)), role: .dim)
             if index == view.selected { p.select(row: y, in: inner, focused: focused) }
         }
         if view.count > visible { p.scrollMark(top: view.top, visible: visible, count: view.count, rect: rect) }
@@ -171,13 +184,13 @@ struct TimelinePane: MonitorPane {
     static func span(of run: MonitorRun, calls: [TimelineCall], now: Timestamp) -> Double {
         var span = run.end.map { $0.seconds(since: run.start) } ?? now.seconds(since: run.start)
         for entry in calls {
-            span = max(span, (entry.call.end ?? entry.call.start).seconds(since: run.start))
+            span = max(span, (entry.end ?? entry.start).seconds(since: run.start))
         }
         return max(span, 0.001)
     }
 
     /// One call's bar: a track of dots with the call's extent drawn over it.
-    private func drawBar(_ call: ToolCallRecord, run: MonitorRun, span: Double, x: Int, y: Int, width: Int, painter p: inout UIPainter) {
+    private func drawBar(_ call: TimelineCall, run: MonitorRun, span: Double, x: Int, y: Int, width: Int, painter p: inout UIPainter) {
         guard width > 0 else { return }
         p.grid.put(String(repeating: "·", count: width), x: x, y: y, style: p.theme[.border], maxWidth: width)
         let startFraction = max(0, min(1, call.startOffset(in: run) / span))
@@ -185,7 +198,9 @@ struct TimelinePane: MonitorPane {
         let endFraction = max(startFraction, min(1, endTime.seconds(since: run.start) / span))
         let first = min(width - 1, Int((startFraction * Double(width)).rounded(.down)))
         let last = max(first + 1, min(width, Int((endFraction * Double(width)).rounded(.up))))
-        p.grid.put(String(repeating: "━", count: last - first), x: x + first, y: y,
-                   style: p.theme[UIFormat.role(call.status)], maxWidth: last - first)
+        let stroke = call.llm == nil ? "━" : "─"
+        p.grid.put(String(repeating: stroke, count: last - first), x: x + first, y: y,
+                   style: p.theme[call.llm == nil || call.status == .error ? UIFormat.role(call.status) : .accent],
+                   maxWidth: last - first)
     }
 }
