@@ -41,11 +41,17 @@ struct OTLPReceivers: Sendable {
                 throw OTLPStartError(description: "otlp-grpc \(grpc.host):\(grpc.port): cannot listen: \(error)")
             }
         }
-        // Traces whose parents never come are given up on by time: check once a second.
+        // Twice a second: traces whose parents never came are given up on, and the screen's
+        // placeholders for traces still waiting are brought up to date.
         let ticker = Task.detached {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: .milliseconds(500))
                 ingest.tick()
+                engine.setPendingTraces(ingest.pendingTraces.map { t in
+                    PendingTrace(
+                        traceID: t.traceID, source: SourceID(OTLPIngest.sourceName(service: t.service)), agents: t.agents,
+                        tools: t.tools, llmCalls: t.llmCalls, others: t.others, start: t.start)
+                })
             }
         }
         return OTLPReceivers(ingest: ingest, http: server, grpc: grpcServer, ticker: ticker)

@@ -128,6 +128,9 @@ package final class MonitorEngine: Sendable {
         ingest([record], from: source, at: at)
     }
 
+    /// Shows `traces` as the OTLP traces waiting for their agents.
+    package func setPendingTraces(_ traces: [PendingTrace]) { state.withLock { $0.model.setPendingTraces(traces) } }
+
     /// Prices LLM calls from `table` from now on.
     package func setPrices(_ table: PriceTable) { state.withLock { $0.model.prices = table } }
 

@@ -16,6 +16,15 @@ package struct MonitorModel: Sendable {
     package let limits: RetentionLimits
     /// What LLM calls cost: the shipped table, or the user's over it.
     package var prices: PriceTable = .builtin
+    /// OTLP traces whose spans wait for their agent, oldest first (placeholders).
+    package private(set) var pendingTraces: [PendingTrace] = []
+
+    /// Replaces the placeholders (the OTLP receiver reports them about once a second).
+    package mutating func setPendingTraces(_ traces: [PendingTrace]) {
+        guard traces != pendingTraces else { return }
+        generation &+= 1
+        pendingTraces = traces
+    }
     /// Runs by id.
     package internal(set) var runs: [String: MonitorRun] = [:]
     /// Problems of every kind, oldest first (bounded by `limits.maxErrors`).

@@ -22,6 +22,11 @@ struct RunsPane: MonitorPane {
         var top = 0
         /// The selected row's index.
         var selected: Int?
+        /// OTLP traces waiting for their agents (placeholders), oldest first, as many as
+        /// could show below the runs.
+        var pending: [PendingTrace] = []
+        /// How many traces wait in all.
+        var pendingCount = 0
     }
 
     /// Builds the view for `visible` rows: a pass over the cached run tree's ids, and a
@@ -33,7 +38,10 @@ struct RunsPane: MonitorPane {
         let shown = rows[top..<min(rows.count, top + visible)].compactMap { row in
             model.run(row.id).map { RunRow(run: $0.forView(), depth: row.depth) }
         }
-        return View(rows: shown, count: rows.count, total: model.runs.count, top: top, selected: selected)
+        let room = max(0, visible - shown.count - 1)
+        return View(
+            rows: shown, count: rows.count, total: model.runs.count, top: top, selected: selected,
+            pending: Array(model.pendingTraces.prefix(room)), pendingCount: model.pendingTraces.count)
     }
 
     mutating func update(_ input: PaneInput, context: PaneContext) -> [PaneEffect] {
@@ -67,7 +75,8 @@ struct RunsPane: MonitorPane {
 
     func render(_ view: View, into p: inout UIPainter, area rect: Rect) {
         let focused = p.ui.focus == .runs
-        let note = p.ui.filter.isEmpty ? "" : "\(view.count) match"
+        var note = p.ui.filter.isEmpty ? "" : "\(view.count) match"
+        if view.pendingCount > 0 { note += (note.isEmpty ? "" : " · ") + "\(view.pendingCount) awaiting agent" }
         let inner = p.box(rect, title: "Runs \(view.total)", focused: focused, note: note)
         guard inner.height > 0 else { return }
 
@@ -91,8 +100,11 @@ struct RunsPane: MonitorPane {
             p.rightAligned(column.title, maxX: x + column.width, y: inner.y, role: .dim)
             x += column.width
         }
+        drawPending(view, in: inner, painter: &p)
         guard view.count > 0 else {
-            p.empty(p.ui.filter.isEmpty ? "no runs yet" : "no run matches “\(p.ui.filter)”", in: inner.inset(top: 1))
+            if view.pending.isEmpty {
+                p.empty(p.ui.filter.isEmpty ? "no runs yet" : "no run matches “\(p.ui.filter)”", in: inner.inset(top: 1))
+            }
             return
         }
         let visible = max(1, inner.height - 1)
@@ -148,5 +160,21 @@ struct RunsPane: MonitorPane {
             if offset + view.top == view.selected { p.select(row: y, in: inner, focused: focused) }
         }
         if view.count > visible { p.scrollMark(top: view.top, visible: visible, count: view.count, rect: rect) }
+    }
+
+    /// Placeholders on the last rows: a trace whose calls arrived before their agent's span,
+    /// which becomes a run when that span comes.
+    private func drawPending(_ view: View, in inner: Rect, painter p: inout UIPainter) {
+        guard !view.pending.isEmpty else { return }
+        let now = p.now
+        for (i, t) in view.pending.enumerated() {
+            let y = inner.maxY - view.pending.count + i
+            guard y > inner.y else { continue }
+            var x = inner.x
+            x += p.grid.put("⧗ ", x: x, y: y, style: p.theme[.statusRunning], maxWidth: inner.width)
+            let age = UIFormat.duration(max(0, now.seconds(since: t.start)))
+            let text = "trace \(t.traceID.prefix(8))… \(t.contents) · awaiting agent · \(age)"
+            p.text(text, x: x, y: y, width: max(0, inner.maxX - x), role: .dim)
+        }
     }
 }

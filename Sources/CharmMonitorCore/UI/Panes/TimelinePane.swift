@@ -88,7 +88,9 @@ struct TimelinePane: MonitorPane {
         if let run = view.run {
             let dropped = run.evictedToolCalls + run.evictedLLMCalls
             var own = dropped > 0 ? "\(dropped) older dropped" : "\(run.toolCallCount)"
-            if dropped == 0 && run.llmCallCount > 0 { own = "\(run.toolCallCount) tools · \(run.llmCallCount) LLM" }
+            if dropped == 0 && run.llmCallCount > 0 {
+                own = "\(run.toolCallCount) tool\(run.toolCallCount == 1 ? "" : "s") · \(run.llmCallCount) LLM"
+            }
             let inSubRuns = view.count - view.ownCalls
             note = inSubRuns > 0 ? "\(own) + \(inSubRuns) in sub-runs" : own
             if let code = run.exitCode { note = "exit \(code) · " + note }
