@@ -51,6 +51,20 @@ enum OTLPProducers {
     static let grpcExporter = Oracle(
         .python(module: "opentelemetry.exporter.otlp.proto.grpc"), install: "pip install opentelemetry-exporter-otlp-proto-grpc")
 
+    static let openAIAgents = Oracle(.python(module: "agents"), install: "pip install 'openai-agents==0.24.*'")
+    static let openInferenceOpenAIAgents = Oracle(
+        .python(module: "openinference.instrumentation.openai_agents"),
+        install: "pip install 'openinference-instrumentation-openai-agents==2.*'")
+    static let langChain = Oracle(.python(module: "langchain.agents"), install: "pip install 'langchain==1.*'")
+    static let openLLMetryLangChain = Oracle(
+        .python(module: "opentelemetry.instrumentation.langchain"),
+        install: "pip install 'opentelemetry-instrumentation-langchain==0.62.*'")
+
+    /// The arguments that point a producer at `monitor`'s HTTP or gRPC receiver.
+    static func endpoint(_ monitor: OTLPMonitor, grpc: Bool) -> [String] {
+        grpc ? ["--endpoint", monitor.grpcEndpoint, "--protocol", "grpc"] : ["--endpoint", monitor.httpEndpoint]
+    }
+
     static func script(_ name: String) -> String { Monitor.fixtures.appendingPathComponent("otlp/\(name)").path }
 
     /// Runs a producer script; its last stdout line parsed as JSON (the oracle's expectation).

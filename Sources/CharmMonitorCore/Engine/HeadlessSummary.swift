@@ -3,7 +3,7 @@ import CharmTelemetry
 extension MonitorModel {
     /// The one JSON object `charm-monitor --headless` prints (see docs/headless.md):
     /// `{"events", "malformed", "raw_lines", "runs": [{"run_id", "parent_run_id", "status",
-    /// "name", "tokens", "text", "errors", "input_tokens", "output_tokens", "tool_calls":
+    /// "name", "source", "tokens", "text", "errors", "input_tokens", "output_tokens", "tool_calls":
     /// [{"call_id", "tool_name", "status", "duration_ms"}], "llm_calls": [{"model",
     /// "input_tokens", "output_tokens", "status", "duration_ms"}]}]}`, runs in order of first
     /// appearance, tool and LLM calls in start order.
@@ -37,6 +37,8 @@ extension MonitorModel {
                 "run_id": .string(r.id),
                 "parent_run_id": r.parentID.map(JSONValue.string) ?? .null,
                 "name": r.name.map(JSONValue.string) ?? .null,
+                // Where the run came from: `otlp:<service.name>` for OTLP runs.
+                "source": .string(r.source.name),
                 // A run the monitor ended at exit is "unfinished", unless it already failed.
                 "status": .string(r.isUnfinished && r.status != .error ? "unfinished" : r.status.rawValue),
                 "tokens": .int(Int64(r.tokenCount)),

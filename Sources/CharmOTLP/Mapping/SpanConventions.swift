@@ -47,6 +47,7 @@ extension SpanFacts {
 
     /// The role, from the first convention that marks the span.
     static func role(_ a: SpanAttributes) -> SpanRole {
+        if isLangGraphGraphSpan(a) { return .other }
         if let op = a.string("gen_ai.operation.name") {
             switch op {
             case "invoke_agent", "create_agent": return .agent
@@ -67,12 +68,33 @@ extension SpanFacts {
             switch kind.lowercased() {
             case "agent": return .agent
             case "tool": return .tool
+            case "task" where isLangChainAgentChain(a): return .agent
             default: return .other
             }
         }
         // OpenLLMetry's model spans carry no span kind, only the request type.
         if a.has("llm.request.type") { return .llm }
         return .other
+    }
+
+    /// OpenLLMetry's span around a LangGraph graph's invocation (`invoke_agent NAME`, provider
+    /// `langgraph`, no `traceloop.span.kind`). The graph's own chain span is the run: the
+    /// `workflow` span beneath it at the top, a `task` span beside it (not beneath: it is
+    /// parented through LangChain's callbacks) when the graph runs inside another. Taken as a
+    /// run it would be the same agent twice, and nested, an empty run beside the real one.
+    static func isLangGraphGraphSpan(_ a: SpanAttributes) -> Bool {
+        a.string("gen_ai.operation.name") == "invoke_agent" && a.string("gen_ai.provider.name") == "langgraph"
+            && !a.has("traceloop.span.kind")
+    }
+
+    /// OpenLLMetry's chain span of a LangChain agent (`create_agent`) that runs inside another
+    /// (a tool calling it): a `task` named as the agent whose run it is
+    /// (`traceloop.entity.name` equal to `traceloop.association.properties.lc_agent_name`).
+    /// At the top the same chain is a `workflow` marked `invoke_agent`; nested, nothing else
+    /// says it is an agent.
+    static func isLangChainAgentChain(_ a: SpanAttributes) -> Bool {
+        guard let name = a.string("traceloop.entity.name") else { return false }
+        return a.string("traceloop.association.properties.lc_agent_name") == name
     }
 
     /// The error of a span whose status is ERROR: `error.type` (GenAI), else the recorded
