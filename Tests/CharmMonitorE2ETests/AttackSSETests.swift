@@ -98,10 +98,14 @@ final class RunningMonitor: @unchecked Sendable {
     private let err = Mutex2()
     private let done = DispatchGroup()
 
-    init(_ arguments: [String]) throws {
+    /// Starts `charm-monitor arguments`, with `environment` added to this process's.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         guard let binary = Monitor.binary else { throw MonitorError(message: "charm-monitor binary not found next to the tests") }
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let o = Pipe(), e = Pipe()
         process.standardOutput = o
         process.standardError = e

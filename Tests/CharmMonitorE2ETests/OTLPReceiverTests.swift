@@ -89,4 +89,39 @@ struct OTLPReceiverTests {
         #expect(llm.map { $0["model"] as? String } == ["gpt-x"])
         #expect(llm.first?["duration_ms"] as? Double == 4.0)
     }
+
+    @Test(
+        "one pipeline: a pydantic-ai run received over OTLP goes on through the monitor's OTLP exporter, whole (names, nesting, tool and LLM calls with tokens)",
+        .oracle(OTLPProducers.pydanticAI, OTLPProducers.httpExporter))
+    func receivedRunsAreExported() throws {
+        // B receives what A exports; A receives the agents.
+        let b = try OTLPMonitor(["--otlp-http", "127.0.0.1:0"])
+        let a = try OTLPMonitor(
+            ["--otlp-http", "127.0.0.1:0", "--exporters", "otlp"],
+            environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": b.httpEndpoint, "OTEL_SERVICE_NAME": "relay"])
+        _ = try OTLPProducers.run("pydantic_ai_agents.py", ["--endpoint", a.httpEndpoint])
+        let ra = try a.stop()
+        #expect(ra.status == 0, "\(ra.stderr)")
+        let rb = try b.stop()
+        #expect(rb.status == 0, "\(rb.stderr)")
+        /// Each run as its name, its parent's name, its calls: what must survive the relay
+        /// (ids are the exporter's own).
+        func shape(_ r: Monitor.Result) throws -> [String] {
+            let runs = try Monitor.summary(r)["runs"] as? [[String: Any]] ?? []
+            let names = Dictionary(runs.map { ($0["run_id"] as? String ?? "", $0["name"] as? String ?? "?") }) { a, _ in a }
+            return runs.map { run in
+                let parent = (run["parent_run_id"] as? String).map { names[$0] ?? "?" } ?? "-"
+                let tools = (run["tool_calls"] as? [[String: Any]] ?? []).map {
+                    "\($0["tool_name"] ?? "")/\($0["status"] ?? "")/\($0["duration_ms"] ?? "")"
+                }
+                let llm = (run["llm_calls"] as? [[String: Any]] ?? []).map {
+                    "\($0["model"] ?? "")/\($0["input_tokens"] ?? "")/\($0["output_tokens"] ?? "")/\($0["status"] ?? "")/\($0["duration_ms"] ?? "")"
+                }
+                return "\(run["name"] ?? "") under \(parent) \(run["status"] ?? ""): tools \(tools) llm \(llm)"
+            }.sorted()
+        }
+        let sent = try shape(ra)
+        #expect(sent.count == 5)
+        #expect(try shape(rb) == sent)
+    }
 }

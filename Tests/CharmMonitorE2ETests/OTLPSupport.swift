@@ -13,8 +13,8 @@ final class OTLPMonitor: @unchecked Sendable {
 
     /// Starts it with `arguments` (which should ask for port 0) and waits for the
     /// `otlp-http`/`otlp-grpc listening on` lines.
-    init(_ arguments: [String]) throws {
-        monitor = try RunningMonitor(["--headless", "--no-stdin"] + arguments)
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        monitor = try RunningMonitor(["--headless", "--no-stdin"] + arguments, environment: environment)
         let wanted = arguments.filter { $0 == "--otlp-http" || $0 == "--otlp-grpc" }.count
         guard waitUntil(30, { self.ports.count >= wanted || !self.monitor.process.isRunning }), monitor.process.isRunning
         else {

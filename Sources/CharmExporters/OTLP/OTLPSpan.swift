@@ -53,10 +53,11 @@ struct OTLPSpanMapping: Sendable {
         var kind = OTLPSpan.Kind.internal_
         switch s.kind {
         case .run:
-            name = "invoke_agent \(agentName)"
+            let agent = s.agentName ?? agentName
+            name = "invoke_agent \(agent)"
             attrs.append(("gen_ai.operation.name", .string("invoke_agent")))
             attrs.append(("gen_ai.agent.id", .string(agentID)))
-            attrs.append(("gen_ai.agent.name", .string(agentName)))
+            attrs.append(("gen_ai.agent.name", .string(agent)))
         case .tool:
             name = "execute_tool \(s.name)"
             attrs.append(("gen_ai.operation.name", .string("execute_tool")))
@@ -66,10 +67,26 @@ struct OTLPSpanMapping: Sendable {
             if let i = s.input { attrs.append(("gen_ai.tool.call.arguments", .string(clip(JSONBytes.text(i))))) }
             if let o = s.output { attrs.append(("gen_ai.tool.call.result", .string(clip(JSONBytes.text(o))))) }
         case .llm:
-            name = "chat"
             kind = .client
-            attrs.append(("gen_ai.operation.name", .string("chat")))
-            attrs.append(("gen_ai.usage.output_tokens", .int(Int64(s.tokenCount))))
+            if let call = s.llmCall {
+                // A whole model call (an llm_call event): what the GenAI conventions say of one.
+                let operation = call.operation ?? "chat"
+                name = call.model.map { "\(operation) \($0)" } ?? operation
+                attrs.append(("gen_ai.operation.name", .string(operation)))
+                if let m = call.model {
+                    attrs.append(("gen_ai.request.model", .string(m)))
+                    attrs.append(("gen_ai.response.model", .string(m)))
+                }
+                if let p = call.provider { attrs.append(("gen_ai.provider.name", .string(p))) }
+                if let n = call.inputTokens { attrs.append(("gen_ai.usage.input_tokens", .int(Int64(n)))) }
+                if let n = call.outputTokens { attrs.append(("gen_ai.usage.output_tokens", .int(Int64(n)))) }
+                if let m = call.inputMessages { attrs.append(("gen_ai.input.messages", .string(clip(m)))) }
+                if let m = call.outputMessages { attrs.append(("gen_ai.output.messages", .string(clip(m)))) }
+            } else {
+                name = "chat"
+                attrs.append(("gen_ai.operation.name", .string("chat")))
+                attrs.append(("gen_ai.usage.output_tokens", .int(Int64(s.tokenCount))))
+            }
         }
         attrs.append(("charm.run_id", .string(s.runID)))
         if s.unfinished { attrs.append(("charm.run.status", .string("unfinished"))) }

@@ -41,6 +41,9 @@ package struct SpanRecord: Sendable, Hashable {
     package var error: TelemetryError?
     /// Tokens streamed (llm spans).
     package var tokenCount: Int = 0
+    /// A run's own agent name, when its producer named it (an OTLP agent span's); runs
+    /// without one are named after the exporter's configured agent.
+    package var agentName: String?
     /// The model call an llm span reports whole (an `llm_call` event), with its model and
     /// token usage; `nil` for an llm span rebuilt from streamed tokens.
     package var llmCall: LLMCall?

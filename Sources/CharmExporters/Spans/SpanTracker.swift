@@ -35,9 +35,10 @@ package struct SpanTracker: Sendable {
         case .runStart(let inputs):
             let trace = event.parentRunID.map { traceOf[$0] ?? $0 } ?? runID
             remember(runID, trace: trace)
-            let span = SpanRecord(
+            var span = SpanRecord(
                 kind: .run, key: runID, runID: runID, parentKey: event.parentRunID, traceKey: trace,
-                name: runName(runID, parent: event.parentRunID), start: ts, input: .object(inputs))
+                name: event.runName ?? runName(runID, parent: event.parentRunID), start: ts, input: .object(inputs))
+            span.agentName = event.runName
             open[runID] = span
             changes.append(.started(span))
         case .runEnd(let outputs, let status):
