@@ -124,4 +124,27 @@ struct OTLPReceiverTests {
         #expect(sent.count == 5)
         #expect(try shape(rb) == sent)
     }
+
+    @Test("receiver flags: a remote address needs --allow-remote and --token, a bad address or price file is a usage error, a taken port exits 1", arguments: [
+        (["--otlp-http", "0.0.0.0:0"], "--allow-remote and --token"),
+        (["--otlp-grpc", "10.1.2.3:4317", "--allow-remote"], "--allow-remote and --token"),
+        (["--otlp-http", "127.0.0.1"], "expected HOST:PORT"),
+        (["--otlp-grpc", "127.0.0.1:70000"], "expected HOST:PORT"),
+        (["--otlp", "--prices", "/nonexistent/prices.yaml"], "prices.yaml"),
+    ])
+    func flags(arguments: [String], message: String) throws {
+        let r = try Monitor.run(["--headless", "--no-stdin"] + arguments, timeout: 30)
+        #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
+        #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+    }
+
+    @Test("a port already taken: the receiver says so and headless ends at once with exit 1")
+    func portTaken() throws {
+        let first = try OTLPMonitor(["--otlp-http", "127.0.0.1:0"])
+        let port = first.ports["otlp-http"] ?? 0
+        let second = try Monitor.run(["--headless", "--no-stdin", "--otlp-http", "127.0.0.1:\(port)"], timeout: 30)
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(second.stderr.contains("otlp-http 127.0.0.1:\(port): cannot listen"), "\(second.stderr)")
+        #expect(try first.stop().status == 0)
+    }
 }
