@@ -23,6 +23,12 @@ import Testing
             .llmNewToken(token: odd),
             .llmNewToken(token: "Hello"),
             .agentAction(tool: "read_file", toolInput: odd),
+            .llmCall(LLMCall(
+                model: "gpt-4o", provider: "openai", operation: "chat", inputTokens: 1_200, outputTokens: 80,
+                cacheReadTokens: 100, reasoningTokens: 7, finishReasons: ["stop", odd],
+                start: Timestamp(microseconds: 1_700_000_000_000_001), error: TelemetryError(type: "RateLimit", message: odd),
+                inputMessages: odd, outputMessages: "[]")),
+            .llmCall(LLMCall(start: Timestamp(microseconds: 1_700_000_000_000_000))),
         ]
         return payloads.enumerated().flatMap { i, p in
             [
@@ -46,6 +52,11 @@ import Testing
                 #expect(direct == general, "\(e.hook) telemetry=\(telemetry)")
             }
         }
+    }
+
+    @Test func namedRunStartEqualsTheGeneralLine() {
+        let e = TelemetryEvent(seq: 1, timestamp: .now(), runID: "r", runName: "weather \(Self.odd)", payload: .runStart(inputs: [:]))
+        #expect(CharmEmitter.line(for: e, telemetry: true) == Self.generalLine(e, telemetry: true))
     }
 
     @Test func emptyTokenWritesNothing() {

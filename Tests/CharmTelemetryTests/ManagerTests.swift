@@ -42,6 +42,31 @@ final class HungExporter: TelemetryHookExporter {
             configuration: .init(queueCapacity: capacity))
     }
 
+    @Test func llmCallReachesEventExportersOnlyInItsRun() async {
+        let m = manager()
+        let hooks = RecordingExporter()
+        let events = EventLog()
+        m.add(hooks, named: "hooks")
+        m.add(events, named: "events")
+        let call = LLMCall(model: "gpt-4o", inputTokens: 10, outputTokens: 2, start: .now())
+        _ = await m.withRun(id: "outer") { _ in
+            _ = await m.withRun(id: "inner") { _ in
+                m.llmCall(call)
+                return [:]
+            }
+            return [:]
+        }
+        #expect(m.flush(timeout: .seconds(10)).complete)
+        let llm = events.events.filter { if case .llmCall = $0.payload { true } else { false } }
+        #expect(llm.count == 1)
+        #expect(llm.first?.runID == "inner")
+        #expect(llm.first?.parentRunID == "outer")
+        #expect(llm.first?.callID?.hasPrefix("llm_") == true)
+        if case .llmCall(let got)? = llm.first?.payload { #expect(got == call) }
+        // Charm's eight hooks have no place for it: the hook adapter passes over it.
+        #expect(hooks.events.count == 4)
+    }
+
     @Test func nestedAndConcurrentRunsAreAttributed() async {
         let m = manager()
         let rec = RecordingExporter()

@@ -73,3 +73,11 @@ final class RecordingExporter: TelemetryHookExporter, @unchecked Sendable {
     func onLLMNewToken(token: String) { record() }
     func onAgentAction(tool: String, toolInput: String) { record() }
 }
+
+/// An event-first exporter that records every event, `llm_call` included.
+final class EventLog: TelemetryExporter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _events: [TelemetryEvent] = []
+    var events: [TelemetryEvent] { lock.withLock { _events } }
+    func handle(_ event: TelemetryEvent) throws { lock.withLock { _events.append(event) } }
+}

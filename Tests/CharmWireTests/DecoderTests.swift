@@ -196,3 +196,36 @@ import Testing
         }
     }
 }
+
+@Suite("llm_call and a run's name on the wire")
+struct LLMCallWireTests {
+    @Test("what the emitter writes, the decoder reads back as the same event, fast path and general path alike")
+    func roundTrip() throws {
+        let call = LLMCall(
+            model: "gpt-4o", provider: "openai", operation: "chat", inputTokens: 1_200, outputTokens: 80,
+            cacheReadTokens: 100, reasoningTokens: 7, finishReasons: ["stop", "length"],
+            start: Timestamp(microseconds: 1_700_000_000_000_001), error: TelemetryError(type: "RateLimit", message: "slow \"down\""),
+            inputMessages: #"[{"role":"user","content":"hi"}]"#, outputMessages: "[]")
+        let events = [
+            TelemetryEvent(seq: 7, timestamp: Timestamp(microseconds: 1_700_000_000_500_000), runID: "r1", callID: "llm_1", payload: .llmCall(call)),
+            TelemetryEvent(seq: 8, timestamp: Timestamp(microseconds: 1_700_000_000_600_000), runID: "r2", parentRunID: "r1",
+                           runName: "researcher", payload: .runStart(inputs: ["q": .string("x")])),
+            TelemetryEvent(seq: 9, timestamp: Timestamp(microseconds: 1_700_000_000_700_000), runID: "r1", callID: "llm_2",
+                           payload: .llmCall(LLMCall(start: Timestamp(microseconds: 1_700_000_000_650_000)))),
+        ]
+        for e in events {
+            let line = String(decoding: try #require(CharmEmitter.line(for: e, telemetry: true)), as: UTF8.self)
+            guard case .event(let w)? = StreamDecoder.decodeOne(String(line.dropLast())) else {
+                Issue.record("not decoded: \(line)")
+                continue
+            }
+            #expect(w.hookEvents.first == e, "\(line)")
+            #expect(w.isStructured)
+            // The same object read by the general JSON path (no fast path) agrees.
+            let json = line.drop { $0 != "{" }.split(separator: "\n")[0]
+            let object = try #require(try JSONParser.parse(Array(json.utf8)).objectValue)
+            let telemetry = try #require(object["telemetry"]?.objectValue)
+            #expect(try TelemetryEvent(telemetry: telemetry) == e)
+        }
+    }
+}

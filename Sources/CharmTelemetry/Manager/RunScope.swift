@@ -68,6 +68,11 @@ public struct RunHandle: Sendable {
     package func agentAction(tool: String, toolInput: String) {
         manager.dispatch(.agentAction(tool: tool, toolInput: toolInput), runID: runID, parentRunID: parentRunID)
     }
+
+    /// A language-model call of this run, once it returned (an `llm_call` event).
+    package func llmCall(_ call: LLMCall) {
+        manager.dispatch(.llmCall(call), runID: runID, parentRunID: parentRunID, callID: TelemetryID.make("llm_"))
+    }
 }
 
 /// A started tool call, identified by a call id (Charm's hooks have none).
@@ -154,4 +159,9 @@ extension TelemetryManager {
     public func agentAction(tool: String, toolInput: String) {
         currentRun.agentAction(tool: tool, toolInput: toolInput)
     }
+
+    /// A language-model call of the run in scope, reported once it returned: its model,
+    /// token usage, start and outcome (`llm_call`; the monitor shows it on the timeline and
+    /// prices it). Charm's hook-style exporters do not see it.
+    public func llmCall(_ call: LLMCall) { currentRun.llmCall(call) }
 }
