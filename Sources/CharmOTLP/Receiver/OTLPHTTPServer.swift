@@ -185,7 +185,8 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let limit = shared.requestsInFlight.add(1, ordering: .relaxed).newValue
         guard limit <= options.maxRequestsInFlight else {
             shared.requestsInFlight.subtract(1, ordering: .relaxed)
-            return refuse(503, "the monitor is busy; retry later", context, retryAfter: options.retryAfterSeconds)
+            return refuse(
+                503, "the monitor is busy; retry later", context, retryAfter: options.retryAfterSeconds, bodyRead: true)
         }
         let gzip = self.gzip
         let options = self.options
@@ -234,15 +235,22 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Answers `status` now. Before the body's end, a connection that must close is closed
+    /// once the body has been read (see `closeAfterBody`); after it (`bodyRead`), right away.
     private func refuse(
-        _ status: Int, _ message: String, _ context: ChannelHandlerContext, close: Bool = false, retryAfter: Int? = nil
+        _ status: Int, _ message: String, _ context: ChannelHandlerContext, close: Bool = false, retryAfter: Int? = nil,
+        bodyRead: Bool = false
     ) {
         answered = true
         releaseBody()
         body = nil
-        // Answered now, closed once the body has been read (see closeAfterBody).
+        let answer = OTLPHTTPAnswer.failure(status, message, encoding: encoding, retryAfter: retryAfter)
+        if bodyRead {
+            write(answer, context: context, close: close || !keepAlive)
+            return
+        }
         closeAfterBody = close || !keepAlive
-        write(.failure(status, message, encoding: encoding, retryAfter: retryAfter), context: context, close: false, ending: closeAfterBody)
+        write(answer, context: context, close: false, ending: closeAfterBody)
     }
 
     private func releaseBody() {
