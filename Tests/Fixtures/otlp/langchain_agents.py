@@ -15,8 +15,6 @@ the OpenLLMetry rows of docs/otlp.md's mapping (otlp_oracle.py).
                                 [--token T] [--batch] [--service NAME] [--dump]
 """
 import asyncio
-import json
-import sys
 
 from langchain.agents import create_agent
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -147,18 +145,9 @@ def tokens(s):
     return s.attributes.get("gen_ai.usage.input_tokens"), s.attributes.get("gen_ai.usage.output_tokens")
 
 
-def main():
-    args = otlp_oracle.arguments(__doc__, "langchain-agents")
-    provider, memory = otlp_oracle.provider(args)
+def instrument(provider):
     LangchainInstrumentor().instrument(tracer_provider=provider)
-    asyncio.run(scenario())
-    provider.shutdown()
-    spans = memory.get_finished_spans()
-    if args.dump:
-        otlp_oracle.dump(spans, sys.stderr)
-    runs = otlp_oracle.expected_runs(spans, role, agent_name, tool_name, model, tokens)
-    print(json.dumps({"spans": len(spans), "runs": runs}))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    otlp_oracle.main(__doc__, "langchain-agents", instrument, scenario, role, agent_name, tool_name, model, tokens)

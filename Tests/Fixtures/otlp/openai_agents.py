@@ -15,7 +15,6 @@ the OpenInference rows of docs/otlp.md's mapping (otlp_oracle.py).
 """
 import asyncio
 import json
-import sys
 
 from agents import Agent, Runner, Usage, function_tool
 from agents.items import ModelResponse
@@ -126,19 +125,10 @@ def tokens(s):
     return s.attributes.get("llm.token_count.prompt"), s.attributes.get("llm.token_count.completion")
 
 
-def main():
-    args = otlp_oracle.arguments(__doc__, "openai-agents")
-    provider, memory = otlp_oracle.provider(args)
+def instrument(provider):
     # Exclusive (the default): the SDK's own exporter to OpenAI's backend is not registered.
     OpenAIAgentsInstrumentor().instrument(tracer_provider=provider)
-    asyncio.run(scenario())
-    provider.shutdown()
-    spans = memory.get_finished_spans()
-    if args.dump:
-        otlp_oracle.dump(spans, sys.stderr)
-    runs = otlp_oracle.expected_runs(spans, role, agent_name, tool_name, model, tokens)
-    print(json.dumps({"spans": len(spans), "runs": runs}))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    otlp_oracle.main(__doc__, "openai-agents", instrument, scenario, role, agent_name, tool_name, model, tokens)

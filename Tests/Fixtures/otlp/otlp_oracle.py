@@ -8,6 +8,9 @@ model, and counts tokens; the rest of the mapping (ownership by the nearest encl
 span, the trace's run for spans under none, ids, durations, statuses) is the same for all.
 """
 import argparse
+import asyncio
+import json
+import sys
 
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -117,3 +120,18 @@ def expected_runs(spans, role, agent_name, tool_name, model, tokens):
             said = [c[k] for c in run["llm_calls"] if c[k] is not None]
             run[k] = sum(said) if said or not run["llm_calls"] else None
     return sorted(runs.values(), key=lambda r: r["run_id"])
+
+
+def main(description, default_service, instrument, scenario, role, agent_name, tool_name, model, tokens):
+    """A producer's whole life: parse its arguments, set the SDK up, `instrument(provider)`,
+    run `scenario()` (a coroutine function), then print the spans' count and the runs the
+    monitor must show as one JSON line on stdout."""
+    args = arguments(description, default_service)
+    tp, memory = provider(args)
+    instrument(tp)
+    asyncio.run(scenario())
+    tp.shutdown()
+    spans = memory.get_finished_spans()
+    if args.dump:
+        dump(spans, sys.stderr)
+    print(json.dumps({"spans": len(spans), "runs": expected_runs(spans, role, agent_name, tool_name, model, tokens)}))
