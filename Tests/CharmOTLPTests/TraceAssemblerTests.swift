@@ -142,4 +142,48 @@ struct TraceAssemblerTests {
         #expect(a.add([s], now: now).isEmpty)
         #expect(a.duplicates == 1)
     }
+
+    @Test("hostile chains: a span its own parent, a two-span cycle of agents, a 100,000-deep chain — no loop, no stack overflow, no run its own ancestor")
+    func hostileChains() {
+        var a = TraceAssembler()
+        let own = a.add([Spans.span("s1", parent: "s1", .tool, start: 1, end: 2)], now: now).map(line)
+        #expect(own == ["start trace-\(Spans.trace) parent=- @1", "tool tool-s1 in trace-\(Spans.trace) @1", "tool-end tool-s1 in trace-\(Spans.trace) @2"])
+
+        var b = TraceAssembler()
+        let cycle = b.add([
+            Spans.span("a1", parent: "a2", .agent, start: 1, end: 9), Spans.span("a2", parent: "a1", .agent, start: 2, end: 8),
+        ], now: now)
+        let parents = Dictionary(cycle.compactMap { o -> (String, String?)? in
+            if case .runStart = o.event.payload { (o.event.runID, o.event.parentRunID) } else { nil }
+        }) { x, _ in x }
+        #expect(parents.count == 2)
+        // One of them is the top; the other hangs under it, never both under each other.
+        #expect(parents.values.filter { $0 == nil }.count == 1)
+
+        var c = TraceAssembler()
+        let depth = 100_000
+        var spans = (1..<depth).map { i in Spans.span("d\(i)", parent: "d\(i - 1)", .other, start: Int64(i), end: Int64(i + 1)) }
+        spans.append(Spans.span("leaf", parent: "d\(depth - 1)", .tool, start: 5, end: 6))
+        #expect(c.add(spans, now: now).isEmpty)
+        let out = c.add([Spans.span("d0", parent: nil, .agent, start: 0, end: 200_000)], now: now)
+        #expect(out.map(line).contains("tool tool-leaf in d0 @5"))
+        #expect(c.pendingSpans == 0)
+    }
+
+    @Test("over the pending bound, the oldest traces go first, as many as needed, in one pass")
+    func pendingBound() {
+        var limits = TraceAssembler.Limits()
+        limits.maxPendingSpans = 200
+        var a = TraceAssembler(limits: limits)
+        var sent = 0
+        for t in 0..<600 {
+            let trace = String(format: "%032x", t + 1)
+            let at = Timestamp(microseconds: now.microseconds + Int64(t))
+            sent += a.add([Spans.span("x\(t)", parent: "missing", .tool, start: 1, end: 2, trace: trace)], now: at).count
+            #expect(a.pendingSpans <= 200)
+        }
+        // 400 traces given up on, each a trace run start and a tool start and end.
+        #expect(sent == 400 * 3)
+        #expect(a.pendingTraces.first?.traceID == String(format: "%032x", 401))
+    }
 }

@@ -109,10 +109,12 @@ package struct TraceAssembler {
             + limits.orphanAfter.components.attoseconds / 1_000_000_000_000
         let stale = traces.filter { now.microseconds - $0.value.lastArrival.microseconds >= limitMicros }.map(\.key)
         for t in stale.sorted() { resolve(t, givingUp: true, into: &out) }
-        while pendingSpans > limits.maxPendingSpans,
-            let oldest = traces.min(by: { ($0.value.lastArrival, $0.key) < ($1.value.lastArrival, $1.key) })?.key
-        {
-            resolve(oldest, givingUp: true, into: &out)
+        if pendingSpans > limits.maxPendingSpans {
+            // Oldest first, sorted once (not a search of every trace per trace given up on).
+            let byAge = traces.map { ($0.value.lastArrival, $0.key) }.sorted { $0 < $1 }
+            for (_, id) in byAge where pendingSpans > limits.maxPendingSpans {
+                resolve(id, givingUp: true, into: &out)
+            }
         }
         return out
     }
@@ -149,41 +151,69 @@ package struct TraceAssembler {
     private mutating func resolve(_ id: String, givingUp: Bool, into out: inout [Output]) {
         guard var trace = traces[id] else { return }
         // The owner each waiting span gives its children, and its depth, when its chain is
-        // complete (memoised: chains share ancestors).
+        // complete (memoised: chains share ancestors). Walked iteratively with the chain's
+        // spans remembered, so a hostile sender's 100,000-deep chain cannot overflow the
+        // stack and a cycle (a span its own ancestor) cannot loop: a cycle is taken as a
+        // chain with no parent, since waiting can never complete it.
         var ownerOf: [String: Owner] = [:]
         var depthOf: [String: Int] = [:]
         var unresolved: Set<String> = []
-        func childOwner(_ spanID: String) -> (Owner, Int)? {
-            if let o = ownerOf[spanID] { return (o, depthOf[spanID]!) }
-            if unresolved.contains(spanID) { return nil }
-            guard let s = trace.spans[spanID] else { return nil }
-            let above: (Owner, Int)?
-            if let p = s.parentSpanID {
-                if let o = owners[p] {
-                    above = (o, 0)
-                } else if trace.spans[p] != nil {
-                    above = childOwner(p)
-                } else {
-                    above = givingUp ? (Owner.none, 0) : nil
+        // Spans whose parent link closed a cycle: treated as having no parent.
+        var cycleRoots: Set<String> = []
+        func childOwner(_ first: String) -> (Owner, Int)? {
+            var path: [String] = []
+            var onPath: Set<String> = []
+            var current = first
+            var base: (Owner, Int)?
+            while true {
+                if let o = ownerOf[current] {
+                    base = (o, depthOf[current]!)
+                    break
                 }
-            } else {
-                above = (Owner.none, 0)
+                if unresolved.contains(current) { break }
+                guard let s = trace.spans[current] else { break }
+                if onPath.contains(current) {
+                    // The last span walked links back into the chain: it is the cycle's top.
+                    cycleRoots.insert(path[path.count - 1])
+                    base = (Owner.none, 0)
+                    break
+                }
+                onPath.insert(current)
+                path.append(current)
+                guard let p = s.parentSpanID else {
+                    base = (Owner.none, 0)
+                    break
+                }
+                if let o = owners[p] {
+                    base = (o, 0)
+                    break
+                }
+                if trace.spans[p] != nil {
+                    current = p
+                    continue
+                }
+                if givingUp { base = (Owner.none, 0) }
+                break
             }
-            guard let (o, d) = above else {
-                unresolved.insert(spanID)
+            guard var (owner, depth) = base else {
+                unresolved.formUnion(path)
                 return nil
             }
-            let mine: Owner = s.role == .agent ? .run(s.runID) : o
-            ownerOf[spanID] = mine
-            depthOf[spanID] = d + 1
-            return (mine, d + 1)
+            for id in path.reversed() where ownerOf[id] == nil {
+                let s = trace.spans[id]!
+                depth += 1
+                owner = s.role == .agent ? .run(s.runID) : owner
+                ownerOf[id] = owner
+                depthOf[id] = depth
+            }
+            return ownerOf[first].map { ($0, depthOf[first]!) }
         }
         var ready: [(SpanFacts, Owner, Int)] = []
         for (spanID, s) in trace.spans {
             guard childOwner(spanID) != nil else { continue }
             // The owner of the span itself is what its parent gives.
             let own: Owner
-            if let p = s.parentSpanID {
+            if let p = s.parentSpanID, !cycleRoots.contains(spanID) {
                 own = owners[p] ?? ownerOf[p] ?? .none
             } else {
                 own = .none
