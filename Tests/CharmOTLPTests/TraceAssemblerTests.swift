@@ -116,7 +116,12 @@ struct TraceAssemblerTests {
         #expect(a.add([Spans.span("t1", parent: "gone", .tool, start: 1, end: 2)], now: now).isEmpty)
         #expect(a.expire(now: Timestamp(microseconds: now.microseconds + 29_000_000)).isEmpty)
         let out = a.expire(now: Timestamp(microseconds: now.microseconds + 30_000_000)).map(line)
-        #expect(out == ["start \(run) parent=- @1", "tool tool-t1 in \(run) @1", "tool-end tool-t1 in \(run) @2"])
+        // With no root in sight, the trace's run ends with its last span.
+        #expect(out == ["start \(run) parent=- @1", "tool tool-t1 in \(run) @1", "tool-end tool-t1 in \(run) @2", "end \(run) ok @2"])
+        // A late span of that trace joins the ended run; it does not start it again.
+        let late = a.add([Spans.span("t2", parent: "gone", .tool, start: 3, end: 4)], now: Timestamp(microseconds: now.microseconds + 61_000_000))
+        #expect(late.isEmpty)
+        #expect(a.finish().map(line) == ["tool tool-t2 in \(run) @3", "tool-end tool-t2 in \(run) @4"])
 
         var b = TraceAssembler()
         _ = b.add([Spans.span("a9", parent: "gone", .agent, start: 1, end: 5)], now: now)
@@ -182,8 +187,25 @@ struct TraceAssemblerTests {
             sent += a.add([Spans.span("x\(t)", parent: "missing", .tool, start: 1, end: 2, trace: trace)], now: at).count
             #expect(a.pendingSpans <= 200)
         }
-        // 400 traces given up on, each a trace run start and a tool start and end.
-        #expect(sent == 400 * 3)
+        // 400 traces given up on, each a trace run's start and end and a tool's start and end.
+        #expect(sent == 400 * 4)
         #expect(a.pendingTraces.first?.traceID == String(format: "%032x", 401))
+    }
+
+    @Test("a span whose parent is remote (SPAN_FLAGS_CONTEXT_IS_REMOTE) does not wait for it; span ids are told apart by trace")
+    func remoteParentsAndTraces() {
+        var a = TraceAssembler()
+        var agent = Spans.span("a1", parent: "upstream", .agent, start: 0, end: 5)
+        agent.parentIsRemote = true
+        #expect(a.add([agent], now: now).map(line) == ["start a1 parent=- @0", "end a1 ok @5"])
+        // The same span id as a1 in another trace is not a duplicate, and its children are
+        // not a1's.
+        let other = "1bf7651916cd43dd8448eb211c80319c"
+        let out = a.add([
+            Spans.span("t1", parent: "a1", .tool, start: 1, end: 2, trace: other),
+            Spans.span("a1", parent: nil, .other, start: 0, end: 3, trace: other),
+        ], now: now).map(line)
+        #expect(out.contains("tool tool-t1 in trace-\(other) @1"))
+        #expect(a.duplicates == 0)
     }
 }

@@ -20,6 +20,8 @@ extension SpanFacts {
             parentSpanID: span.parentSpanID.count == 8 && span.parentSpanID.contains(where: { $0 != 0 })
                 ? span.parentSpanID.lowercaseHex : nil,
             service: service, name: span.name, role: SpanFacts.role(a), start: start, end: end)
+        // HAS_IS_REMOTE (0x100) and IS_REMOTE (0x200) both set.
+        parentIsRemote = span.flags & 0x300 == 0x300
         if span.status.code == .error { error = SpanFacts.error(span, a) }
         switch role {
         case .agent:
@@ -42,6 +44,43 @@ extension SpanFacts {
             llm = SpanFacts.llmCall(a, start: start, error: error)
         case .other:
             break
+        }
+        bound()
+    }
+
+    /// The most bytes of one text a waiting span keeps (inputs, outputs, messages, errors):
+    /// spans wait in memory, counted by number, so each must be small whatever was sent.
+    static let maxTextBytes = 64 << 10
+
+    /// Cuts every text to `maxTextBytes`, marking the cut.
+    private mutating func bound() {
+        let limit = SpanFacts.maxTextBytes
+        func cut(_ s: String) -> String {
+            guard s.utf8.count > limit else { return s }
+            var end = s.utf8.index(s.utf8.startIndex, offsetBy: limit)
+            while end > s.utf8.startIndex && end.samePosition(in: s.unicodeScalars) == nil { end = s.utf8.index(before: end) }
+            return String(s[..<end]) + "…"
+        }
+        func cut(_ o: JSONObject) -> JSONObject {
+            let text = JSONWriter.compact(.object(o))
+            return text.utf8.count > limit ? ["_cut": .string(cut(text))] : o
+        }
+        name = cut(name)
+        toolInput = cut(toolInput)
+        toolOutput = cut(toolOutput)
+        runInputs = cut(runInputs)
+        runOutputs = cut(runOutputs)
+        agentName = agentName.map(cut)
+        toolName = toolName.map(cut)
+        error = error.map { TelemetryError(type: cut($0.type), message: cut($0.message)) }
+        if var call = llm {
+            call.inputMessages = call.inputMessages.map(cut)
+            call.outputMessages = call.outputMessages.map(cut)
+            call.model = call.model.map(cut)
+            call.error = error
+            if call.finishReasons.count > 16 { call.finishReasons.removeLast(call.finishReasons.count - 16) }
+            call.finishReasons = call.finishReasons.map(cut)
+            llm = call
         }
     }
 

@@ -24,6 +24,9 @@ struct SpanFacts: Sendable, Hashable {
     var spanID: String
     /// 16 lowercase hex digits, or `nil` for a root span.
     var parentSpanID: String?
+    /// Whether the span says its parent lives in another process (W3C context propagated in:
+    /// `SPAN_FLAGS_CONTEXT_IS_REMOTE`), so it will never arrive here.
+    var parentIsRemote = false
     /// The sender's `service.name` (`unknown_service` when it gave none).
     var service: String
     var name: String
@@ -56,7 +59,9 @@ struct SpanFacts: Sendable, Hashable {
 
 extension Timestamp {
     /// The time `nanos` nanoseconds after the Unix epoch (OTLP's span times), to the microsecond.
+    /// Clamped to the years 1970–9999, so a hostile time cannot overflow an exporter's
+    /// arithmetic later.
     init(unixNanoseconds nanos: UInt64) {
-        self.init(microseconds: Int64(clamping: nanos / 1_000))
+        self.init(microseconds: min(Int64(clamping: nanos / 1_000), 253_402_300_799_000_000))
     }
 }

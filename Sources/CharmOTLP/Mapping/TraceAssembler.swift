@@ -65,6 +65,9 @@ package struct TraceAssembler {
     private var ownerOrder: Deque<String> = []
     /// Trace runs started and not yet ended.
     private var openTraceRuns: Set<String> = []
+    /// Trace runs ended, remembered (bounded) so a late span does not start one again.
+    private var endedTraceRuns: Set<String> = []
+    private var endedOrder: Deque<String> = []
     /// Traces whose root went out: its end, and its error, end a trace run started later.
     private var rootEnds: [String: (Timestamp, TelemetryError?)] = [:]
     private var rootOrder: Deque<String> = []
@@ -80,17 +83,14 @@ package struct TraceAssembler {
     /// whose chains they completed, plus those of traces given up on.
     mutating func add(_ spans: [SpanFacts], now: Timestamp) -> [Output] {
         var touched: [String] = []
+        var seen: Set<String> = []
         for s in spans {
-            if owners[s.spanID] != nil || traces[s.traceID]?.spans[s.spanID] != nil {
+            if owners[TraceAssembler.key(s.traceID, s.spanID)] != nil || traces[s.traceID]?.spans[s.spanID] != nil {
                 duplicates += 1
                 continue
             }
-            if traces[s.traceID] == nil {
-                traces[s.traceID] = Trace(lastArrival: now)
-                touched.append(s.traceID)
-            } else if !touched.contains(s.traceID) {
-                touched.append(s.traceID)
-            }
+            if traces[s.traceID] == nil { traces[s.traceID] = Trace(lastArrival: now) }
+            if seen.insert(s.traceID).inserted { touched.append(s.traceID) }
             traces[s.traceID]!.spans[s.spanID] = s
             traces[s.traceID]!.lastArrival = now
             pendingSpans += 1
@@ -184,8 +184,14 @@ package struct TraceAssembler {
                     base = (Owner.none, 0)
                     break
                 }
-                if let o = owners[p] {
+                if let o = owners[TraceAssembler.key(id, p)] {
                     base = (o, 0)
+                    break
+                }
+                // A parent in another process (the span says its parent is remote) never
+                // comes to this monitor: the chain ends here.
+                if s.parentIsRemote && trace.spans[p] == nil {
+                    base = (Owner.none, 0)
                     break
                 }
                 if trace.spans[p] != nil {
@@ -214,7 +220,7 @@ package struct TraceAssembler {
             // The owner of the span itself is what its parent gives.
             let own: Owner
             if let p = s.parentSpanID, !cycleRoots.contains(spanID) {
-                own = owners[p] ?? ownerOf[p] ?? .none
+                own = owners[TraceAssembler.key(id, p)] ?? ownerOf[p] ?? .none
             } else {
                 own = .none
             }
@@ -224,7 +230,7 @@ package struct TraceAssembler {
         for (s, _, _) in ready { trace.spans[s.spanID] = nil }
         pendingSpans -= ready.count
         if trace.spans.isEmpty { traces[id] = nil } else { traces[id] = trace }
-        for (s, _, _) in ready { remember(s.spanID, ownerOf[s.spanID]!) }
+        for (s, _, _) in ready { remember(TraceAssembler.key(id, s.spanID), ownerOf[s.spanID]!) }
 
         var events: [Pending] = []
         let traceRun = SpanFacts.traceRunID(id)
@@ -258,14 +264,21 @@ package struct TraceAssembler {
                 break
             }
             if s.parentSpanID == nil { noteRoot(id, s) }
-            if run == traceRun && (s.role == .tool || s.role == .llm) && !openTraceRuns.contains(traceRun) {
+            // The trace's run starts with its first span; a late span after it ended joins it
+            // as it is (started again, the run would move its start and count its error twice).
+            if run == traceRun && (s.role == .tool || s.role == .llm) && !openTraceRuns.contains(traceRun)
+                && !endedTraceRuns.contains(traceRun)
+            {
                 openTraceRuns.insert(traceRun)
                 events.append(Pending(s, .start, 0, runID: traceRun, .runStart(inputs: [:])))
             }
         }
         // A trace run whose root has gone out ends with it (now, or when the root came first).
-        if openTraceRuns.contains(traceRun), let (end, error) = rootEnds[id] {
+        // Given up on with no root in sight (a remote or lost root), it ends with its last span.
+        let rootEnd = rootEnds[id] ?? (givingUp && traces[id] == nil ? (events.map(\.at).max() ?? ready[0].0.end, nil) : nil)
+        if openTraceRuns.contains(traceRun), let (end, error) = rootEnd {
             openTraceRuns.remove(traceRun)
+            noteEnded(traceRun)
             let last = events.map(\.at).max() ?? end
             let at = max(end, last)
             let service = ready[0].0.service
@@ -296,6 +309,14 @@ package struct TraceAssembler {
         rootEnds[trace] = (s.end, s.role == .agent ? nil : s.error)
         while rootOrder.count > limits.maxRemembered, let old = rootOrder.popFirst() { rootEnds[old] = nil }
     }
+
+    private mutating func noteEnded(_ traceRun: String) {
+        if endedTraceRuns.insert(traceRun).inserted { endedOrder.append(traceRun) }
+        while endedOrder.count > limits.maxRemembered, let old = endedOrder.popFirst() { endedTraceRuns.remove(old) }
+    }
+
+    /// The key of a span among those gone out: span ids are unique only within a trace.
+    private static func key(_ trace: String, _ span: String) -> String { trace + "/" + span }
 
     private mutating func remember(_ spanID: String, _ owner: Owner) {
         owners[spanID] = owner
