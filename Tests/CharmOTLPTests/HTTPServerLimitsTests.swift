@@ -21,7 +21,8 @@ private func post(port: Int, path: String = "/v1/traces", body: [UInt8], headers
     guard ok == 0 else { throw POSIXError(.ECONNREFUSED) }
     var timeout = timeval(tv_sec: 30, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var head = "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: \(body.count)\r\n"
+    var head = "POST \(path) HTTP/1.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: \(body.count)\r\n"
+    if !headers.contains(where: { $0.lowercased().hasPrefix("host:") }) { head += "Host: 127.0.0.1:\(port)\r\n" }
     for h in headers { head += h + "\r\n" }
     head += "Connection: close\r\n\r\n"
     let bytes = Array(head.utf8) + body
@@ -89,6 +90,24 @@ struct HTTPServerLimitsTests {
         let r = try post(port: s.port, body: bomb, headers: ["Content-Encoding: gzip"])
         #expect(r.hasPrefix("HTTP/1.1 400"), "\(r.prefix(200))")
         await s.close()
+    }
+
+    @Test("without a token only loopback Hosts are served (DNS rebinding gets 403); with one, the token decides")
+    func hostCheck() async throws {
+        let (open, _) = try await server(OTLPReceiverOptions())
+        for host in ["127.0.0.1:4318", "localhost", "[::1]:4318", "LOCALHOST:1"] {
+            let r = try post(port: open.port, body: [], headers: ["Host: \(host)"])
+            #expect(r.hasPrefix("HTTP/1.1 200"), "\(host): \(r.prefix(120))")
+        }
+        for host in ["evil.example", "evil.example:4318", "10.0.0.1:4318", "127.0.0.1.evil.example"] {
+            let r = try post(port: open.port, body: [], headers: ["Host: \(host)"])
+            #expect(r.hasPrefix("HTTP/1.1 403"), "\(host): \(r.prefix(120))")
+        }
+        await open.close()
+        let (guarded, _) = try await server(OTLPReceiverOptions(token: "t"))
+        let r = try post(port: guarded.port, body: [], headers: ["Host: collector.example", "Authorization: Bearer t"])
+        #expect(r.hasPrefix("HTTP/1.1 200"), "\(r.prefix(120))")
+        await guarded.close()
     }
 }
 

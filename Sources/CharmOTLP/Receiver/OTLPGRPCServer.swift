@@ -1,4 +1,5 @@
 import GRPCCore
+import NIOPosix
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import OTLPProto
@@ -33,6 +34,10 @@ package final class OTLPGRPCServer: Sendable {
             config: .defaults { config in
                 config.rpc.maxRequestPayloadSize = options.maxBodyBytes
                 config.compression.enabledAlgorithms = [.gzip, .deflate]
+                // Memory per connection is bounded by its streams (each up to the payload
+                // limit); a connection that stays silent is closed.
+                config.http2.maxConcurrentStreams = 8
+                config.connection.maxIdleTime = .seconds(300)
             })
         let inFlight = InFlight()
         let services: [any RegistrableRPCService] = [
@@ -52,10 +57,17 @@ package final class OTLPGRPCServer: Sendable {
         }
     }
 
-    /// Stops accepting; RPCs being answered finish.
-    package func close() async {
+    /// Stops accepting; RPCs being answered get `grace` to finish, then are cut (a client
+    /// that opened a stream and never ended it must not keep the monitor from exiting).
+    package func close(grace: Duration = .seconds(2)) async {
         server.beginGracefulShutdown()
+        let serving = self.serving
+        let timer = Task {
+            try await Task.sleep(for: grace)
+            serving.cancel()
+        }
         _ = try? await serving.value
+        timer.cancel()
     }
 }
 
@@ -80,12 +92,14 @@ private final class InFlight: Sendable {
     /// Relaxed: the counter is its own bound and orders nothing else.
     private let count = Atomic<Int>(0)
 
-    /// Runs `body` unless `limit` requests are already being applied.
-    func bounded<R>(_ limit: Int, _ body: () -> R) throws -> R {
+    /// Runs `body` on NIO's blocking thread pool unless `limit` requests are already being
+    /// applied: applying waits on the assembler's and the engine's locks, which must not
+    /// hold up Swift's cooperative threads (the monitor's own tasks run there).
+    func bounded<R: Sendable>(_ limit: Int, _ body: @escaping @Sendable () -> R) async throws -> R {
         let n = count.add(1, ordering: .relaxed).newValue
         defer { count.subtract(1, ordering: .relaxed) }
         guard n <= limit else { throw RPCError(code: .unavailable, message: "the monitor is busy; retry later") }
-        return body()
+        return try await NIOThreadPool.singleton.runIfActive { body() }
     }
 }
 
@@ -103,7 +117,7 @@ private final class TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceSe
     func export(
         request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, context: ServerContext
     ) async throws -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse {
-        let outcome = try inFlight.bounded(options.maxRequestsInFlight) { ingest.receive(request) }
+        let outcome = try await inFlight.bounded(options.maxRequestsInFlight) { [ingest] in ingest.receive(request) }
         var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
         if outcome.rejected > 0 {
             response.partialSuccess.rejectedSpans = Int64(outcome.rejected)
@@ -127,7 +141,7 @@ private final class LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsServi
     func export(
         request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest, context: ServerContext
     ) async throws -> Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse {
-        let outcome = try inFlight.bounded(options.maxRequestsInFlight) { ingest.receive(request) }
+        let outcome = try await inFlight.bounded(options.maxRequestsInFlight) { [ingest] in ingest.receive(request) }
         var response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
         if outcome.rejected > 0 {
             response.partialSuccess.rejectedLogRecords = Int64(outcome.rejected)

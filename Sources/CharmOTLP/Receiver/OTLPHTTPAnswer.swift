@@ -70,6 +70,7 @@ package struct OTLPHTTPAnswer: Sendable {
         switch status {
         case 400, 413: 3  // INVALID_ARGUMENT
         case 401: 16  // UNAUTHENTICATED
+        case 403: 7  // PERMISSION_DENIED
         case 404, 405: 12  // UNIMPLEMENTED
         case 415: 3
         case 429: 8  // RESOURCE_EXHAUSTED

@@ -34,6 +34,10 @@ package final class OTLPHTTPServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // A connection silent for a minute (a stalled upload holding its share of
+                    // the budget, a peer gone without a FIN) is closed.
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(60)))
+                    try channel.pipeline.syncOperations.addHandler(CloseWhenIdle())
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         OTLPHTTPHandler(ingest: ingest, options: options, shared: shared))
@@ -68,6 +72,19 @@ package final class OTLPHTTPServer: Sendable {
         }
 
         func release(_ n: Int) { if n > 0 { bytesInFlight.subtract(n, ordering: .relaxed) } }
+    }
+}
+
+/// Closes a connection when `IdleStateHandler` says it has been silent too long.
+final class CloseWhenIdle: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }
 
@@ -148,6 +165,11 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard options.authorizes(head.headers.first(name: "authorization")) else {
             return refuse(401, "missing or wrong bearer token in Authorization", context)
         }
+        // Without a token only loopback is served; a Host naming anything else is a browser
+        // led here by DNS rebinding, not an agent on this machine.
+        if options.token == nil, let host = head.headers.first(name: "host"), !OTLPHTTPHandler.isLoopbackHost(host) {
+            return refuse(403, "Host \(host) is not loopback; a monitor without --token serves loopback only", context)
+        }
         guard known != nil else {
             return refuse(
                 415, "unsupported Content-Type \(type ?? "(none)"): send application/x-protobuf or application/json",
@@ -191,6 +213,11 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let gzip = self.gzip
         let options = self.options
         let ingest = self.ingest
+        // The body's share of the budget goes with the job, and comes back when the job is
+        // done, not when the connection closes (a sender that hangs up at once must not
+        // free a budget its body still uses).
+        let held = reserved
+        reserved = 0
         // Decoding and applying run off the event loop, so one large request does not hold
         // up every other connection on it.
         let loop = context.eventLoop
@@ -224,8 +251,8 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         future.whenComplete { (result: Result<OTLPHTTPAnswer, any Error>) in
             shared.requestsInFlight.subtract(1, ordering: .relaxed)
+            shared.release(held)
             let (handler, context) = bound.value
-            handler.releaseBody()
             switch result {
             case .success(let answer): handler.write(answer, context: context, close: !handler.keepAlive)
             case .failure:
@@ -237,6 +264,20 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Answers `status` now. Before the body's end, a connection that must close is closed
     /// once the body has been read (see `closeAfterBody`); after it (`bodyRead`), right away.
+    /// Whether a `Host` header names this machine's loopback (`127.0.0.1`, `localhost`,
+    /// `[::1]`, with or without a port).
+    static func isLoopbackHost(_ host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("[") {
+            name = String(name.dropFirst().prefix { $0 != "]" })
+        } else if let colon = name.lastIndex(of: ":") {
+            name = String(name[..<colon])
+        }
+        if name == "localhost" || name == "::1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     private func refuse(
         _ status: Int, _ message: String, _ context: ChannelHandlerContext, close: Bool = false, retryAfter: Int? = nil,
         bodyRead: Bool = false

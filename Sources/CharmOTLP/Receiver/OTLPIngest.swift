@@ -25,6 +25,8 @@ package final class OTLPIngest: Sendable {
     private let assembler: Mutex<TraceAssembler>
     private let deliver: Deliver
     private let counters = Mutex(Counters())
+    /// Set by `finish`, read under the assembler's lock (which orders it; relaxed suffices).
+    private let finished = Atomic<Bool>(false)
 
     private struct Counters {
         var spans = 0
@@ -66,7 +68,12 @@ package final class OTLPIngest: Sendable {
             $0.spans += outcome.accepted
             $0.rejected += outcome.rejected
         }
-        assembler.withLock { a in send(a.add(facts, now: now)) }
+        assembler.withLock { a in
+            send(a.add(facts, now: now))
+            // After `finish` (the monitor is stopping) nothing may be left waiting: a late
+            // request's spans go out at once.
+            if finished.load(ordering: .relaxed) { send(a.finish()) }
+        }
         return outcome
     }
 
@@ -84,9 +91,13 @@ package final class OTLPIngest: Sendable {
         assembler.withLock { a in send(a.expire(now: now)) }
     }
 
-    /// Sends out every span still waiting (the monitor is stopping).
+    /// Sends out every span still waiting (the monitor is stopping); spans of requests
+    /// still being answered go out as they come.
     package func finish() {
-        assembler.withLock { a in send(a.finish()) }
+        assembler.withLock { a in
+            finished.store(true, ordering: .relaxed)
+            send(a.finish())
+        }
     }
 
     /// Spans waiting for a parent, by trace, for the monitor's placeholders.
