@@ -1,6 +1,6 @@
 import GRPCCore
 import NIOPosix
-import GRPCNIOTransportHTTP2
+import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import OTLPProto
 import Synchronization
