@@ -22,7 +22,9 @@ struct OTLPReceivers: Sendable {
     static func start(
         engine: MonitorEngine, http: (host: String, port: Int)?, grpc: (host: String, port: Int)?, token: String?
     ) async throws -> OTLPReceivers {
-        let ingest = OTLPIngest { events, source in engine.ingest(events: events, from: SourceID(source)) }
+        let ingest = OTLPIngest(log: { lines in engine.log(lines.map { (text: $0.text, source: SourceID($0.source), at: $0.at) }) }) {
+            events, source in engine.ingest(events: events, from: SourceID(source))
+        }
         let options = OTLPReceiverOptions(token: token)
         var server: OTLPHTTPServer?
         if let http {

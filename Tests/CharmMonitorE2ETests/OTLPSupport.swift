@@ -60,6 +60,10 @@ enum OTLPProducers {
         .python(module: "opentelemetry.instrumentation.langchain"),
         install: "pip install 'opentelemetry-instrumentation-langchain==0.62.*'")
 
+    static let openAIV2 = Oracle(
+        .python(module: "opentelemetry.instrumentation.openai_v2"),
+        install: "pip install 'opentelemetry-instrumentation-openai-v2>=2.4b0,<3' 'opentelemetry-util-genai==0.4b0' 'openai==3.*'")
+
     /// The arguments that point a producer at `monitor`'s HTTP or gRPC receiver.
     static func endpoint(_ monitor: OTLPMonitor, grpc: Bool) -> [String] {
         grpc ? ["--endpoint", monitor.grpcEndpoint, "--protocol", "grpc"] : ["--endpoint", monitor.httpEndpoint]

@@ -61,14 +61,17 @@ extension MonitorModel {
             }
             runsJSON.append(.object(run))
         }
-        return .object([
+        var summary: JSONObject = [
             "events": .int(Int64(counters.events)),
             "malformed": .int(Int64(counters.malformed)),
             "oversized": .int(Int64(counters.oversized)),
             "raw_lines": .int(Int64(counters.rawLines)),
             "runs": .array(runsJSON),
             "heartbeats": .int(Int64(sources.values.reduce(0) { $0 + $1.heartbeats })),
-        ])
+        ]
+        // Only when some came, so the summary of a monitor without OTLP logs is unchanged.
+        if counters.otlpLogLines > 0 { summary["otlp_log_lines"] = .int(Int64(counters.otlpLogLines)) }
+        return .object(summary)
     }
 }
 

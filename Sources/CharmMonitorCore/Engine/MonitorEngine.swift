@@ -123,6 +123,13 @@ package final class MonitorEngine: Sendable {
         }
     }
 
+    /// Adds lines made from log records received over OTLP to the log, in order.
+    package func log(_ lines: [(text: String, source: SourceID, at: Timestamp)]) {
+        state.withLock { s in
+            for l in lines { s.model.appendReceivedLog(l.text, source: l.source, at: l.at) }
+        }
+    }
+
     /// Applies one record from `source`.
     package func ingest(_ record: DecodedRecord, from source: SourceID, at: Timestamp = .now()) {
         ingest([record], from: source, at: at)

@@ -10,6 +10,9 @@ package struct LogEntry: Sendable, Hashable {
         case thinking
         /// A `status` event.
         case status
+        /// A log record received over OTLP: a GenAI event (`gen_ai.user.message: …`) or a
+        /// plain record's body.
+        case otlp
     }
 
     /// When the monitor received it.

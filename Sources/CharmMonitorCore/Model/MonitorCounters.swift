@@ -10,6 +10,8 @@ package struct MonitorCounters: Sendable, Hashable {
     package var malformed = 0
     /// Non-empty lines that were neither events nor claims of one.
     package var rawLines = 0
+    /// Log lines made from log records received over OTLP (GenAI events and plain records).
+    package var otlpLogLines = 0
     /// Lines skipped for being longer than the decoder's limit.
     package var oversized = 0
     /// Records lost before reaching the model (a source's full inbox).

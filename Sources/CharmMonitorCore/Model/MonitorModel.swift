@@ -228,6 +228,13 @@ package struct MonitorModel: Sendable {
         countConnection(source)
     }
 
+    /// Adds a line made from a log record received over OTLP (bounded as every log line is).
+    package mutating func appendReceivedLog(_ text: String, source: SourceID, at: Timestamp) {
+        generation &+= 1
+        counters.otlpLogLines += 1
+        appendLog(.otlp, text, source: source, at: at)
+    }
+
     private mutating func appendLog(_ kind: LogEntry.Kind, _ text: String, source: SourceID, at: Timestamp) {
         log.append(LogEntry(at: at, source: source, kind: kind, text: MonitorModel.cut(text, limits.maxEntryBytes)))
     }

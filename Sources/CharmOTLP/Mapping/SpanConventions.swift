@@ -52,15 +52,19 @@ extension SpanFacts {
     /// spans wait in memory, counted by number, so each must be small whatever was sent.
     static let maxTextBytes = 64 << 10
 
+    /// `s` cut to `maxTextBytes` on a character boundary, the cut marked with `…`.
+    static func cut(_ s: String) -> String {
+        let limit = maxTextBytes
+        guard s.utf8.count > limit else { return s }
+        var end = s.utf8.index(s.utf8.startIndex, offsetBy: limit)
+        while end > s.utf8.startIndex && end.samePosition(in: s.unicodeScalars) == nil { end = s.utf8.index(before: end) }
+        return String(s[..<end]) + "…"
+    }
+
     /// Cuts every text to `maxTextBytes`, marking the cut.
     private mutating func bound() {
         let limit = SpanFacts.maxTextBytes
-        func cut(_ s: String) -> String {
-            guard s.utf8.count > limit else { return s }
-            var end = s.utf8.index(s.utf8.startIndex, offsetBy: limit)
-            while end > s.utf8.startIndex && end.samePosition(in: s.unicodeScalars) == nil { end = s.utf8.index(before: end) }
-            return String(s[..<end]) + "…"
-        }
+        func cut(_ s: String) -> String { SpanFacts.cut(s) }
         func cut(_ o: JSONObject) -> JSONObject {
             let text = JSONWriter.compact(.object(o))
             return text.utf8.count > limit ? ["_cut": .string(cut(text))] : o

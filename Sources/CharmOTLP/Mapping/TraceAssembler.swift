@@ -23,6 +23,10 @@ package struct TraceAssembler {
         package var orphanAfter: Duration = .seconds(600)
         /// Spans gone out whose owners are remembered, for children that come after them.
         package var maxRemembered = 200_000
+        /// GenAI events held for model spans that have not gone out (waiting, or not yet
+        /// received); beyond it the oldest span's are dropped. Those of a span not received
+        /// within `orphanAfter` are dropped too.
+        package var maxHeldMessageEvents = 20_000
 
         /// The standard bounds.
         package init() {}
@@ -72,12 +76,104 @@ package struct TraceAssembler {
     private var rootEnds: [String: (Timestamp, TelemetryError?)] = [:]
     private var rootOrder: Deque<String> = []
     private var seq: UInt64 = 0
+    /// GenAI events' messages by the trace and span id of their model call (`key`), held until
+    /// that span goes out.
+    private var messages: [String: HeldMessages] = [:]
+    /// Span ids in `messages`, oldest first (ids already taken are skipped when met).
+    private var messageOrder: Deque<String> = []
+    /// GenAI events held in `messages`.
+    private(set) var heldMessageEvents = 0
     /// Spans waiting, over all traces.
     private(set) var pendingSpans = 0
     /// Spans received a second time (same span id after it went out), ignored.
     private(set) var duplicates = 0
 
     init(limits: Limits = Limits()) { self.limits = limits }
+
+    /// What became of a GenAI event given to `attach`.
+    enum Attached: Equatable {
+        /// Held for its span, whose LLM call will carry it.
+        case held
+        /// Its span already went out: the event is shown, not attached.
+        case late
+    }
+
+    /// The messages of GenAI events for one model span, in the order they came.
+    private struct HeldMessages {
+        var traceID: String
+        var spanID: String
+        var input: [JSONValue] = []
+        var output: [JSONValue] = []
+        /// From `gen_ai.client.inference.operation.details`: the whole lists, which win.
+        var inputText: String?
+        var outputText: String?
+        var events = 0
+        var lastArrival: Timestamp
+
+        /// Fills what `call` does not carry itself: the span's own attributes win. Cut as a
+        /// span's own messages are (`SpanFacts.maxTextBytes`).
+        func apply(to call: inout LLMCall) {
+            if call.inputMessages == nil {
+                call.inputMessages = (inputText ?? (input.isEmpty ? nil : JSONWriter.compact(.array(input)))).map(SpanFacts.cut)
+            }
+            if call.outputMessages == nil {
+                call.outputMessages = (outputText ?? (output.isEmpty ? nil : JSONWriter.compact(.array(output)))).map(SpanFacts.cut)
+            }
+        }
+
+        /// One event's message, kept whole up to `SpanFacts.maxTextBytes`, else as its cut
+        /// text: held events are counted, so each must be small whatever was sent.
+        static func bounded(_ m: JSONValue) -> JSONValue {
+            let text = JSONWriter.compact(m)
+            return text.utf8.count > SpanFacts.maxTextBytes ? .object(["_cut": .string(SpanFacts.cut(text))]) : m
+        }
+    }
+
+    /// Holds the messages of a GenAI event for span `spanID` of `traceID` until that span goes
+    /// out, when its LLM call carries them; an event for a span already gone out is `.late`.
+    mutating func attach(_ event: GenAIMessageEvent, traceID: String, spanID: String, now: Timestamp) -> Attached {
+        let key = TraceAssembler.key(traceID, spanID)
+        if owners[key] != nil { return .late }
+        if messages[key] == nil {
+            messages[key] = HeldMessages(traceID: traceID, spanID: spanID, lastArrival: now)
+            messageOrder.append(key)
+        }
+        switch event {
+        case .input(let m): messages[key]!.input.append(HeldMessages.bounded(m))
+        case .output(let m): messages[key]!.output.append(HeldMessages.bounded(m))
+        case .details(let input, let output):
+            if let input { messages[key]!.inputText = SpanFacts.cut(input) }
+            if let output { messages[key]!.outputText = SpanFacts.cut(output) }
+        }
+        messages[key]!.events += 1
+        messages[key]!.lastArrival = now
+        heldMessageEvents += 1
+        while heldMessageEvents > limits.maxHeldMessageEvents, let oldest = messageOrder.popFirst() {
+            dropMessages(oldest)
+        }
+        return .held
+    }
+
+    /// Takes the messages held under `key` (its span is going out).
+    private mutating func takeMessages(_ key: String) -> HeldMessages? {
+        guard let m = messages.removeValue(forKey: key) else { return nil }
+        heldMessageEvents -= m.events
+        // Ids of taken entries stay in the order until met; keep it within twice what is held.
+        if messageOrder.count > 2 * messages.count + 64 {
+            messageOrder = Deque(messageOrder.filter { messages[$0] != nil })
+        }
+        return m
+    }
+
+    private mutating func dropMessages(_ key: String) { _ = takeMessages(key) }
+
+    /// Drops the messages of spans not received within `orphanAfter` of their last event.
+    private mutating func expireMessages(now: Timestamp, limitMicros: Int64) {
+        let stale = messages.filter { _, m in
+            now.microseconds - m.lastArrival.microseconds >= limitMicros && traces[m.traceID]?.spans[m.spanID] == nil
+        }.map(\.key)
+        for id in stale { dropMessages(id) }
+    }
 
     /// Takes `spans` (in any order, any traces) received at `now`, and returns the events
     /// whose chains they completed, plus those of traces given up on.
@@ -109,6 +205,7 @@ package struct TraceAssembler {
             + limits.orphanAfter.components.attoseconds / 1_000_000_000_000
         let stale = traces.filter { now.microseconds - $0.value.lastArrival.microseconds >= limitMicros }.map(\.key)
         for t in stale.sorted() { resolve(t, givingUp: true, into: &out) }
+        expireMessages(now: now, limitMicros: limitMicros)
         if pendingSpans > limits.maxPendingSpans {
             // Oldest first, sorted once (not a search of every trace per trace given up on).
             let byAge = traces.map { ($0.value.lastArrival, $0.key) }.sorted { $0 < $1 }
@@ -231,6 +328,11 @@ package struct TraceAssembler {
         pendingSpans -= ready.count
         if trace.spans.isEmpty { traces[id] = nil } else { traces[id] = trace }
         for (s, _, _) in ready { remember(TraceAssembler.key(id, s.spanID), ownerOf[s.spanID]!) }
+        // Messages held for spans going out: a model span's call carries them, others drop them.
+        var held: [String: HeldMessages] = [:]
+        if !messages.isEmpty {
+            for (s, _, _) in ready { if let m = takeMessages(TraceAssembler.key(id, s.spanID)) { held[s.spanID] = m } }
+        }
 
         var events: [Pending] = []
         let traceRun = SpanFacts.traceRunID(id)
@@ -259,7 +361,10 @@ package struct TraceAssembler {
                     events.append(Pending(s, .end, depth, runID: run, .toolEnd(toolName: name, output: s.toolOutput), at: s.end, call: s.spanID))
                 }
             case .llm:
-                if let call = s.llm { events.append(Pending(s, .point, depth, runID: run, .llmCall(call), at: s.end, call: s.spanID)) }
+                if var call = s.llm {
+                    held[s.spanID]?.apply(to: &call)
+                    events.append(Pending(s, .point, depth, runID: run, .llmCall(call), at: s.end, call: s.spanID))
+                }
             case .other:
                 break
             }

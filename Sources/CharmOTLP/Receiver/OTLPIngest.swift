@@ -11,6 +11,19 @@ package final class OTLPIngest: Sendable {
     /// Receives events made from spans, grouped by the source they came from
     /// (`otlp:<service.name>`), in order.
     package typealias Deliver = @Sendable (_ events: [TelemetryEvent], _ source: String) -> Void
+    /// Receives the log pane's lines made from log records (GenAI events and plain records),
+    /// each with its source (`otlp:<service.name>`) and time, in order.
+    package typealias DeliverLog = @Sendable (_ lines: [LogLine]) -> Void
+
+    /// A line for the monitor's log pane, made from one log record.
+    package struct LogLine: Sendable, Hashable {
+        /// `<event name>: <content preview>`, or a plain record's body.
+        package var text: String
+        /// `otlp:<service.name>`.
+        package var source: String
+        /// The record's time, else when it was received.
+        package var at: Timestamp
+    }
 
     /// What a request came to.
     package struct Outcome: Sendable, Hashable {
@@ -24,6 +37,7 @@ package final class OTLPIngest: Sendable {
 
     private let assembler: Mutex<TraceAssembler>
     private let deliver: Deliver
+    private let deliverLog: DeliverLog
     private let counters = Mutex(Counters())
     /// Set by `finish`, read under the assembler's lock (which orders it; relaxed suffices).
     private let finished = Atomic<Bool>(false)
@@ -32,12 +46,18 @@ package final class OTLPIngest: Sendable {
         var spans = 0
         var rejected = 0
         var logRecords = 0
+        var attachedEvents = 0
+        var lateEvents = 0
     }
 
-    /// An ingest delivering to `deliver`, holding spans within `limits`.
-    package init(limits: TraceAssembler.Limits = .init(), deliver: @escaping Deliver) {
+    /// An ingest delivering events to `deliver` and log lines to `log`, holding spans within
+    /// `limits`.
+    package init(
+        limits: TraceAssembler.Limits = .init(), log: @escaping DeliverLog = { _ in }, deliver: @escaping Deliver
+    ) {
         self.assembler = Mutex(TraceAssembler(limits: limits))
         self.deliver = deliver
+        self.deliverLog = log
     }
 
     /// The source name for a `service.name`.
@@ -77,13 +97,40 @@ package final class OTLPIngest: Sendable {
         return outcome
     }
 
-    /// Reads a logs export request. Log records are counted; the GenAI events among them
-    /// are not yet mapped (docs/otlp.md).
-    package func receive(_ request: LogsRequest) -> Outcome {
-        var n = 0
-        for rl in request.resourceLogs { for sl in rl.scopeLogs { n += sl.logRecords.count } }
-        counters.withLock { $0.logRecords += n }
-        return Outcome(accepted: n)
+    /// Reads a logs export request: each record becomes a line of the log pane, and the
+    /// messages of GenAI events go to the LLM call of their span when it has not gone out yet
+    /// (docs/otlp.md).
+    package func receive(_ request: LogsRequest, now: Timestamp = .now()) -> Outcome {
+        var records: [LogFacts] = []
+        for rl in request.resourceLogs {
+            let service = SpanAttributes(rl.resource.attributes).string("service.name") ?? "unknown_service"
+            for sl in rl.scopeLogs {
+                for r in sl.logRecords { records.append(LogFacts(record: r, service: service)) }
+            }
+        }
+        var lines: [LogLine] = []
+        var attached = 0
+        var late = 0
+        // Under the assembler's lock, as spans are: an event and its span's arrival are
+        // ordered, and lines reach the log in the order the records came.
+        assembler.withLock { a in
+            for r in records {
+                if let m = r.message, let trace = r.traceID, let span = r.spanID {
+                    switch a.attach(m, traceID: trace, spanID: span, now: now) {
+                    case .held: attached += 1
+                    case .late: late += 1
+                    }
+                }
+                if !r.line.isEmpty { lines.append(LogLine(text: r.line, source: OTLPIngest.sourceName(service: r.service), at: r.time ?? now)) }
+            }
+            if !lines.isEmpty { deliverLog(lines) }
+        }
+        counters.withLock {
+            $0.logRecords += records.count
+            $0.attachedEvents += attached
+            $0.lateEvents += late
+        }
+        return Outcome(accepted: records.count)
     }
 
     /// Gives up on traces that waited too long for a parent (call it about once a second).
@@ -107,6 +154,10 @@ package final class OTLPIngest: Sendable {
     package var totals: (spans: Int, rejected: Int, logRecords: Int) {
         counters.withLock { ($0.spans, $0.rejected, $0.logRecords) }
     }
+
+    /// GenAI events held for their span's LLM call, and those that came after their span
+    /// went out (shown in the log, not attached), so far.
+    package var genAIEvents: (held: Int, late: Int) { counters.withLock { ($0.attachedEvents, $0.lateEvents) } }
 
     /// Delivers `outputs` in order, one call per run of events from the same source.
     private func send(_ outputs: [TraceAssembler.Output]) {

@@ -53,6 +53,7 @@ struct LogPane: MonitorPane {
                 case .raw: .text
                 case .thinking: .thinking
                 case .status: .info
+                case .otlp: .text
                 }
             let x = p.rowLead(entry.at, kind: entry.kind.rawValue, kindWidth: 9, kindRole: .dim, x: inner.x, y: y, maxX: inner.maxX)
             p.text(UIFormat.oneLine(entry.text), x: x, y: y, width: inner.maxX - x, role: role)
