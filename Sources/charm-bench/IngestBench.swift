@@ -86,12 +86,7 @@ struct IngestBench: ParsableCommand {
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { break }
             if r < 0 && errno != EINTR { break }
-            if let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-                let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-            {
-                peakKiB = max(peakKiB, kib)
-            }
+            if let kib = ProcessProbe.peakRSSKiB(String(pid)) { peakKiB = max(peakKiB, kib) }
             usleep(2_000)
         }
         let seconds = Double(monotonicNanos() - t0) / 1e9

@@ -29,20 +29,7 @@ struct Percentiles {
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`).
-func peakRSSMiB() -> Double {
-    guard let f = fopen("/proc/self/status", "r") else { return 0 }
-    defer { fclose(f) }
-    var line = [CChar](repeating: 0, count: 256)
-    while fgets(&line, 256, f) != nil {
-        let bytes = line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        let s = String(decoding: bytes, as: UTF8.self)
-        if s.hasPrefix("VmHWM:") {
-            let kb = s.split(separator: " ").compactMap { Double($0) }.first ?? 0
-            return kb / 1024
-        }
-    }
-    return 0
-}
+func peakRSSMiB() -> Double { Double(ProcessProbe.peakRSSKiB("self") ?? 0) / 1024 }
 
 func format(_ v: Double, _ digits: Int = 0) -> String {
     let m = pow(10.0, Double(digits))
