@@ -68,29 +68,18 @@ struct IngestBench: ParsableCommand {
 
     /// Runs a program to its end: wall seconds, exit status and its peak RSS (VmHWM, polled).
     static func time(_ program: String, _ arguments: [String]) throws -> (seconds: Double, status: Int32, peakRSSMiB: Double) {
-        var pid: pid_t = 0
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         let t0 = monotonicNanos()
-        let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
-        guard rc == 0 else { throw ValidationError("cannot start \(program): \(String(cString: strerror(rc)))") }
+        let child = try ChildProcess(program, arguments)
         // Peak RSS is the child's VmHWM, polled while it runs: wait4's ru_maxrss would count
         // what this process held when it spawned the child (the child starts in our memory).
-        var status: Int32 = 0
         var peakKiB = 0
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { break }
-            if let kib = ProcessProbe.peakRSSKiB(String(pid)) { peakKiB = max(peakKiB, kib) }
-            usleep(2_000)
+        var exit: Int32?
+        while exit == nil {
+            exit = child.poll()
+            if let kib = ProcessProbe.peakRSSKiB(String(child.pid)) { peakKiB = max(peakKiB, kib) }
+            if exit == nil { usleep(2_000) }
         }
         let seconds = Double(monotonicNanos() - t0) / 1e9
-        let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return (seconds, exit, Double(peakKiB) / 1024)
+        return (seconds, exit ?? 0, Double(peakKiB) / 1024)
     }
 }

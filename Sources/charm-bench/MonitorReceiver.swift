@@ -12,9 +12,9 @@ final class MonitorReceiver {
     /// Its OTLP/HTTP endpoint.
     let tracesURL: String
     /// Its process id, for its CPU time and peak memory.
-    var pid: pid_t { process.processIdentifier }
+    var pid: pid_t { process.pid }
 
-    private let process = Process()
+    private let process: ChildProcess
     private let directory: URL
 
     /// What the monitor's headless summary says once it stopped.
@@ -37,25 +37,25 @@ final class MonitorReceiver {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("charm-bench-monitor-\(UUID().uuidString)")
         try? FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let stderr = directory.appendingPathComponent("stderr"), stdout = directory.appendingPathComponent("stdout")
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: monitor)
-        process.arguments = ["--headless", "--no-stdin", "--otlp-http", "127.0.0.1:0"] + extraArguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: stdout)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        try process.run()
+        let stderr = directory.appendingPathComponent("stderr")
+        process = try ChildProcess(
+            monitor, ["--headless", "--no-stdin", "--otlp-http", "127.0.0.1:0"] + extraArguments,
+            stdout: directory.appendingPathComponent("stdout").path, stderr: stderr.path)
         let announcement = "otlp-http listening on "
         let deadline = Date().addingTimeInterval(30)
         while true {
             let text = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(announcement) }) {
-                tracesURL = "http://\(line.dropFirst(announcement.count))/v1/traces"
-                return
+            // "charm-monitor: otlp-http listening on HOST:PORT"
+            if let range = text.range(of: announcement) {
+                let address = text[range.upperBound...].prefix { !$0.isNewline }
+                if text[range.upperBound...].contains(where: \.isNewline) {
+                    tracesURL = "http://\(address)/v1/traces"
+                    return
+                }
             }
-            guard process.isRunning, Date() < deadline else {
-                if process.isRunning { process.terminate() }
+            guard process.poll() == nil, Date() < deadline else {
+                process.terminate()
+                try? FileManager.default.removeItem(at: directory)
                 throw ValidationError("charm-monitor did not start its OTLP receiver: \(text)")
             }
             usleep(20_000)
@@ -64,12 +64,11 @@ final class MonitorReceiver {
 
     /// Stops the monitor as a user does (SIGTERM) and reads its headless summary.
     func stop() throws -> Summary {
-        process.terminate()
-        process.waitUntilExit()
+        let status = process.terminate()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bytes = [UInt8]((try? Data(contentsOf: directory.appendingPathComponent("stdout"))) ?? Data())
         guard case .object(let o)? = try? JSONParser.parse(bytes), let runs = o["runs"]?.arrayValue else {
-            throw ValidationError("charm-monitor exited \(process.terminationStatus) without a summary")
+            throw ValidationError("charm-monitor exited \(status) without a summary")
         }
         var s = Summary(runs: runs.count, events: Int(o["events"]?.intValue ?? 0))
         for case .object(let r) in runs {
@@ -85,10 +84,7 @@ final class MonitorReceiver {
     }
 
     deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.terminate()
         try? FileManager.default.removeItem(at: directory)
     }
 }

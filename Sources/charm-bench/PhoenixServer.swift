@@ -16,9 +16,9 @@ final class PhoenixServer {
     /// Its OTLP/HTTP endpoint.
     var tracesURL: String { "http://127.0.0.1:\(port)/v1/traces" }
     /// The server's process id (CPU is read for it and the processes below it).
-    var pid: pid_t { process.processIdentifier }
+    var pid: pid_t { process.pid }
 
-    private let process = Process()
+    private let process: ChildProcess
     private let port: Int
     private let directory: URL
 
@@ -60,21 +60,15 @@ final class PhoenixServer {
         environment["PHOENIX_GRPC_PORT"] = String(try Self.freePort())
         environment["PHOENIX_TELEMETRY_ENABLED"] = "false"
         let log = directory.appendingPathComponent("phoenix.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-m", "phoenix.server.main", "serve"]
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            python, ["-m", "phoenix.server.main", "serve"], environment: environment, stdout: log.path, stderr: log.path)
         let deadline = Date().addingTimeInterval(startTimeout)
         while true {
             if let status = try? await get("/healthz").status, status == 200 { return }
             let tail = (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
-            guard process.isRunning else {
-                throw ValidationError("Phoenix exited with status \(process.terminationStatus) while starting:\n\(tail)")
+            if let status = process.poll() {
+                stop()
+                throw ValidationError("Phoenix exited with status \(status) while starting:\n\(tail)")
             }
             guard Date() < deadline else {
                 stop()
@@ -98,10 +92,7 @@ final class PhoenixServer {
 
     /// Stops the server and removes its working directory.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.terminate()
         try? FileManager.default.removeItem(at: directory)
     }
 
