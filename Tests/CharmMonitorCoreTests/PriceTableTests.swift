@@ -33,6 +33,12 @@ struct PriceTableTests {
         #expect(t.price(of: "models/gemini-2.5-pro")?.output == 10.00)
         #expect(t.price(of: "test") == nil)
         #expect(t.price(of: "gpt-4o-turbo-preview") == nil)
+        #expect(t.price(of: "claude-3-7-sonnet@20250219")?.input == 3.00)
+        #expect(t.price(of: "claude-3-7-sonnet-latest")?.input == 3.00)
+        #expect(t.price(of: "gpt-4o-2024-0806") == nil)
+        #expect(t.price(of: "gpt-4o-2024x08-06") == nil)
+        #expect(t.price(of: "gpt-4o-2025051") == nil)
+        #expect(t.price(of: "gpt-4o@2025051a") == nil)
     }
 
     @Test("cost: tokens × price per million; unknown model, missing counts or unpriced cache reads give none")

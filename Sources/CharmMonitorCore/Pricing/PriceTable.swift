@@ -112,12 +112,31 @@ package struct PriceTable: Sendable, Hashable {
             name = String(name[name.index(after: cut)...])
             if let p = models[name] { return p }
         }
-        for suffix in [#"-\d{4}-\d{2}-\d{2}$"#, #"-\d{8}$"#, #"@\d{8}$"#, #"-latest$"#] {
-            if let r = name.range(of: suffix, options: .regularExpression), let p = models[String(name[..<r.lowerBound])] {
-                return p
-            }
-        }
+        for base in PriceTable.withoutVersionSuffix(name) { if let p = models[base] { return p } }
         return nil
+    }
+
+    /// `name` without the version suffix it ends with, trying `-2024-08-06`, `-20250514`,
+    /// `@20240620` and `-latest` in that order. Matched by hand: a regular expression here
+    /// was compiled anew for every LLM call the model applied, a tenth of the OTLP receiver's
+    /// CPU when the model is not in the table.
+    static func withoutVersionSuffix(_ name: String) -> [String] {
+        let u = Array(name.utf8), n = u.count
+        func digits(_ r: Range<Int>) -> Bool { r.allSatisfy { u[$0] >= UInt8(ascii: "0") && u[$0] <= UInt8(ascii: "9") } }
+        func cut(_ length: Int) -> String { String(decoding: u[..<(n - length)], as: UTF8.self) }
+        var bases: [String] = []
+        let dash = UInt8(ascii: "-")
+        if n >= 11, u[n - 11] == dash, digits(n - 10..<n - 6), u[n - 6] == dash, digits(n - 5..<n - 3), u[n - 3] == dash,
+            digits(n - 2..<n)
+        {
+            bases.append(cut(11))
+        }
+        if n >= 9, digits(n - 8..<n) {
+            if u[n - 9] == dash { bases.append(cut(9)) }
+            if u[n - 9] == UInt8(ascii: "@") { bases.append(cut(9)) }
+        }
+        if name.hasSuffix("-latest") { bases.append(cut(7)) }
+        return bases
     }
 
     /// The cost of one call in US dollars; `nil` when the model is unknown, a token count
