@@ -13,7 +13,7 @@ each batch is then given fresh trace and span ids and serialized, all before any
 Driven over stdin/stdout (one line each way), so the caller reads the receiver's CPU just
 before and after a send, and the bodies are built once for every receiver:
     stdout: {"ready": true, "spans": N, "requests": R, "bytes": B}
-    stdin:  send URL COUNT     -> sends the first COUNT spans (whole batches) to URL, as fast
+    stdin:  send URL COUNT     -> sends the first COUNT spans (a multiple of 4) to URL, as fast
                                   as the receiver answers, over --connections keep-alive
                                   connections; a 429/503 is retried after its Retry-After
                                   (at most 1 s); then prints one JSON line:
@@ -114,20 +114,24 @@ def template_batch(batch):
     return encode_spans(spans)
 
 
-def build_bodies(total, batch):
-    """Serialized requests for `total` spans (a multiple of 4): the template with fresh ids
-    per batch, the last batch shorter when `total` is not a multiple of `batch`."""
-    templates = {batch: template_batch(batch)}
-    bodies = []
-    run = 0
-    for first in range(0, total, batch):
-        size = min(batch, total - first)
-        if size not in templates:
-            templates[size] = template_batch(size)
-        request = templates[size]
+class Bodies:
+    """Serialized requests: the template with fresh ids for each run. The full batches for
+    `total` spans are built at once; a send of a count that is not a whole number of batches
+    ends with a shorter request, built before it starts."""
+
+    def __init__(self, total, batch):
+        self.batch = batch
+        self.templates = {}
+        self.full = [self.body(i * batch // SPANS_PER_RUN, batch) for i in range(total // batch)]
+
+    def body(self, first_run, size):
+        """A request of `size` spans, runs `first_run` + 1 onwards."""
+        if size not in self.templates:
+            self.templates[size] = template_batch(size)
+        request = self.templates[size]
         spans = [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
         for i in range(0, len(spans), SPANS_PER_RUN):
-            run += 1
+            run = first_run + i // SPANS_PER_RUN + 1
             trace_id = struct.pack(">QQ", 0x6368_6172_6D00_0000, run)
             agent_id = struct.pack(">Q", run << 2 | 3)
             for k, span in enumerate(spans[i:i + SPANS_PER_RUN]):
@@ -137,12 +141,21 @@ def build_bodies(total, batch):
                 else:
                     span.span_id = struct.pack(">Q", run << 2 | k)
                     span.parent_span_id = agent_id
-        bodies.append(request.SerializeToString())
-    return bodies
+        return request.SerializeToString()
+
+    def first(self, count):
+        """(bodies, span counts) for the first `count` spans (a multiple of 4)."""
+        whole = min(len(self.full), count // self.batch)
+        bodies, sizes = self.full[:whole], [self.batch] * whole
+        rest = count - whole * self.batch
+        if rest:
+            bodies.append(self.body(whole * self.batch // SPANS_PER_RUN, rest))
+            sizes.append(rest)
+        return bodies, sizes
 
 
-def send(url, bodies, connections, timeout):
-    """Posts `bodies` to `url` over `connections` keep-alive connections."""
+def send(url, bodies, sizes, connections, timeout):
+    """Posts `bodies` (of `sizes` spans) to `url` over `connections` keep-alive connections."""
     target = urllib.parse.urlsplit(url)
     lock = threading.Lock()
     state = {"next": 0, "acknowledged": 0, "rejected": 0, "retries": 0, "failures": 0, "statuses": {}, "error": None}
@@ -189,7 +202,7 @@ def send(url, bodies, connections, timeout):
                     pass
                 rejected = answer.partial_success.rejected_spans
                 with lock:
-                    state["acknowledged"] += SPAN_COUNTS[i] - rejected
+                    state["acknowledged"] += sizes[i] - rejected
                     state["rejected"] += rejected
             else:
                 with lock:
@@ -207,9 +220,6 @@ def send(url, bodies, connections, timeout):
     return state
 
 
-SPAN_COUNTS = []
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--spans", type=int, default=200_000)
@@ -220,20 +230,19 @@ def main():
     if args.batch < SPANS_PER_RUN or args.batch % SPANS_PER_RUN or args.spans < SPANS_PER_RUN or args.connections < 1:
         parser.error("--batch must be a multiple of 4, --spans at least 4, --connections at least 1")
     total = args.spans - args.spans % SPANS_PER_RUN
-    bodies = build_bodies(total, args.batch)
-    SPAN_COUNTS.extend(min(args.batch, total - first) for first in range(0, total, args.batch))
-    print(json.dumps({"ready": True, "spans": sum(SPAN_COUNTS), "requests": len(bodies),
-                      "bytes": sum(map(len, bodies))}), flush=True)
+    bodies = Bodies(total, args.batch)
+    print(json.dumps({"ready": True, "spans": total, "requests": len(bodies.full),
+                      "bytes": sum(map(len, bodies.full))}), flush=True)
     for line in sys.stdin:
         words = line.split()
-        if len(words) != 3 or words[0] != "send":
+        if len(words) != 3 or words[0] != "send" or not words[2].isdigit():
             print(json.dumps({"error": f"unknown command: {line.strip()}"}), flush=True)
             continue
-        requests = min(len(bodies), max(1, -(-int(words[2]) // args.batch)))
-        result = send(words[1], bodies[:requests], args.connections, args.timeout)
-        result.update(url=words[1], spans=sum(SPAN_COUNTS[:requests]), requests=requests)
+        count = max(SPANS_PER_RUN, min(total, int(words[2])))
+        chosen, sizes = bodies.first(count - count % SPANS_PER_RUN)
+        result = send(words[1], chosen, sizes, args.connections, args.timeout)
+        result.update(url=words[1], spans=sum(sizes), requests=len(chosen))
         print(json.dumps(result), flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -21,7 +21,7 @@ struct OTLPReceiveBench: AsyncParsableCommand {
     var spans = 10_240
 
     @Option(parsing: .upToNextOption, help: "Spans sent to a fresh monitor for each peak-memory figure.")
-    var memorySpans: [Int] = [200_000, 1_000_000]
+    var memorySpans: [Int] = [200_000, 1_000_000, 2_000_000]
 
     @Option(help: "Spans per request (BatchSpanProcessor's default is 512).")
     var batch = 512
