@@ -23,6 +23,7 @@ final class LoadGenerator {
     private let input = Pipe()
     private let output = Pipe()
     private var pending: [UInt8] = []
+    private let python: String
     /// Spans and request bytes the script built.
     private(set) var spans = 0
     private(set) var bytes = 0
@@ -35,6 +36,7 @@ final class LoadGenerator {
         guard FileManager.default.fileExists(atPath: script) else {
             throw ValidationError("the load generator \(script) is missing (run charm-bench from its checkout)")
         }
+        self.python = python
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, script, "--spans", String(spans), "--batch", String(batch), "--connections", String(connections)]
         process.standardInput = input
@@ -85,7 +87,9 @@ final class LoadGenerator {
             let data = output.fileHandleForReading.availableData
             if data.isEmpty {
                 let rest = String(decoding: pending, as: UTF8.self)
-                throw ValidationError("otlp_load.py ended before answering\(rest.isEmpty ? "" : ": \(rest)")")
+                throw ValidationError(
+                    "otlp_load.py ended before answering (can \(python) run it, with the OpenTelemetry SDK?)"
+                        + (rest.isEmpty ? "" : ": \(rest)"))
             }
             pending += data
         }
