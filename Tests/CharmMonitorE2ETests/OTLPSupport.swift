@@ -18,7 +18,11 @@ final class OTLPMonitor: @unchecked Sendable {
         let wanted = arguments.filter { $0 == "--otlp-http" || $0 == "--otlp-grpc" }.count
         guard waitUntil(30, { self.ports.count >= wanted || !self.monitor.process.isRunning }), monitor.process.isRunning
         else {
-            throw MonitorError(message: "charm-monitor did not start its receivers: \(monitor.stderrSoFar)")
+            // Everything it said, read to the end, and how it ended.
+            if monitor.process.isRunning { kill(monitor.pid, SIGKILL) }
+            let r = try? monitor.wait(timeout: 10)
+            throw MonitorError(
+                message: "charm-monitor did not start its receivers (status \(r.map { String($0.status) } ?? "?")): \(r?.stderr ?? monitor.stderrSoFar)")
         }
     }
 
