@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "CharmExportersTests",
             dependencies: [
-                "CharmExporters", "CharmTelemetry", "CharmWire", "CZlib", "CharmTestSupport",
+                "CharmExporters", "CharmTelemetry", "CharmWire", "CZlib", "CharmTestSupport", "CharmOTLP", "OTLPProto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
