@@ -8,8 +8,11 @@ monitor's code.
 
     python3 pydantic_ai_agents.py --endpoint http://127.0.0.1:4318 [--protocol http|grpc]
                                   [--token T] [--batch] [--service NAME] [--dump]
+
+PYDANTIC_TEST_MODEL names the model TestModel reports (default `test`, which has no price).
 """
 import asyncio
+import os
 
 from opentelemetry import trace
 from pydantic_ai import Agent, RunContext
@@ -18,26 +21,30 @@ from pydantic_ai.models.test import TestModel
 import otlp_oracle
 
 
+def test_model():
+    return TestModel(model_name=os.environ.get("PYDANTIC_TEST_MODEL", "test"))
+
+
 def agents():
-    weather = Agent(TestModel(), name="weather")
+    weather = Agent(test_model(), name="weather")
 
     @weather.tool_plain
     def get_weather(city: str) -> str:
         return f"sunny in {city}"
 
-    fragile = Agent(TestModel(), name="fragile")
+    fragile = Agent(test_model(), name="fragile")
 
     @fragile.tool_plain
     def flaky_lookup(key: str) -> str:
         raise RuntimeError(f"lookup of {key} failed")
 
-    researcher = Agent(TestModel(), name="researcher")
+    researcher = Agent(test_model(), name="researcher")
 
     @researcher.tool_plain
     def search(query: str) -> str:
         return f"3 results for {query}"
 
-    planner = Agent(TestModel(), name="planner")
+    planner = Agent(test_model(), name="planner")
 
     @planner.tool
     async def delegate(ctx: RunContext[None], task: str) -> str:
