@@ -72,4 +72,14 @@ struct UILLMCallTests {
         #expect(text.contains("── input messages ──"))
         #expect(text.contains("weather in Paris?"))
     }
+
+    @Test("the filter finds runs by agent name and by the model or provider of their LLM calls")
+    func filter() {
+        let (m, _) = Self.model()
+        for text in ["weather", "GPT-4o", "openai"] {
+            #expect(UIRows.runMatches(m.run("2e624f32325d3ac1")!, filter: text), "\(text)")
+            #expect(UIRows.treeRows(m, filter: text, cache: nil).map(\.id) == ["2e624f32325d3ac1"], "\(text)")
+        }
+        #expect(!UIRows.runMatches(m.run("2e624f32325d3ac1")!, filter: "claude"))
+    }
 }

@@ -19,6 +19,8 @@ package final class RunFilterCache: Sendable {
         var droppedTextBytes: Int
         var callCount: Int
         var evictedCalls: Int
+        /// LLM calls seen (a new one is matched afresh: they arrive whole and rarely).
+        var llmCalls: Int
     }
 
     private struct State {
@@ -55,8 +57,9 @@ package final class RunFilterCache: Sendable {
     private static func matches(_ run: MonitorRun, filter: String, entries: inout [String: Entry]) -> Bool {
         var entry = Entry(
             order: run.order, matched: false, textBytes: run.textBytes, droppedTextBytes: run.droppedTextBytes,
-            callCount: run.toolCallCount, evictedCalls: run.evictedToolCalls)
+            callCount: run.toolCallCount, evictedCalls: run.evictedToolCalls, llmCalls: run.llmCallCount)
         if let old = entries[run.id], old.order == run.order, old.droppedTextBytes == run.droppedTextBytes,
+            old.llmCalls == run.llmCallCount,
             old.evictedCalls == run.evictedToolCalls, old.textBytes <= run.textBytes, old.callCount <= run.toolCallCount
         {
             entry.matched = old.matched || appendedMatches(run, since: old, filter: filter)

@@ -30,8 +30,13 @@ package enum UIRows {
 
     /// Whether a run matches the filter by id, tool name, tool input or text.
     package static func runMatches(_ run: MonitorRun, filter: String) -> Bool {
-        if matches(run.id, filter) { return true }
+        if matches(run.id, filter) || run.name.map({ matches($0, filter) }) == true { return true }
         if run.toolCalls.contains(where: { matches($0.toolName, filter) || matches($0.input, filter) }) { return true }
+        if run.llmCalls.contains(where: { c in
+            c.call.model.map { matches($0, filter) } == true || c.call.provider.map { matches($0, filter) } == true
+        }) {
+            return true
+        }
         return matches(run.text, filter)
     }
 
