@@ -39,11 +39,8 @@ package final class OTLPGRPCServer: Sendable {
                 config.http2.maxConcurrentStreams = 8
                 config.connection.maxIdleTime = .seconds(300)
             })
-        let inFlight = InFlight()
-        let services: [any RegistrableRPCService] = [
-            TraceService(ingest: ingest, options: options, inFlight: inFlight),
-            LogsService(ingest: ingest, options: options, inFlight: inFlight),
-        ]
+        let apply = Applier(ingest: ingest, limit: options.maxRequestsInFlight)
+        let services: [any RegistrableRPCService] = [TraceService(apply: apply), LogsService(apply: apply)]
         let server = GRPCServer(transport: transport, services: services, interceptors: [TokenInterceptor(options: options)])
         let serving = Task { try await server.serve() }
         do {
@@ -87,66 +84,45 @@ private struct TokenInterceptor: ServerInterceptor {
     }
 }
 
-/// Requests being applied, shared by both services.
-private final class InFlight: Sendable {
+/// Applies requests for both services: at most `limit` at once, on NIO's blocking thread
+/// pool (applying waits on the assembler's and the engine's locks, which must not hold up
+/// Swift's cooperative threads, where the monitor's own tasks run).
+private final class Applier: Sendable {
+    let ingest: OTLPIngest
+    let limit: Int
     /// Relaxed: the counter is its own bound and orders nothing else.
     private let count = Atomic<Int>(0)
 
-    /// Runs `body` on NIO's blocking thread pool unless `limit` requests are already being
-    /// applied: applying waits on the assembler's and the engine's locks, which must not
-    /// hold up Swift's cooperative threads (the monitor's own tasks run there).
-    func bounded<R: Sendable>(_ limit: Int, _ body: @escaping @Sendable () -> R) async throws -> R {
+    init(ingest: OTLPIngest, limit: Int) {
+        self.ingest = ingest
+        self.limit = limit
+    }
+
+    func callAsFunction(_ body: @escaping @Sendable (OTLPIngest) -> OTLPIngest.Outcome) async throws -> OTLPIngest.Outcome {
         let n = count.add(1, ordering: .relaxed).newValue
         defer { count.subtract(1, ordering: .relaxed) }
         guard n <= limit else { throw RPCError(code: .unavailable, message: "the monitor is busy; retry later") }
-        return try await NIOThreadPool.singleton.runIfActive { body() }
+        let ingest = self.ingest
+        return try await NIOThreadPool.singleton.runIfActive { body(ingest) }
     }
 }
 
-private final class TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol, Sendable {
-    let ingest: OTLPIngest
-    let options: OTLPReceiverOptions
-    let inFlight: InFlight
-
-    init(ingest: OTLPIngest, options: OTLPReceiverOptions, inFlight: InFlight) {
-        self.ingest = ingest
-        self.options = options
-        self.inFlight = inFlight
-    }
+private struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
+    let apply: Applier
 
     func export(
         request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, context: ServerContext
     ) async throws -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse {
-        let outcome = try await inFlight.bounded(options.maxRequestsInFlight) { [ingest] in ingest.receive(request) }
-        var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
-        if outcome.rejected > 0 {
-            response.partialSuccess.rejectedSpans = Int64(outcome.rejected)
-            response.partialSuccess.errorMessage = outcome.message
-        }
-        return response
+        try await apply { $0.receive(request) }.traceResponse
     }
 }
 
-private final class LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServiceProtocol, Sendable {
-    let ingest: OTLPIngest
-    let options: OTLPReceiverOptions
-    let inFlight: InFlight
-
-    init(ingest: OTLPIngest, options: OTLPReceiverOptions, inFlight: InFlight) {
-        self.ingest = ingest
-        self.options = options
-        self.inFlight = inFlight
-    }
+private struct LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServiceProtocol {
+    let apply: Applier
 
     func export(
         request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest, context: ServerContext
     ) async throws -> Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse {
-        let outcome = try await inFlight.bounded(options.maxRequestsInFlight) { [ingest] in ingest.receive(request) }
-        var response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
-        if outcome.rejected > 0 {
-            response.partialSuccess.rejectedLogRecords = Int64(outcome.rejected)
-            response.partialSuccess.errorMessage = outcome.message
-        }
-        return response
+        try await apply { $0.receive(request) }.logsResponse
     }
 }

@@ -13,22 +13,12 @@ package struct OTLPHTTPAnswer: Sendable {
 
     /// A success for a traces request.
     package static func traces(_ outcome: OTLPIngest.Outcome, encoding: OTLPEncoding) -> OTLPHTTPAnswer {
-        var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
-        if outcome.rejected > 0 {
-            response.partialSuccess.rejectedSpans = Int64(outcome.rejected)
-            response.partialSuccess.errorMessage = outcome.message
-        }
-        return success(response, encoding: encoding)
+        success(outcome.traceResponse, encoding: encoding)
     }
 
     /// A success for a logs request.
     package static func logs(_ outcome: OTLPIngest.Outcome, encoding: OTLPEncoding) -> OTLPHTTPAnswer {
-        var response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
-        if outcome.rejected > 0 {
-            response.partialSuccess.rejectedLogRecords = Int64(outcome.rejected)
-            response.partialSuccess.errorMessage = outcome.message
-        }
-        return success(response, encoding: encoding)
+        success(outcome.logsResponse, encoding: encoding)
     }
 
     private static func success(_ m: some SwiftProtobuf.Message, encoding: OTLPEncoding) -> OTLPHTTPAnswer {

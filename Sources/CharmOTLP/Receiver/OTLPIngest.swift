@@ -33,6 +33,26 @@ package final class OTLPIngest: Sendable {
         package var rejected = 0
         /// Why some were rejected; empty when none were.
         package var message = ""
+
+        /// The trace export's answer: `partial_success` when some spans were rejected.
+        package var traceResponse: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse {
+            var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
+            if rejected > 0 {
+                response.partialSuccess.rejectedSpans = Int64(rejected)
+                response.partialSuccess.errorMessage = message
+            }
+            return response
+        }
+
+        /// The logs export's answer: `partial_success` when some records were rejected.
+        package var logsResponse: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse {
+            var response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
+            if rejected > 0 {
+                response.partialSuccess.rejectedLogRecords = Int64(rejected)
+                response.partialSuccess.errorMessage = message
+            }
+            return response
+        }
     }
 
     private let assembler: Mutex<TraceAssembler>
