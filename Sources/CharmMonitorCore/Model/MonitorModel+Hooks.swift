@@ -164,20 +164,10 @@ extension MonitorModel {
     }
 
     /// `o` when its JSON fits `limit` bytes; else its compact JSON text cut, under `_cut`.
-    static func bounded(_ o: JSONObject, _ limit: Int) -> JSONObject {
-        var budget = limit
-        guard !JSONValue.object(o).exceeds(&budget) else { return ["_cut": .string(cut(JSONWriter.compact(.object(o)), limit))] }
-        return o
-    }
+    static func bounded(_ o: JSONObject, _ limit: Int) -> JSONObject { o.bounded(toJSONBytes: limit) }
 
-    static func cut(_ s: String, _ limit: Int) -> String {
-        guard s.utf8.count > limit else { return s }
-        var end = s.utf8.index(s.utf8.startIndex, offsetBy: limit)
-        while end > s.utf8.startIndex && end.samePosition(in: s.unicodeScalars) == nil {
-            end = s.utf8.index(before: end)
-        }
-        return String(s[..<end]) + "…"
-    }
+    /// `s` cut to `limit` UTF-8 bytes (`String.cut(toUTF8:)`).
+    static func cut(_ s: String, _ limit: Int) -> String { s.cut(toUTF8: limit) }
 
     private mutating func startTool(run ri: [String: MonitorRun].Index, callID: String?, name: String, input: String, at ts: Timestamp) {
         let limits = self.limits

@@ -53,22 +53,13 @@ extension SpanFacts {
     static let maxTextBytes = 64 << 10
 
     /// `s` cut to `maxTextBytes` on a character boundary, the cut marked with `…`.
-    static func cut(_ s: String) -> String {
-        let limit = maxTextBytes
-        guard s.utf8.count > limit else { return s }
-        var end = s.utf8.index(s.utf8.startIndex, offsetBy: limit)
-        while end > s.utf8.startIndex && end.samePosition(in: s.unicodeScalars) == nil { end = s.utf8.index(before: end) }
-        return String(s[..<end]) + "…"
-    }
+    static func cut(_ s: String) -> String { s.cut(toUTF8: maxTextBytes) }
 
     /// Cuts every text to `maxTextBytes`, marking the cut.
     private mutating func bound() {
-        let limit = SpanFacts.maxTextBytes
         func cut(_ s: String) -> String { SpanFacts.cut(s) }
-        func cut(_ o: JSONObject) -> JSONObject {
-            let text = JSONWriter.compact(.object(o))
-            return text.utf8.count > limit ? ["_cut": .string(cut(text))] : o
-        }
+        // Sized without writing the JSON out, which only a cut one needs.
+        func cut(_ o: JSONObject) -> JSONObject { o.bounded(toJSONBytes: SpanFacts.maxTextBytes) }
         name = cut(name)
         toolInput = cut(toolInput)
         toolOutput = cut(toolOutput)
