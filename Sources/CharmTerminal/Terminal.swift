@@ -31,6 +31,8 @@ package final class Terminal {
     var window: UnsafeMutablePointer<WINDOW>?
     private var inputFile: UnsafeMutablePointer<FILE>?
     private var outputFile: UnsafeMutablePointer<FILE>?
+    /// The descriptor ncurses writes the screen to (see `setClipboard`).
+    var outputDescriptor: Int32 = -1
     private let stderrRedirect = StderrRedirect()
     var lastGrid: Grid?
     var needsFullRedraw = true
@@ -103,6 +105,7 @@ package final class Terminal {
         screen = newScreen
         inputFile = tty
         outputFile = out == tty ? nil : out
+        outputDescriptor = fileno(out)
         _ = set_term(newScreen)
         let window = cn_stdscr()
         self.window = window
@@ -144,6 +147,7 @@ package final class Terminal {
         if let inputFile { fclose(inputFile) }
         outputFile = nil
         inputFile = nil
+        outputDescriptor = -1
         cn_guard_set_stderr(-1, nil)
         stderrRedirect.end()
     }
