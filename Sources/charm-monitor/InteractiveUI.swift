@@ -117,6 +117,15 @@ enum InteractiveUI {
                     theme = options.themes[index % max(1, options.themes.count)]
                     state.statusMessage = "theme: \(theme.name)"
                     state.statusMessageAt = .now()
+                case .copyToClipboard(let text):
+                    // Between frames: the last `draw` has flushed all of its bytes.
+                    if !terminal.setClipboard(text) {
+                        state.statusMessage = "could not write to the terminal: nothing was copied"
+                        state.statusMessageAt = .now()
+                    }
+                case .exportRun(let export):
+                    state.statusMessage = writeExport(export, environment: options.environment)
+                    state.statusMessageAt = .now()
                 case .setExporter(let name, let enabled):
                     // Applied at once: the manager starts or stops queueing for it now.
                     if let problem = engine.setExporter(name, enabled: enabled) {
@@ -181,5 +190,20 @@ enum InteractiveUI {
             terminal.draw(UIRender.render(frame: frame, ui: state, exporters: exporters, theme: theme))
         }
         return (status, logPath)
+    }
+
+    /// Writes `export` to a new file in the export directory; the footer's words for it.
+    /// Built here, after the engine's lock is released: the runs were copied out under it.
+    private static func writeExport(_ export: RunExport, environment: [String: String]) -> String {
+        let bytes = export.ndjson()
+        let directory = ExportFile.directory(environment: environment)
+        do {
+            let path = try ExportFile.write(bytes, runID: export.root.id, at: .now(), directory: directory)
+            let runs = export.runs.count == 1 ? "1 run" : "\(export.runs.count) runs"
+            let missing = export.evictedCalls > 0 ? " (\(export.evictedCalls) evicted calls are not in it)" : ""
+            return "exported \(runs) → \(path)\(missing)"
+        } catch {
+            return "export failed: \(error)"
+        }
     }
 }

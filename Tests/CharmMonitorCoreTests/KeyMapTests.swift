@@ -65,6 +65,10 @@ import Testing
         case .theme: return (s, { _, _, effects in effects.contains(.setTheme(index: 1)) })
         case .help: return (s, { _, b, _ in b.helpVisible })
         case .quit: return (s, { _, b, effects in b.quit && effects.contains(.quit(status: 0)) })
+        case .yank, .yankWhole:
+            return (s, { _, _, effects in effects.contains { if case .copyToClipboard = $0 { true } else { false } } })
+        case .exportRun:
+            return (s, { _, _, effects in effects.contains { if case .exportRun = $0 { true } else { false } } })
         }
     }
 

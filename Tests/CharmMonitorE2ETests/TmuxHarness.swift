@@ -89,6 +89,17 @@ final class TmuxHarness {
         return flags.contains("icanon") && flags.contains("echo")
     }
 
+    /// Lets programs in the pane set tmux's clipboard with OSC 52: each one becomes a paste
+    /// buffer (`set-clipboard on`; tmux's default, `external`, ignores them).
+    func acceptClipboard() throws {
+        try run(["set-option", "-s", "set-clipboard", "on"])
+    }
+
+    /// The newest paste buffer, or nil when there is none yet.
+    func pasteBuffer() -> String? {
+        try? run(["show-buffer"])
+    }
+
     /// Ends the session and its tmux server now (also done on deinit).
     func kill() {
         _ = try? run(["kill-server"])

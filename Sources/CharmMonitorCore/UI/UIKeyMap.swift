@@ -4,6 +4,7 @@ package enum UIAction: String, CaseIterable, Sendable {
     case down, up, pageDown, pageUp, top, bottom
     case nextPane, previousPane, focusRuns, focusRight
     case open, back, filter, follow, pause, exporters, toggleExporter, goToErrorRun, log, theme, help, quit
+    case yank, yankWhole, exportRun
 }
 
 /// The monitor's bindings: an action, its keys, and the pane it is limited to.
@@ -32,6 +33,8 @@ package enum UIKeyMap {
         KeyMapEntry([UIKeyBinding(.toggleExporter, [.char(" ")], when: .exporters)], "in exporters: switch one on / off"),
         KeyMapEntry([UIKeyBinding(.log, [.char("l")])], "log of raw prints, thinking, status / tokens"),
         KeyMapEntry([UIKeyBinding(.theme, [.char("t")])], "next theme"),
+        KeyMapEntry([UIKeyBinding(.yank, [.char("y")]), UIKeyBinding(.yankWhole, [.char("Y")]),
+                     UIKeyBinding(.exportRun, [.char("x")])], "copy (Y: the whole call) / export the run"),
         KeyMapEntry([UIKeyBinding(.help, [.char("?")])], "this help"),
         KeyMapEntry([UIKeyBinding(.quit, [.char("q"), .ctrl("c")])], "quit"),
     ])

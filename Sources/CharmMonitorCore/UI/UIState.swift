@@ -196,6 +196,11 @@ package enum UIEffect: Hashable, Sendable {
     case setTheme(index: Int)
     /// Leave the UI with this exit status.
     case quit(status: Int32)
+    /// Put this text on the clipboard (OSC 52, through the terminal); already capped to
+    /// `ClipboardSequence.maxTextBytes`.
+    case copyToClipboard(String)
+    /// Write this run and its sub-runs as NDJSON to a new file and show its path.
+    case exportRun(RunExport)
 }
 
 /// What `update` reacts to.

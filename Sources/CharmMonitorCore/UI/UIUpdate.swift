@@ -88,6 +88,14 @@ package enum UIUpdate {
             if state.showLog, state.focus == .tokens { state.focus = .log }
             if !state.showLog, state.focus == .log { state.focus = .tokens }
             if state.showLog, state.detailOpen { state.detailOpen = false }
+        case .yank, .yankWhole:
+            yank(whole: action == .yankWhole, state: &state, effects: &effects, context: context)
+        case .exportRun:
+            let model = context.viewModel(state)
+            guard let run = UIRows.selectedRun(model, state: state, cache: context.filterCache),
+                let export = RunExport(model: model, runID: run.id)
+            else { return setStatus(&state, "no run to export", context: context) }
+            effects.append(.exportRun(export))
         case .theme:
             state.themeIndex = (state.themeIndex + 1) % max(1, state.themeCount)
             effects.append(.setTheme(index: state.themeIndex))
@@ -166,6 +174,18 @@ package enum UIUpdate {
         } else {
             state.paused = nil
             setStatus(&state, "resumed", context: context)
+        }
+    }
+
+    /// `y` / `Y`: the copy goes out as an effect, capped, and the footer says what it was.
+    private static func yank(whole: Bool, state: inout UIState, effects: inout [UIEffect], context: UIContext) {
+        switch UIYank.outcome(whole: whole, state: state, context: context) {
+        case .nothing(let why):
+            setStatus(&state, why, context: context)
+        case .copy(let text, let what, let bytes):
+            let (sent, _) = ClipboardSequence.capped(text)
+            effects.append(.copyToClipboard(sent))
+            setStatus(&state, UIYank.message(what: what, bytes: bytes, sent: sent.utf8.count), context: context)
         }
     }
 

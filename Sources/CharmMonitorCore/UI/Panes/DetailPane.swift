@@ -32,12 +32,75 @@ struct DetailPane: MonitorPane {
         let calls = UIRows.timeline(context.model, run)
         if let run, let index = UIRows.selectedToolIndex(calls, state: context.ui) {
             let width = max(1, context.layout.inner(.detail).width)
-            let lines = DetailPane.lines(calls[index], run: run, now: context.now, prices: context.model.prices)
-            let total = lines.reduce(0) { $0 + $1.wrapped(width: width).count }
-            next = min(next, max(0, total - visible))
+            let page = DetailPane.page(calls[index], run: run, now: context.now, prices: context.model.prices, width: width)
+            next = min(next, page.maxTop(visible: visible))
         }
         scroll = next
         return []
+    }
+
+    /// The detail view wrapped to a width: its lines, and where each section's heading is.
+    struct Page {
+        /// The lines, wrapped.
+        var lines: [StyledLine]
+        /// Each section's title ("input", "output", "error", "input messages", "output
+        /// messages") and the line its heading is on, top to bottom.
+        var headings: [(title: String, line: Int)]
+
+        /// The furthest the view scrolls for `visible` rows: to the end, or further until the
+        /// last heading reaches the top, so every section can be brought under view (and
+        /// copied with `y`) even when the whole call fits.
+        func maxTop(visible: Int) -> Int { max(0, lines.count - visible, headings.last?.line ?? 0) }
+
+        /// The section at the top of the view when it starts at `top`: the last heading at or
+        /// above that line, else the first one.
+        func section(atTop top: Int) -> String? {
+            headings.last { $0.line <= top }?.title ?? headings.first?.title
+        }
+    }
+
+    /// The view of `entry` wrapped to `width`.
+    static func page(_ entry: TimelineCall, run: MonitorRun, now: Timestamp, prices: PriceTable, width: Int) -> Page {
+        var page = Page(lines: [], headings: [])
+        for line in lines(entry, run: run, now: now, prices: prices) {
+            if let title = sectionTitle(line) { page.headings.append((title, page.lines.count)) }
+            page.lines += line.wrapped(width: max(1, width))
+        }
+        return page
+    }
+
+    /// The section `y` copies in the detail view scrolled to `scroll` of `visible` rows.
+    static func sectionInView(
+        _ entry: TimelineCall, run: MonitorRun, now: Timestamp, prices: PriceTable, width: Int, visible: Int, scroll: Int
+    ) -> String? {
+        let page = page(entry, run: run, now: now, prices: prices, width: width)
+        return page.section(atTop: min(scroll, page.maxTop(visible: visible)))
+    }
+
+    /// The text of section `title` of `entry`, as the model holds it (not pretty-printed):
+    /// `nil` for an output not there yet.
+    static func sectionText(_ entry: TimelineCall, title: String) -> String? {
+        func error(_ e: TelemetryError?) -> String? { e.map { "\($0.type): \($0.message)" } }
+        switch (entry.item, title) {
+        case (.tool(let c), "input"): return c.input
+        case (.tool(let c), "output"): return c.output
+        case (.tool(let c), "error"): return error(c.error)
+        case (.llm(let c), "input messages"): return c.call.inputMessages
+        case (.llm(let c), "output messages"): return c.call.outputMessages
+        case (.llm(let c), "error"): return error(c.call.error)
+        default: return nil
+        }
+    }
+
+    /// A section heading's line: `── title ──` in the title role, which nothing else in the
+    /// view uses.
+    static func heading(_ title: String) -> StyledLine { StyledLine("── " + title + " ──", .title) }
+
+    private static func sectionTitle(_ line: StyledLine) -> String? {
+        guard line.segments.count == 1, line.segments[0].role == .title else { return nil }
+        let text = line.segments[0].text
+        guard text.hasPrefix("── "), text.hasSuffix(" ──") else { return nil }
+        return String(text.dropFirst(3).dropLast(3))
     }
 
     func render(_ view: View, into p: inout UIPainter, area rect: Rect) {
@@ -47,16 +110,17 @@ struct DetailPane: MonitorPane {
             p.empty("no call selected", in: inner)
             return
         }
-        let all = DetailPane.lines(entry, run: run, now: p.now, prices: view.prices)
         let inner = rect.inset(by: 1)
-        var lines: [StyledLine] = []
-        for line in all { lines += line.wrapped(width: max(1, inner.width)) }
-        let top = min(scroll, max(0, lines.count - inner.height))
-        let position = lines.count > inner.height ? "\(top + 1)–\(min(lines.count, top + inner.height))/\(lines.count) · " : ""
+        let page = DetailPane.page(entry, run: run, now: p.now, prices: view.prices, width: inner.width)
+        let lines = page.lines
+        let top = min(scroll, page.maxTop(visible: max(1, inner.height)))
+        let shownEnd = min(lines.count, top + inner.height)
+        let position = lines.count > inner.height || top > 0 ? "\(top + 1)–\(shownEnd)/\(lines.count) · " : ""
+        let yank = page.section(atTop: top).map { "y: \($0) · " } ?? ""
         let kind = entry.llm == nil ? "Tool call" : "LLM call"
-        p.box(rect, title: "\(kind) · \(entry.name)", focused: focused, note: position + "Esc: back")
-        guard inner.height > 0 else { return }
-        for (offset, line) in lines[top..<min(lines.count, top + inner.height)].enumerated() {
+        p.box(rect, title: "\(kind) · \(entry.name)", focused: focused, note: position + yank + "Esc: back")
+        guard inner.height > 0, top < shownEnd else { return }
+        for (offset, line) in lines[top..<shownEnd].enumerated() {
             var x = inner.x
             let y = inner.y + offset
             for segment in line.segments where x < inner.maxX {
@@ -92,16 +156,16 @@ struct DetailPane: MonitorPane {
     }
 
     private static func toolLines(_ call: ToolCallRecord) -> [StyledLine] {
-        var lines: [StyledLine] = [StyledLine(), StyledLine("── input ──", .title)]
+        var lines: [StyledLine] = [StyledLine(), heading("input")]
         lines += body(call.input)
         if let error = call.error { lines += errorLines(error) }
         if let output = call.output {
             lines.append(StyledLine())
-            lines.append(StyledLine("── output ──", .title))
+            lines.append(heading("output"))
             lines += body(output)
         } else if call.error == nil {
             lines.append(StyledLine())
-            lines.append(StyledLine("── output ──", .title))
+            lines.append(heading("output"))
             lines.append(StyledLine("(still running)", .dim))
         }
         return lines
@@ -121,17 +185,17 @@ struct DetailPane: MonitorPane {
         var lines: [StyledLine] = [StyledLine()]
         for (k, v) in facts { lines.append(StyledLine([.init(k.padding(toLength: 12, withPad: " ", startingAt: 0), .dim), .init(v, .text)])) }
         if let error = call.error { lines += errorLines(error) }
-        for (title, text) in [("── input messages ──", call.inputMessages), ("── output messages ──", call.outputMessages)] {
+        for (title, text) in [("input messages", call.inputMessages), ("output messages", call.outputMessages)] {
             guard let text else { continue }
             lines.append(StyledLine())
-            lines.append(StyledLine(title, .title))
+            lines.append(heading(title))
             lines += body(text)
         }
         return lines
     }
 
     private static func errorLines(_ error: TelemetryError) -> [StyledLine] {
-        var lines = [StyledLine(), StyledLine("── error ──", .title), StyledLine(error.type + ":", .error)]
+        var lines = [StyledLine(), heading("error"), StyledLine(error.type + ":", .error)]
         lines += body(error.message).map { line in StyledLine(line.segments.map { StyledLine.Segment($0.text, .error) }) }
         return lines
     }

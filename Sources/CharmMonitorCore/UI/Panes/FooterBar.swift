@@ -45,13 +45,17 @@ struct FooterBar: Component, Hashable, Sendable {
         } else if let path = stderrLogPath {
             note = "stderr → \(path)"
         }
-        // Hints get up to 60% of the row; the note (a status message, or the stderr log
-        // path, which is also printed on exit) takes what is left, cut from its start.
+        // Hints get up to 60% of the row; the stderr log path (also printed on exit) takes
+        // what is left, cut from its start. A status message says what a key just did (the
+        // path of an export, what was copied) and is gone in seconds: the hints give way to
+        // it, down to the first few.
         let hints = FooterBar.hints(p.ui)
+        let noteNeed = note.map { DisplayWidth.of($0) } ?? 0
+        let hintsRoom = message != nil ? max(16, rect.width - 4 - noteNeed) : max(rect.width * 3 / 5, rect.width - 2 - noteNeed)
         var hintsWidth = 0
         for (key, what) in hints {
             let piece = DisplayWidth.of(key) + 1 + DisplayWidth.of(what) + 2
-            if hintsWidth + piece > max(rect.width * 3 / 5, rect.width - 2 - (note.map { DisplayWidth.of($0) } ?? 0)) { break }
+            if hintsWidth + piece > hintsRoom { break }
             hintsWidth += piece
         }
         let noteWidth = note.map { min(DisplayWidth.of($0) + 2, max(0, rect.width - hintsWidth - 2)) } ?? 0
@@ -76,9 +80,9 @@ struct FooterBar: Component, Hashable, Sendable {
     static func hints(_ ui: UIState) -> [(String, String)] {
         var hints: [(String, String)] = [("q", "quit"), ("?", "help")]
         switch ui.focus {
-        case .runs: hints += [("↑↓", "run"), ("⏎", "calls")]
-        case .tools: hints += [("↑↓", "call"), ("⏎", "detail")]
-        case .detail: hints += [("↑↓", "scroll"), ("Esc", "back")]
+        case .runs: hints += [("↑↓", "run"), ("⏎", "calls"), ("y", "copy"), ("x", "export")]
+        case .tools: hints += [("↑↓", "call"), ("⏎", "detail"), ("y", "copy")]
+        case .detail: hints += [("↑↓", "scroll"), ("Esc", "back"), ("y", "copy section"), ("Y", "copy call")]
         case .errors: hints += [("↑↓", "error"), ("g/⏎", "go to run")]
         case .exporters: hints += [("↑↓", "exporter"), ("Space", "on/off")]
         case .tokens: hints += [("↑↓", "scroll"), ("f", ui.followTokens ? "unfollow" : "follow")]
