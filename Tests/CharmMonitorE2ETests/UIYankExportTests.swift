@@ -37,22 +37,21 @@ struct UIYankExportTests {
         return lines.joined(separator: "\n") + "\n"
     }()
 
-    /// A scratch directory (a short path, so the footer shows it whole), removed by `body`'s end.
-    private func withScratch(_ body: (String) throws -> Void) throws {
+    /// The monitor replaying `session` from a file in a scratch directory (a short path, so
+    /// the footer shows it whole; removed at the end), with exports going under it and tmux
+    /// taking OSC 52 copies; `body` gets the harness, the directory and the file.
+    private func withMonitor(_ body: (TmuxHarness, String, String) throws -> Void) throws {
         let dir = "/tmp/cy-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try body(dir)
-    }
-
-    /// The monitor replaying `session` from a file, with exports going under `dir`.
-    private func start(_ file: String, scratch dir: String) throws -> TmuxHarness {
+        let file = dir + "/session.ndjson"
+        try Self.session.write(toFile: file, atomically: true, encoding: .utf8)
         let h = try TmuxHarness(
             command: "\(try monitor) --no-stdin --file \(TmuxHarness.quote(file))", width: 160, height: 40,
             environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
         try h.acceptClipboard()
         try h.waitUntil(timeout: 15) { $0.contains("yank-run") && $0.contains("stream ended") }
-        return h
+        try body(h, dir, file)
     }
 
     /// Waits for tmux's newest paste buffer to differ from `previous`.
@@ -67,10 +66,7 @@ struct UIYankExportTests {
 
     @Test("y on a call and on a run puts exactly their JSON in tmux's paste buffer")
     func yank() throws {
-        try withScratch { dir in
-            let file = dir + "/session.ndjson"
-            try Self.session.write(toFile: file, atomically: true, encoding: .utf8)
-            let h = try start(file, scratch: dir)
+        try withMonitor { h, _, file in
             #expect(h.pasteBuffer() == nil)
 
             // The calls pane: the first call of the selected run, web_search.
@@ -105,10 +101,7 @@ struct UIYankExportTests {
 
     @Test("x writes the run and its sub-run to a new file, shows its path, and --file replays the same runs")
     func export() throws {
-        try withScratch { dir in
-            let file = dir + "/session.ndjson"
-            try Self.session.write(toFile: file, atomically: true, encoding: .utf8)
-            let h = try start(file, scratch: dir)
+        try withMonitor { h, dir, file in
             let exports = dir + "/state/charm-monitor/exports"
             try h.sendKeys("x")
             let screen = try h.waitFor("exported 2 runs → \(exports)/run-yank-run-")
