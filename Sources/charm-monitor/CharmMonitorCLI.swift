@@ -20,7 +20,7 @@ struct CharmMonitorCLI: AsyncParsableCommand {
             (dropped, failed or undelivered at the deadline; see docs/headless.md).
             """,
         version: CharmTelemetryVersion.string,
-        subcommands: [MonitorCommand.self, PluginCommand.self],
+        subcommands: [MonitorCommand.self, PluginCommand.self, DiffCommand.self],
         defaultSubcommand: MonitorCommand.self)
 
     /// Parses and runs like `AsyncParsableCommand.main()`, except that a usage error exits 2,

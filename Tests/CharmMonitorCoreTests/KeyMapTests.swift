@@ -13,7 +13,7 @@ import Testing
     func everyActionIsBound() {
         let bound = Set(UIKeyMap.bindings.map(\.action))
         for action in UIAction.allCases { #expect(bound.contains(action), "no key for \(action)") }
-        for pane in [UIPane.runs, .tools, .detail, .tokens, .log, .errors, .exporters] {
+        for pane in UIPane.allCases {
             var seen: [Key: UIAction] = [:]
             for b in UIKeyMap.bindings where b.when == nil || b.when == pane {
                 for key in b.keys {
@@ -69,6 +69,10 @@ import Testing
             return (s, { _, _, effects in effects.contains { if case .copyToClipboard = $0 { true } else { false } } })
         case .exportRun:
             return (s, { _, _, effects in effects.contains { if case .exportRun = $0 { true } else { false } } })
+        case .mark: return (s, { _, b, _ in b.markedRun != nil })
+        case .compare:
+            s.markedRun = ComparableRun(id: "elsewhere", calls: [])
+            return (s, { _, b, _ in b.compareOpen && b.focus == .compare })
         }
     }
 

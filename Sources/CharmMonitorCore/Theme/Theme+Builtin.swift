@@ -35,4 +35,7 @@ private let builtinDefaultTheme = Theme(name: "default", styles: [
         .jsonLiteral: CellStyle(fg: .ansi(5)),
         .jsonPunctuation: CellStyle(fg: .ansi(8)),
         .redacted: CellStyle(fg: .ansi(0), bg: .ansi(8), attributes: .italic),
+        .divergence: CellStyle(fg: .ansi(15), bg: .ansi(88), attributes: .bold),
+        .diffAdded: CellStyle(fg: .ansi(2)),
+        .diffRemoved: CellStyle(fg: .ansi(1)),
     ])

@@ -58,6 +58,12 @@ package enum ThemeRole: String, StyleRole {
     /// A value Charm's runner replaced with `[NAME_REDACTED]`: marked so nobody takes it
     /// for the value itself.
     case redacted
+    /// The first step where two compared runs part ways.
+    case divergence
+    /// A line only the right side of a diff has (`+`).
+    case diffAdded = "diff-added"
+    /// A line only the left side of a diff has (`-`).
+    case diffRemoved = "diff-removed"
 
     /// What the role keeps when the terminal has no colour: enough attributes that the
     /// selection, a match and a failure still stand out on a monochrome screen.
@@ -65,7 +71,9 @@ package enum ThemeRole: String, StyleRole {
         switch self {
         case .selection, .footer: [.reverse]
         case .footerKey: [.reverse, .bold]
-        case .highlight: [.bold, .underline]
+        case .highlight, .divergence: [.bold, .underline]
+        case .diffAdded: [.bold]
+        case .diffRemoved: [.dim]
         case .redacted: [.reverse, .dim]
         case .borderFocused, .title, .header, .statusError, .error, .toolName, .accent: [.bold]
         case .warning, .statusRunning: [.bold]

@@ -43,7 +43,7 @@ package struct UIFrame: Sendable {
             case .runs: runs = RunsPane.view(shown, ui: ui, visible: layout.listRows(.runs), cache: filterCache)
             case .log: log = LogPane.view(shown, ui: ui, layout: layout)
             case .errors: errors = ErrorsPane.view(shown, ui: ui, layout: layout)
-            case .tools, .tokens, .detail, .exporters: break
+            case .tools, .tokens, .detail, .exporters, .compare: break
             }
         }
         // The panes about the selected run share one look-up of it and of its timeline.

@@ -5,6 +5,7 @@ package enum UIAction: String, CaseIterable, Sendable {
     case nextPane, previousPane, focusRuns, focusRight
     case open, back, filter, follow, pause, exporters, toggleExporter, goToErrorRun, log, theme, help, quit
     case yank, yankWhole, exportRun
+    case mark, compare
 }
 
 /// The monitor's bindings: an action, its keys, and the pane it is limited to.
@@ -32,6 +33,8 @@ package enum UIKeyMap {
         KeyMapEntry([UIKeyBinding(.exporters, [.char("e")])], "exporters panel"),
         KeyMapEntry([UIKeyBinding(.toggleExporter, [.char(" ")], when: .exporters)], "in exporters: switch one on / off"),
         KeyMapEntry([UIKeyBinding(.log, [.char("l")])], "log of raw prints, thinking, status / tokens"),
+        KeyMapEntry([UIKeyBinding(.mark, [.char("m")]), UIKeyBinding(.compare, [.char("c")])],
+                    "mark a run / compare the selected run with it"),
         KeyMapEntry([UIKeyBinding(.theme, [.char("t")])], "next theme"),
         KeyMapEntry([UIKeyBinding(.yank, [.char("y")]), UIKeyBinding(.yankWhole, [.char("Y")]),
                      UIKeyBinding(.exportRun, [.char("x")])], "copy (Y: the whole call) / export the run"),

@@ -32,10 +32,15 @@ package struct UILayout: Hashable, Sendable {
         let strip = parts[1]
         let runsWidth = min(max(32, width * 40 / 100), 64)
         let columns = top.split(.horizontal, [.cells(runsWidth), .rest])
-        panes[.runs] = columns[0]
-        if state.detailOpen {
+        if state.compareOpen {
+            // Two runs side by side need the width: the comparison takes the runs and
+            // calls panes' place; the errors (and exporters) strip stays.
+            panes[.compare] = top
+        } else if state.detailOpen {
+            panes[.runs] = columns[0]
             panes[.detail] = columns[1]
         } else {
+            panes[.runs] = columns[0]
             let right = columns[1].split(.vertical, [.fraction(0.5), .rest])
             panes[.tools] = right[0]
             panes[state.showLog ? .log : .tokens] = right[1]
@@ -61,7 +66,7 @@ package struct UILayout: Hashable, Sendable {
     /// the token pane's rate line.
     package static func headingRows(_ pane: UIPane) -> Int {
         switch pane {
-        case .runs, .tools, .exporters, .tokens: 1
+        case .runs, .tools, .exporters, .tokens, .compare: 1
         case .errors, .log, .detail: 0
         }
     }

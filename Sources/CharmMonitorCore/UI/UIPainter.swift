@@ -123,6 +123,19 @@ struct UIPainter {
         }
     }
 
+    /// Marks a row with `role`'s background and attributes (the compare view's first
+    /// divergence), keeping each cell's own colour as `select` does.
+    mutating func emphasize(row y: Int, in inner: Rect, role: ThemeRole) {
+        let style = theme[role]
+        for column in inner.x..<min(inner.maxX, grid.width) {
+            var cell = grid[x: column, y: y].style
+            cell.bg = style.bg
+            cell.attributes.formUnion(style.attributes)
+            if cell.fg == theme[.text].fg || cell.fg == theme[.dim].fg || cell.fg == theme[.border].fg { cell.fg = style.fg }
+            grid.restyle(rect: Rect(x: column, y: y, width: 1, height: 1), style: cell)
+        }
+    }
+
     /// A list pane's box, with its empty-state `message` when it lists nothing: the inside
     /// to draw `count` rows in, or `nil` when there is nothing (more) to draw.
     mutating func listBox(_ rect: Rect, title: String, focused: Bool, note: String, count: Int, empty message: String) -> Rect? {

@@ -43,6 +43,7 @@ package enum UIRender {
             case .errors: ui.errorsPane.render(frame.errors, into: &painter, area: rect)
             case .exporters: ui.exportersPane.render(exporters, into: &painter, area: rect)
             case .detail: ui.detailPane.render(frame.detail, into: &painter, area: rect)
+            case .compare: ui.comparePane.render((), into: &painter, area: rect)
             }
         }
         if ui.filterPrompt.editing {

@@ -16,6 +16,8 @@ package enum UIPane: String, CaseIterable, Hashable, Sendable {
     case exporters
     /// One tool call in full (opened with Enter on a call).
     case detail
+    /// Two runs side by side (`c`), over the runs and calls panes.
+    case compare
 }
 
 /// What the monitor shows right now, apart from the model itself: focus, overlays, pause,
@@ -53,6 +55,7 @@ package struct UIState: Hashable, Sendable {
     var errorsPane = ErrorsPane()
     var exportersPane = ExportersPane()
     var detailPane = DetailPane()
+    var comparePane = ComparePane()
     var filterPrompt = FilterPrompt()
     var helpOverlay = HelpOverlay()
     var footer = FooterBar()
@@ -148,6 +151,20 @@ package struct UIState: Hashable, Sendable {
         set { footer.stderrLogPath = newValue }
     }
 
+    /// The run `m` marked, as copied then (it outlives the run's eviction).
+    package var markedRun: ComparableRun? {
+        get { comparePane.mark }
+        set { comparePane.mark = newValue }
+    }
+    /// The comparison the compare view shows; `nil` while it is closed.
+    package var comparison: RunAlignment? { comparePane.alignment }
+    /// Whether the compare view is open (it takes the runs and calls panes' place).
+    package var compareOpen: Bool { comparePane.alignment != nil }
+    /// The compare view's selected row.
+    package var selectedCompareRow: Int { comparePane.selected }
+    /// Whether the compare view shows the selected pair's diff.
+    package var compareDiffOpen: Bool { comparePane.diff != nil }
+
     /// A fresh state.
     package init() {}
 
@@ -180,8 +197,8 @@ package struct UIState: Hashable, Sendable {
 
     /// The pane list for Tab: what is on screen, in reading order.
     package var focusCycle: [UIPane] {
-        var panes: [UIPane] = [.runs, detailOpen ? .detail : .tools]
-        if !detailOpen { panes.append(showLog ? .log : .tokens) }
+        var panes: [UIPane] = compareOpen ? [.compare] : [.runs, detailOpen ? .detail : .tools]
+        if !detailOpen && !compareOpen { panes.append(showLog ? .log : .tokens) }
         panes.append(.errors)
         if exportersVisible { panes.append(.exporters) }
         return panes

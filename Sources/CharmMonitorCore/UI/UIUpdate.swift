@@ -73,7 +73,7 @@ package enum UIUpdate {
         case .previousPane:
             cycleFocus(&state, by: -1)
         case .focusRuns:
-            state.focus = .runs
+            state.focus = state.compareOpen ? .compare : .runs
         case .focusRight:
             if state.focus == .runs { state.focus = state.detailOpen ? .detail : .tools }
         case .pause:
@@ -99,8 +99,14 @@ package enum UIUpdate {
         case .theme:
             state.themeIndex = (state.themeIndex + 1) % max(1, state.themeCount)
             effects.append(.setTheme(index: state.themeIndex))
+        case .mark:
+            mark(&state, context: context)
+        case .compare:
+            compare(&state, context: context)
         case .back:
-            if state.detailOpen {
+            if state.comparePane.back() {
+                if !state.compareOpen { state.focus = .runs }
+            } else if state.detailOpen {
                 state.detailOpen = false
                 state.focus = .tools
             } else if !state.filter.isEmpty {
@@ -130,6 +136,7 @@ package enum UIUpdate {
             case .errors: state.errorsPane.update(input, context: paneContext)
             case .exporters: state.exportersPane.update(input, context: paneContext)
             case .detail: state.detailPane.update(input, context: paneContext)
+            case .compare: state.comparePane.update(input, context: paneContext)
             }
         for effect in produced {
             switch effect {
@@ -193,6 +200,49 @@ package enum UIUpdate {
         _ = state.footer.update(.show(text, at: context.now), context: ())
     }
 
+    /// `m`: copies the selected run's calls as the mark (or clears the mark when it is that
+    /// run's). A copy, so the mark outlives the run's eviction and a switch of session.
+    private static func mark(_ state: inout UIState, context: UIContext) {
+        let model = context.viewModel(state)
+        guard let run = UIRows.selectedRun(model, state: state, cache: context.filterCache) else {
+            setStatus(&state, "no run to mark", context: context)
+            return
+        }
+        if let marked = state.markedRun, marked.id == run.id, marked.origin == run.source.name {
+            state.markedRun = nil
+            setStatus(&state, "mark cleared", context: context)
+            return
+        }
+        let copy = ComparableRun(run: run, model: model)
+        state.markedRun = copy
+        let calls = "\(copy.calls.count) call\(copy.calls.count == 1 ? "" : "s")"
+        setStatus(&state, "marked \(run.id) (\(calls)): select another run and press c to compare", context: context)
+    }
+
+    /// `c`: aligns the marked run (left) with the selected run (right) and opens the
+    /// comparison on its first divergence.
+    private static func compare(_ state: inout UIState, context: UIContext) {
+        guard let marked = state.markedRun else {
+            setStatus(&state, "nothing marked: press m on a run, then c on another to compare them", context: context)
+            return
+        }
+        let model = context.viewModel(state)
+        guard let run = UIRows.selectedRun(model, state: state, cache: context.filterCache) else {
+            setStatus(&state, "no run selected to compare with the marked one", context: context)
+            return
+        }
+        let alignment = RunAlignment(left: marked, right: ComparableRun(run: run, model: model))
+        state.comparePane.open(alignment)
+        state.detailOpen = false
+        state.focus = .compare
+        if let index = alignment.firstDivergence {
+            let row = alignment.rows[index]
+            setStatus(&state, "first divergence at row \(index + 1): \(row.name): \(row.reason)", context: context)
+        } else {
+            setStatus(&state, "no divergence: \(alignment.rows.count) calls align with the same outcomes", context: context)
+        }
+    }
+
     /// `g` or Enter on an error: select its run (and call), focus where it shows.
     private static func jumpToErrorRun(_ state: inout UIState, context: UIContext) {
         let model = context.viewModel(state)
@@ -204,6 +254,7 @@ package enum UIUpdate {
             return
         }
         if !state.filter.isEmpty && !UIRows.runMatches(run, filter: state.filter) { state.filter = "" }
+        state.comparePane.close()
         state.selectedRunID = runID
         state.detailOpen = false
         state.focus = .runs

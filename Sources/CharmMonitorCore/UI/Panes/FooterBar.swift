@@ -87,10 +87,12 @@ struct FooterBar: Component, Hashable, Sendable {
         case .exporters: hints += [("↑↓", "exporter"), ("Space", "on/off")]
         case .tokens: hints += [("↑↓", "scroll"), ("f", ui.followTokens ? "unfollow" : "follow")]
         case .log: hints += [("↑↓", "scroll")]
+        case .compare:
+            hints += ui.compareDiffOpen ? [("↑↓", "scroll"), ("Esc", "back")] : [("↑↓", "pair"), ("⏎", "diff"), ("Esc", "close")]
         }
         hints += [
             ("Tab", "pane"), ("/", "filter"), ("p", ui.paused == nil ? "pause" : "resume"), ("e", "exporters"),
-            ("l", ui.showLog ? "tokens" : "log"), ("t", "theme"),
+            ("l", ui.showLog ? "tokens" : "log"), ("t", "theme"), ("m", "mark"), ("c", "compare"),
         ]
         return hints
     }

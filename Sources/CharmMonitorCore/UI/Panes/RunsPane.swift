@@ -77,6 +77,7 @@ struct RunsPane: MonitorPane {
         let focused = p.ui.focus == .runs
         var note = p.ui.filter.isEmpty ? "" : "\(view.count) match"
         if view.pendingCount > 0 { note += (note.isEmpty ? "" : " · ") + "\(view.pendingCount) awaiting agent" }
+        if let marked = p.ui.markedRun { note += (note.isEmpty ? "" : " · ") + "◇ \(marked.id)" }
         let inner = p.box(rect, title: "Runs \(view.total)", focused: focused, note: note)
         guard inner.height > 0 else { return }
 
@@ -113,6 +114,9 @@ struct RunsPane: MonitorPane {
             let y = inner.y + 1 + offset
             let run = row.run
             p.grid.put(UIFormat.glyph(run.status), x: inner.x, y: y, style: p.theme[UIFormat.role(run.status)])
+            if let marked = p.ui.markedRun, marked.id == run.id, marked.origin == run.source.name {
+                p.grid.put("◇", x: inner.x + 1, y: y, style: p.theme[.accent])
+            }
             // Children hang under their parent; an id that extends its parent's id
             // ("session-1.planner" under "session-1") shows only what it adds.
             let indent = min(max(0, row.depth - 1), 6) * 2
