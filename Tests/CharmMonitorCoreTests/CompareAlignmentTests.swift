@@ -190,6 +190,16 @@ struct CompareAlignmentTests {
         #expect(row2["left"] == .null)
     }
 
+    @Test("a long input that does not fit shows where it differs from its pair, never cuts a shared one's start")
+    func preview() {
+        let tokyo = #"{"url": "https://weather.example/tokyo"}"#
+        let kyoto = #"{"url": "https://weather.example/kyoto"}"#
+        #expect(RunAlignment.preview(tokyo, against: kyoto, room: 20) == #"…ample/tokyo"}"#)
+        #expect(RunAlignment.preview(tokyo, against: tokyo, room: 20) == tokyo)
+        #expect(RunAlignment.preview(tokyo, against: nil, room: 20) == tokyo)
+        #expect(RunAlignment.preview(tokyo, against: kyoto, room: 80) == tokyo)
+    }
+
     @Test("the line diff of pretty-printed JSON shows the changed member as - and +")
     func lineDiff() {
         let diff = LineDiff.lines(old: #"{"q": "tokyo", "k": 5}"#, new: #"{"q":"kyoto","k":5}"#)

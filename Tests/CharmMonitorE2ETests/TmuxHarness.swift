@@ -51,6 +51,12 @@ final class TmuxHarness {
         try run(["capture-pane", "-p", "-t", session])
     }
 
+    /// The visible screen with its colours and attributes as SGR escape sequences
+    /// (`capture-pane -e`), to tell how a row is styled.
+    func captureStyled() throws -> String {
+        try run(["capture-pane", "-p", "-e", "-t", session])
+    }
+
     /// Polls the screen until it contains `text`; returns the screen, or throws with the
     /// last screen when `timeout` passes.
     @discardableResult

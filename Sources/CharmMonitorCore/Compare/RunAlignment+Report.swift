@@ -31,6 +31,7 @@ extension RunAlignment {
         let line = UIFormat.oneLine(input)
         guard let other, room > 8, DisplayWidth.of(line) > room else { return line }
         let otherLine = UIFormat.oneLine(other)
+        guard line != otherLine else { return line }
         let shared = zip(line, otherLine).prefix { $0 == $1 }.count
         // Keep a few characters of context before the first difference.
         let skip = shared - 6
