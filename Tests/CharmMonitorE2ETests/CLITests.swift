@@ -8,7 +8,7 @@ struct CLITests {
     static let helpInvocations: [[String]] = [
         ["--help"], ["-h"], ["help"], ["watch", "--help"], ["help", "watch"], ["watch", "-h"],
         ["plugin", "--help"], ["help", "plugin"], ["plugin", "new", "--help"], ["plugin", "validate", "--help"],
-        ["plugin", "list", "--help"], ["help", "plugin", "new"],
+        ["plugin", "list", "--help"], ["help", "plugin", "new"], ["diff", "--help"], ["help", "diff"],
     ]
 
     @Test("help of the root and of every subcommand exits 0 with usage", arguments: helpInvocations)
@@ -22,7 +22,7 @@ struct CLITests {
     @Test("the root's help lists its subcommands and the watch command's help its options")
     func helpContents() throws {
         let root = try Monitor.run(["--help"])
-        #expect(root.stdout.contains("watch (default)") && root.stdout.contains("plugin"))
+        #expect(root.stdout.contains("watch (default)") && root.stdout.contains("plugin") && root.stdout.contains("diff"))
         let watch = try Monitor.run(["watch", "--help"])
         for option in ["--headless", "--file", "--follow", "--replay", "--listen", "--sse", "--demo", "--exporters"] {
             #expect(watch.stdout.contains(option), "watch --help lacks \(option)")
