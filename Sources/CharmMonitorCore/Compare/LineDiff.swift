@@ -43,42 +43,14 @@ package enum LineDiff {
 
     /// The diff of two lists of styled lines, compared by their text.
     package static func lines(old: [StyledLine], new: [StyledLine]) -> [Line] {
-        let difference = new.map(\.text).difference(from: old.map(\.text))
-        var removed = Set<Int>()
-        var inserted = Set<Int>()
-        for change in difference {
-            switch change {
-            case .remove(let offset, _, _): removed.insert(offset)
-            case .insert(let offset, _, _): inserted.insert(offset)
-            }
-        }
         var out: [Line] = []
         out.reserveCapacity(max(old.count, new.count))
-        var i = 0
-        var j = 0
-        while i < old.count || j < new.count {
-            var changed = false
-            while i < old.count, removed.contains(i) {
-                out.append(Line(.removed, old[i]))
-                i += 1
-                changed = true
-            }
-            while j < new.count, inserted.contains(j) {
-                out.append(Line(.added, new[j]))
-                j += 1
-                changed = true
-            }
-            guard !changed else { continue }
-            if i < old.count && j < new.count {
-                out.append(Line(.same, new[j]))
-                i += 1
-                j += 1
-            } else if i < old.count {
-                out.append(Line(.removed, old[i]))
-                i += 1
-            } else {
-                out.append(Line(.added, new[j]))
-                j += 1
+        for hunk in DiffHunk.hunks(from: old.map(\.text), to: new.map(\.text)) {
+            switch hunk {
+            case .same(_, let j): out.append(Line(.same, new[j]))
+            case .changed(let removed, let inserted):
+                out += removed.map { Line(.removed, old[$0]) }
+                out += inserted.map { Line(.added, new[$0]) }
             }
         }
         return out

@@ -33,43 +33,13 @@ package struct RunAlignment: Sendable, Hashable {
     /// The rows of `l` against `r`: matched calls as `same`, then each stretch the diff
     /// removed from `l` and inserted into `r` with its calls of one name paired as `changed`.
     static func align(_ l: [ComparableCall], _ r: [ComparableCall]) -> [AlignedRow] {
-        let difference = r.map(\.alignmentKey).difference(from: l.map(\.alignmentKey))
-        var removed = Set<Int>()
-        var inserted = Set<Int>()
-        for change in difference {
-            switch change {
-            case .remove(let offset, _, _): removed.insert(offset)
-            case .insert(let offset, _, _): inserted.insert(offset)
-            }
-        }
         var rows: [AlignedRow] = []
         rows.reserveCapacity(max(l.count, r.count))
-        var i = 0
-        var j = 0
-        while i < l.count || j < r.count {
-            var li = i
-            while li < l.count, removed.contains(li) { li += 1 }
-            var rj = j
-            while rj < r.count, inserted.contains(rj) { rj += 1 }
-            if li == i && rj == j {
-                // Outside the diff's changes both sides hold the same key, in step; a side
-                // that ran out first (which a correct diff never leaves) ends as "only".
-                if i < l.count && j < r.count {
-                    rows.append(AlignedRow(.same, l, i, r, j))
-                    i += 1
-                    j += 1
-                } else if i < l.count {
-                    rows.append(AlignedRow(.onlyLeft, l, i, r, nil))
-                    i += 1
-                } else {
-                    rows.append(AlignedRow(.onlyRight, l, nil, r, j))
-                    j += 1
-                }
-                continue
+        for hunk in DiffHunk.hunks(from: l.map(\.alignmentKey), to: r.map(\.alignmentKey)) {
+            switch hunk {
+            case .same(let i, let j): rows.append(AlignedRow(.same, l, i, r, j))
+            case .changed(let lRange, let rRange): pair(l, lRange, r, rRange, into: &rows)
             }
-            pair(l, i..<li, r, j..<rj, into: &rows)
-            i = li
-            j = rj
         }
         return rows
     }
