@@ -163,6 +163,21 @@ struct CompareViewTests {
         #expect(alignment.rows.map(\.relation) == [.same, .onlyLeft, .onlyLeft])
     }
 
+    @Test("y in the compare view copies the selected pair as JSON, and with its diff open the diff")
+    func yank() throws {
+        var state = compared()
+        var effects: [UIEffect] = []
+        (state, effects) = press([.char("y")], state, model: model, width: 120, height: 36, now: script.end)
+        let copied = effects.compactMap { if case .copyToClipboard(let text) = $0 { text } else { nil } }
+        let row = try #require(copied.first)
+        #expect(row.contains(#""relation":"changed_input""#) && row.contains("weather.example/kyoto"), "\(row)")
+        #expect(state.statusMessage?.hasPrefix("copied compared row 2 as JSON") == true)
+        (state, _) = press([.enter], state, model: model, width: 120, height: 36, now: script.end)
+        (state, effects) = press([.char("y")], state, model: model, width: 120, height: 36, now: script.end)
+        let diff = try #require(effects.compactMap { if case .copyToClipboard(let text) = $0 { text } else { nil } }.first)
+        #expect(diff.contains(#"-   "url": "https://weather.example/tokyo""#) && diff.contains("+ HTTPError: 503"), "\(diff)")
+    }
+
     @Test("m and c are in the key map, so help lists them")
     func helpListsKeys() {
         #expect(UIKeyMap.action(for: .char("m"), focus: .runs) == .mark)

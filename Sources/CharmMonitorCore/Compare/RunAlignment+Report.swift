@@ -115,6 +115,21 @@ extension RunAlignment {
             o["dropped_calls"] = .int(Int64(run.droppedCalls))
             return .object(o)
         }
+        var counts = JSONObject()
+        for relation in AlignedRow.Relation.allCases { counts[relation.rawValue] = .int(Int64(count(relation))) }
+        var o: JSONObject = ["left": runJSON(left)]
+        o["right"] = runJSON(right)
+        o["first_divergence"] = firstDivergence.map { index in
+            .object(["row": .int(Int64(index)), "reason": .string(rows[index].reason)])
+        } ?? .null
+        o["counts"] = .object(counts)
+        o["rows"] = .array(rows.indices.map(rowJSON))
+        return .object(o)
+    }
+
+    /// Row `index` as JSON: its relation, its differences and both calls (`null` on the side
+    /// that has none).
+    package func rowJSON(_ index: Int) -> JSONValue {
         func callJSON(_ call: ComparableCall?, index: Int?) -> JSONValue {
             guard let call, let index else { return .null }
             var o: JSONObject = ["index": .int(Int64(index))]
@@ -132,27 +147,17 @@ extension RunAlignment {
             o["error"] = call.error.map { .string($0) } ?? .null
             return .object(o)
         }
-        var counts = JSONObject()
-        for relation in AlignedRow.Relation.allCases { counts[relation.rawValue] = .int(Int64(count(relation))) }
-        var o: JSONObject = ["left": runJSON(left)]
-        o["right"] = runJSON(right)
-        o["first_divergence"] = firstDivergence.map { index in
-            .object(["row": .int(Int64(index)), "reason": .string(rows[index].reason)])
-        } ?? .null
-        o["counts"] = .object(counts)
-        o["rows"] = .array(rows.enumerated().map { index, row in
-            var r: JSONObject = ["row": .int(Int64(index))]
-            r["relation"] = .string(row.relation.rawValue)
-            r["diverges"] = .bool(row.diverges)
-            r["status_differs"] = .bool(row.statusDiffers)
-            r["output_differs"] = .bool(row.outputDiffers)
-            r["duration_delta_s"] = row.durationDelta.map { .double($0) } ?? .null
-            r["tokens_delta"] = row.tokensDelta.map { .int(Int64($0)) } ?? .null
-            r["left"] = callJSON(row.left, index: row.leftIndex)
-            r["right"] = callJSON(row.right, index: row.rightIndex)
-            return .object(r)
-        })
-        return .object(o)
+        let row = rows[index]
+        var r: JSONObject = ["row": .int(Int64(index))]
+        r["relation"] = .string(row.relation.rawValue)
+        r["diverges"] = .bool(row.diverges)
+        r["status_differs"] = .bool(row.statusDiffers)
+        r["output_differs"] = .bool(row.outputDiffers)
+        r["duration_delta_s"] = row.durationDelta.map { .double($0) } ?? .null
+        r["tokens_delta"] = row.tokensDelta.map { .int(Int64($0)) } ?? .null
+        r["left"] = callJSON(row.left, index: row.leftIndex)
+        r["right"] = callJSON(row.right, index: row.rightIndex)
+        return .object(r)
     }
 }
 

@@ -3,7 +3,8 @@ import CharmTelemetry
 /// What `y` and `Y` copy, by the pane that has the focus: the selected run as JSON (runs
 /// pane), the selected call as JSON (calls pane), the section of a call under view — its
 /// input, output, error or messages — or with `Y` the whole call as JSON (detail view), the
-/// run's streamed text (tokens pane), the selected error as JSON (errors pane). It reads the
+/// run's streamed text (tokens pane), the selected error as JSON (errors pane), the selected
+/// pair of a comparison as JSON, or with its diff open the diff as text (compare view). It reads the
 /// model the view shows, so a paused view copies what is on screen.
 package enum UIYank {
     /// A copy to make, or why there is nothing to copy.
@@ -50,6 +51,17 @@ package enum UIYank {
             let errors = UIRows.errors(model, filter: state.filter)
             guard let index = UIRows.selectedErrorIndex(errors, state: state) else { return .nothing("no error to copy") }
             return json(CopyJSON.error(errors[index]), "error as JSON")
+        case .compare:
+            // The selected pair as JSON; with its diff open, the diff as text (- and + lines).
+            guard let alignment = state.comparison, state.selectedCompareRow < alignment.rows.count else {
+                return .nothing("nothing compared")
+            }
+            let row = state.selectedCompareRow
+            if let diff = state.comparePane.diff, !whole {
+                let text = diff.map(\.text).joined(separator: "\n") + "\n"
+                return .copy(text: text, what: "diff of compared row \(row + 1)", bytes: text.utf8.count)
+            }
+            return json(alignment.rowJSON(row), "compared row \(row + 1) as JSON")
         case .log, .exporters:
             return .nothing("nothing to copy here: y copies a run, a call, a section of one, the text or an error")
         }
