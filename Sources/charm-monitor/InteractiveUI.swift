@@ -25,6 +25,11 @@ enum InteractiveUI {
         var keyboardFromTTY: Bool
         /// The environment (NO_COLOR, COLORTERM, exporters' secrets).
         var environment: [String: String]
+        /// Builds the session's history for stepping (`[` `]`), when it can be replayed.
+        var historyLoader: (@Sendable () throws -> StepHistory)? = nil
+        /// Whether the history can be built only once every finite source has ended (a
+        /// replayed file is read again whole, so not before it was read).
+        var historyNeedsEnd = true
     }
 
     /// A one-way flag set from a task when every finite source has ended.
@@ -97,6 +102,17 @@ enum InteractiveUI {
         // With a filter set, frames match again only the runs that changed.
         let filterCache = RunFilterCache()
 
+        // Built on the first step and kept: the session's changes, replayed to each step.
+        var history: StepHistory?
+        func historySupport() -> HistorySupport {
+            if let history { return .ready(history) }
+            guard options.historyLoader != nil else { return .unavailable(HistorySupport.noHistory) }
+            if options.historyNeedsEnd && !state.streamEnded {
+                return .unavailable("stepping starts once every file is read to its end")
+            }
+            return .loadable
+        }
+
         // The update runs under the engine's lock, reading the model in place (a key or a
         // tick reads a few runs); its effects run after the lock is released, since
         // switching an exporter can take the lock again.
@@ -105,6 +121,7 @@ enum InteractiveUI {
             let effects: [UIEffect] = engine.readForView { model in
                 var context = UIContext(model: model, exporters: exporters, width: w, height: h, now: .now())
                 context.filterCache = filterCache
+                context.history = historySupport()
                 let (next, effects) = UIUpdate.update(state, message, context: context)
                 state = next
                 return effects
@@ -123,6 +140,14 @@ enum InteractiveUI {
                         state.statusMessage = "could not write to the terminal: nothing was copied"
                         state.statusMessageAt = .now()
                     }
+                case .loadHistory(let action):
+                    do {
+                        history = try options.historyLoader?()
+                    } catch {
+                        state.statusMessage = "cannot replay the session: \(error)"
+                        state.statusMessageAt = .now()
+                    }
+                    if history != nil { apply(.perform(action)) }
                 case .exportRun(let export):
                     state.statusMessage = writeExport(export, environment: options.environment)
                     state.statusMessageAt = .now()

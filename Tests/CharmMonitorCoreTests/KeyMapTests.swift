@@ -67,6 +67,9 @@ import Testing
         case .quit: return (s, { _, b, effects in b.quit && effects.contains(.quit(status: 0)) })
         case .yank, .yankWhole:
             return (s, { _, _, effects in effects.contains { if case .copyToClipboard = $0 { true } else { false } } })
+        case .stepBack, .stepForward:
+            // Without a history (a live session) the footer says how to get one.
+            return (s, { _, b, _ in b.statusMessage == HistorySupport.noHistory })
         case .exportRun:
             return (s, { _, _, effects in effects.contains { if case .exportRun = $0 { true } else { false } } })
         case .mark: return (s, { _, b, _ in b.markedRun != nil })

@@ -123,6 +123,29 @@ struct UIYankExportTests {
         }
     }
 
+    @Test("[ and ] step through the replayed run: slow_tool running at one step, ended at the next")
+    func stepping() throws {
+        try withMonitor { h, _, _ in
+            // The run's and its sub-run's 10 events; the 7th starts slow_tool, the 8th ends it.
+            try h.sendKeys("]")
+            try h.waitFor("step 1/10 · 08:00:01.000")
+            for _ in 0..<6 { try h.sendKeys("]") }
+            let running = try h.waitFor("step 7/10 · 08:00:07.000")
+            #expect(running.contains("● slow_tool"), "\(running)")
+            #expect(!running.contains("✓ slow_tool"))
+            try h.sendKeys("]")
+            let ended = try h.waitFor("step 8/10 · 08:00:08.000")
+            #expect(ended.contains("✓ slow_tool"), "\(ended)")
+            try h.sendKeys("[")
+            try h.waitUntil { $0.contains("step 7/10") && $0.contains("● slow_tool") }
+            // Esc leaves stepping: the run as the file left it.
+            try h.sendKeys("Escape")
+            try h.waitUntil { !$0.contains("step 7/10") && $0.contains("✓ slow_tool") }
+            try h.sendKeys("q")
+            #expect(TmuxHarness.isSane(stty: try h.sttyAfterExit()))
+        }
+    }
+
     /// The runs of `charm-monitor --headless --file PATH`'s summary, without their source.
     private func runs(ofHeadless path: String) throws -> [NSDictionary] {
         let result = try Monitor.run(["--headless", "--file", path], timeout: 30)

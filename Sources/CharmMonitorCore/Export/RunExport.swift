@@ -21,21 +21,11 @@ package struct RunExport: Hashable, Sendable {
     /// The run exported and its descendants, parents before children.
     package var runs: [MonitorRun]
 
-    /// The most runs one export visits, so a run with a huge tree stays bounded.
-    package static let maxRuns = 10_000
-
-    /// The run `runID` of `model` and its descendants, or nil when it is not kept.
+    /// The run `runID` of `model` and its descendants (`MonitorModel.subtree`), or nil when
+    /// it is not kept.
     package init?(model: MonitorModel, runID: String) {
-        guard let root = model.run(runID) else { return nil }
-        var runs = [root]
-        var seen: Set<String> = [root.id]
-        var head = 0
-        while head < runs.count && runs.count < RunExport.maxRuns {
-            for id in runs[head].children where seen.insert(id).inserted {
-                if let child = model.run(id) { runs.append(child) }
-            }
-            head += 1
-        }
+        let runs = model.subtree(of: runID)
+        guard !runs.isEmpty else { return nil }
         self.runs = runs
     }
 

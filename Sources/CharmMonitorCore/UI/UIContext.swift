@@ -26,6 +26,23 @@ package struct UIContext: Sendable {
         self.now = now
     }
 
-    /// The model the view shows under `state`: frozen while paused, else live.
-    package func viewModel(_ state: UIState) -> MonitorModel { state.paused?.model ?? model }
+    /// Whether the session can be stepped through, and its history once built.
+    package var history: HistorySupport = .unavailable(HistorySupport.noHistory)
+
+    /// The model the view shows under `state`: the step's or the paused one, else live.
+    package func viewModel(_ state: UIState) -> MonitorModel { state.frozenModel ?? model }
+}
+
+/// Whether stepping (`[` `]`) can replay this session.
+package enum HistorySupport: Sendable {
+    /// The history, built.
+    case ready(StepHistory)
+    /// The front end can build it when asked (`UIEffect.loadHistory`).
+    case loadable
+    /// It cannot, and why (shown in the footer).
+    case unavailable(String)
+
+    /// Why a live session cannot be stepped through.
+    package static let noHistory =
+        "stepping replays a recorded or replayed session: charm-monitor open ID, or --file once read"
 }

@@ -33,10 +33,12 @@ package struct UIFrame: Sendable {
     package init(model: MonitorModel, ui: UIState, size: (w: Int, h: Int), now: Timestamp, filterCache: RunFilterCache? = nil) {
         width = size.w
         height = size.h
-        self.now = now
+        // While stepping the frame is of the step's moment: durations run to its event.
+        self.now = ui.stepping?.at ?? now
+        let now = self.now
         let layout = UILayout(width: size.w, height: size.h, state: ui)
         guard layout.fits else { return }
-        let shown = ui.paused?.model ?? model
+        let shown = ui.frozenModel ?? model
         header = HeaderBar.view(shown, live: model, now: now)
         for pane in layout.panes.keys {
             switch pane {

@@ -4,7 +4,7 @@ package enum UIAction: String, CaseIterable, Sendable {
     case down, up, pageDown, pageUp, top, bottom
     case nextPane, previousPane, focusRuns, focusRight
     case open, back, filter, follow, pause, exporters, toggleExporter, goToErrorRun, log, theme, help, quit
-    case yank, yankWhole, exportRun
+    case yank, yankWhole, exportRun, stepBack, stepForward
     case mark, compare
 }
 
@@ -38,6 +38,8 @@ package enum UIKeyMap {
         KeyMapEntry([UIKeyBinding(.theme, [.char("t")])], "next theme"),
         KeyMapEntry([UIKeyBinding(.yank, [.char("y")]), UIKeyBinding(.yankWhole, [.char("Y")]),
                      UIKeyBinding(.exportRun, [.char("x")])], "copy (Y: the whole call) / export the run"),
+        KeyMapEntry([UIKeyBinding(.stepBack, [.char("[")]), UIKeyBinding(.stepForward, [.char("]")])],
+                    "step back / forward, event by event (Esc leaves)"),
         KeyMapEntry([UIKeyBinding(.help, [.char("?")])], "this help"),
         KeyMapEntry([UIKeyBinding(.quit, [.char("q"), .ctrl("c")])], "quit"),
     ])

@@ -38,6 +38,8 @@ package struct UIState: Hashable, Sendable {
     package var exportersVisible = false
     /// The frozen model while paused.
     package var paused: PausedView?
+    /// The run stepped through and the model at the step shown (`[` `]`), over the pause.
+    package var stepping: SteppingView?
     /// Which of the loaded themes is in use.
     package var themeIndex = 0
     /// How many themes there are to cycle through with `t`.
@@ -168,6 +170,9 @@ package struct UIState: Hashable, Sendable {
     /// A fresh state.
     package init() {}
 
+    /// The model the view shows instead of the live one: the step's, else the paused one.
+    package var frozenModel: MonitorModel? { stepping?.model ?? paused?.model }
+
     /// The model being paused: the view stays on `model` while ingest goes on.
     package struct PausedView: Hashable, Sendable {
         /// The frozen model.
@@ -218,6 +223,9 @@ package enum UIEffect: Hashable, Sendable {
     case copyToClipboard(String)
     /// Write this run and its sub-runs as NDJSON to a new file and show its path.
     case exportRun(RunExport)
+    /// Build the session's history for stepping (`UIContext.history`), then send
+    /// `.perform(action)` to carry out the step that asked for it.
+    case loadHistory(then: UIAction)
 }
 
 /// What `update` reacts to.
@@ -228,4 +236,6 @@ package enum UIMessage: Hashable, Sendable {
     case tick(Timestamp)
     /// Every finite source has ended.
     case streamEnded
+    /// Do what `action`'s key does (after an effect that had to happen first).
+    case perform(UIAction)
 }

@@ -26,11 +26,13 @@ package enum UIUpdate {
         case .tick(let now):
             _ = state.footer.update(.tick(now), context: ())
             // The token-rate sampler follows the live model even while the view is frozen.
-            if state.paused == nil, let run = UIRows.selectedRun(context.model, state: state, cache: context.filterCache) {
+            if state.frozenModel == nil, let run = UIRows.selectedRun(context.model, state: state, cache: context.filterCache) {
                 state.tokensPane.sample(run, now: now)
             }
         case .streamEnded:
             state.streamEnded = true
+        case .perform(let action):
+            perform(action, state: &state, effects: &effects, context: context)
         }
         return (state, effects)
     }
@@ -103,9 +105,14 @@ package enum UIUpdate {
             mark(&state, context: context)
         case .compare:
             compare(&state, context: context)
+        case .stepBack, .stepForward:
+            step(action, state: &state, effects: &effects, context: context)
         case .back:
             if state.comparePane.back() {
                 if !state.compareOpen { state.focus = .runs }
+            } else if state.stepping != nil {
+                state.stepping = nil
+                setStatus(&state, state.paused == nil ? "stepping left: the live view" : "stepping left: the paused view", context: context)
             } else if state.detailOpen {
                 state.detailOpen = false
                 state.focus = .tools
@@ -181,6 +188,36 @@ package enum UIUpdate {
         } else {
             state.paused = nil
             setStatus(&state, "resumed", context: context)
+        }
+    }
+
+    /// `[` / `]`: one event of the selected run back or forward, entering stepping at the
+    /// run's first event (`]`) or one before its last (`[`); the history is built first when
+    /// the front end can build it.
+    private static func step(_ action: UIAction, state: inout UIState, effects: inout [UIEffect], context: UIContext) {
+        let delta = action == .stepForward ? 1 : -1
+        switch context.history {
+        case .unavailable(let why):
+            setStatus(&state, why, context: context)
+        case .loadable:
+            effects.append(.loadHistory(then: action))
+        case .ready(let history):
+            if var view = state.stepping {
+                view.move(to: view.step + delta, in: history)
+                state.stepping = view
+                return
+            }
+            let model = context.viewModel(state)
+            guard let run = UIRows.selectedRun(model, state: state, cache: context.filterCache) else {
+                return setStatus(&state, "no run to step through", context: context)
+            }
+            guard
+                let view = SteppingView(
+                    runID: run.id, runs: model.descendantIDs(of: run.id), history: history, step: delta > 0 ? 1 : -1)
+            else { return setStatus(&state, "the session's events hold none of run \(run.id)", context: context) }
+            state.stepping = view
+            state.selectedRunID = run.id
+            setStatus(&state, "stepping through run \(run.id): [ ] move, Esc leaves", context: context)
         }
     }
 

@@ -79,6 +79,7 @@ struct FooterBar: Component, Hashable, Sendable {
     /// The hints for the focused pane, most useful first.
     static func hints(_ ui: UIState) -> [(String, String)] {
         var hints: [(String, String)] = [("q", "quit"), ("?", "help")]
+        if ui.stepping != nil { hints += [("[ ]", "step"), ("Esc", "leave stepping")] }
         switch ui.focus {
         case .runs: hints += [("↑↓", "run"), ("⏎", "calls"), ("y", "copy"), ("x", "export")]
         case .tools: hints += [("↑↓", "call"), ("⏎", "detail"), ("y", "copy")]

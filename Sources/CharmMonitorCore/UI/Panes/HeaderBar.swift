@@ -46,14 +46,18 @@ struct HeaderBar: Component {
         // title is never overwritten.
         func width(_ pieces: [(String, ThemeRole)]) -> Int { pieces.reduce(0) { $0 + DisplayWidth.of($1.0) } }
         let room = rect.width - 17
-        let unseen = ui.paused.map { UIFormat.count(max(0, view.liveEvents - $0.eventsAtPause)) }
+        let unseen = ui.stepping == nil ? ui.paused.map { UIFormat.count(max(0, view.liveEvents - $0.eventsAtPause)) } : nil
+        // The step's event time to the millisecond (`08:00:03.250`): steps are often closer.
+        let step = ui.stepping.map { s in "step \(s.step)/\(s.total) · \(s.at.rfc3339.dropFirst(11).prefix(12))" }
         var right: [(String, ThemeRole)] = []
         if ui.streamEnded { right += [(" stream ended · q quits ", .info), ("  ", .text)] }
         if let unseen { right += [(" ⏸ PAUSED +\(unseen) unseen ", .warning), ("  ", .text)] }
+        if let step { right += [(" ⏵ \(step) ", .info), ("  ", .text)] }
         if width(right) > room {
             right = []
             if ui.streamEnded { right += [(" stream ended ", .info), (" ", .text)] }
             if let unseen { right += [(" PAUSED +\(unseen) ", .warning), (" ", .text)] }
+            if let step { right += [(" \(step) ", .info), (" ", .text)] }
         }
         let rate: (String, ThemeRole) = (UIFormat.rate(view.eventsPerSecond) + " ev/s", .accent)
         let clock: (String, ThemeRole) = (UIFormat.clock(now), .timestamp)
@@ -66,7 +70,9 @@ struct HeaderBar: Component {
         var rx = rect.maxX - 1 - rightWidth
         for (piece, role) in right {
             var style = p.theme[role]
-            if piece.hasPrefix(" ⏸") || piece.hasPrefix(" PAUSED") || piece.hasPrefix(" stream") {
+            if piece.hasPrefix(" ⏸") || piece.hasPrefix(" PAUSED") || piece.hasPrefix(" stream") || piece.hasPrefix(" ⏵")
+                || piece.hasPrefix(" step")
+            {
                 style = style.adding(.reverse)
             }
             rx += p.grid.put(piece, x: rx, y: y, style: style)
