@@ -157,6 +157,35 @@ struct CompareAlignmentTests {
         #expect(comparable.calls[1].error == "ZeroDivisionError: division by zero")
     }
 
+    @Test("model calls from the model: the model's name, messages as input, tokens, and tool calls beside them in start order")
+    func llmFromModel() throws {
+        func session(_ run: String, prompt: String, outTokens: Int) -> MonitorModel {
+            var script = Script()
+            var model = MonitorModel()
+            let start = script.event(.runStart(inputs: [:]), run: run)
+            let callStart = Timestamp(microseconds: start.timestamp.microseconds + 500)
+            model.apply([
+                start,
+                script.event(
+                    .llmCall(LLMCall(model: "gpt-4o", inputTokens: 120, outputTokens: outTokens, start: callStart,
+                                     inputMessages: prompt, outputMessages: "call search")), run: run, call: "llm-1"),
+                script.event(.toolStart(toolName: "search", input: "tokyo"), run: run, call: "t1"),
+                script.event(.toolEnd(toolName: "search", output: "sunny"), run: run, call: "t1"),
+            ])
+            return model
+        }
+        let a = session("run-a", prompt: "weather in tokyo?", outTokens: 10)
+        let b = session("run-b", prompt: "weather in kyoto?", outTokens: 25)
+        let left = ComparableRun(run: try #require(a.run("run-a")), model: a)
+        let right = ComparableRun(run: try #require(b.run("run-b")), model: b)
+        #expect(left.calls.map(\.kind) == [.llm, .tool])
+        #expect(left.calls[0].name == "gpt-4o" && left.calls[0].input == "weather in tokyo?" && left.calls[0].tokens == 130)
+        let alignment = RunAlignment(left: left, right: right)
+        #expect(alignment.rows.map(\.relation) == [.changed, .same])
+        #expect(alignment.rows[0].tokensDelta == 15)
+        #expect(alignment.firstDivergence == 0)
+    }
+
     @Test("the plain report names both runs, marks the first divergence and shows the differences")
     func plainReport() {
         let failedFetch = tool("fetch", #"{"url": "https://a.example"}"#, status: .error, duration: 0.2, output: nil, error: "HTTPError: 503")

@@ -88,11 +88,17 @@ package struct ComparableCall: Sendable, Hashable {
 }
 
 extension ComparableCall {
+    /// An error as `Type: message`, or the message alone when its type says nothing more
+    /// (`Error`, none): the form a recording's tables store, so live and recorded calls compare.
+    package static func describe(_ error: TelemetryError) -> String {
+        error.type == "Error" || error.type.isEmpty ? error.message : "\(error.type): \(error.message)"
+    }
+
     /// A tool call of `runID`, offsets measured from `runStart`.
     package init(_ call: ToolCallRecord, runID: String, runStart: Timestamp) {
         self.init(
             kind: .tool, callID: call.callID, runID: runID, name: call.toolName, input: call.input, output: call.output,
-            error: call.error.map { "\($0.type): \($0.message)" }, status: call.status,
+            error: call.error.map(ComparableCall.describe), status: call.status,
             startOffset: call.start.seconds(since: runStart), duration: call.duration)
     }
 
@@ -101,7 +107,7 @@ extension ComparableCall {
         let call = record.call
         self.init(
             kind: .llm, callID: record.callID, runID: runID, name: record.displayName, input: call.inputMessages ?? "",
-            output: call.outputMessages, error: call.error.map { "\($0.type): \($0.message)" }, status: record.status,
+            output: call.outputMessages, error: call.error.map(ComparableCall.describe), status: record.status,
             startOffset: record.start.seconds(since: runStart), duration: record.duration,
             inputTokens: call.inputTokens, outputTokens: call.outputTokens)
     }
