@@ -126,6 +126,25 @@ struct CompareAlignmentTests {
         #expect(a.rows.map(\.relation) == [.onlyLeft, .onlyRight])
     }
 
+    @Test("runs too long to diff between their common start and end are paired by name, in order, and return")
+    func longRuns() {
+        // 2,500 calls a side differing in every input but one in a hundred: beyond
+        // DiffHunk.maxDiffedElements, so the middle is one change that the pairing lines up.
+        let shared = (0..<10).map { tool("setup", "\($0)") }
+        func calls(_ prefix: String) -> [ComparableCall] {
+            shared + (0..<2_500).map { i in tool("t\(i % 5)", i % 100 == 0 ? "common \(i)" : "\(prefix) \(i)") } + shared
+        }
+        let a = align(calls("a"), calls("b"))
+        #expect(a.rows.count == 2_520)
+        #expect(a.rows.prefix(10).allSatisfy { $0.relation == .same })
+        #expect(a.rows.suffix(10).allSatisfy { $0.relation == .same })
+        let middle = a.rows[10..<2_510]
+        #expect(middle.allSatisfy { $0.leftIndex == $0.rightIndex })
+        #expect(middle.filter { $0.relation == .same }.count == 25)
+        #expect(middle.filter { $0.relation == .changed }.count == 2_475)
+        #expect(a.firstDivergence == 11)
+    }
+
     @Test("empty runs, and one empty side")
     func empty() {
         #expect(align([], []).rows.isEmpty)

@@ -46,20 +46,38 @@ package struct RunAlignment: Sendable, Hashable {
 
     /// One changed stretch: each removed call is paired with the next inserted call of the
     /// same kind and name (in order, so neither side is reordered); the inserted calls passed
-    /// over and the removed calls with no partner stand alone.
+    /// over and the removed calls with no partner stand alone. A pair with the same input (only
+    /// in a stretch too long to diff, see `DiffHunk.maxDiffedElements`) is `same`. Linear: each
+    /// name's inserted calls are a queue its removed calls take from.
     private static func pair(
         _ l: [ComparableCall], _ lRange: Range<Int>, _ r: [ComparableCall], _ rRange: Range<Int>,
         into rows: inout [AlignedRow]
     ) {
+        struct Name: Hashable {
+            var kind: ComparableCall.Kind
+            var name: String
+        }
+        var queues: [Name: (indices: [Int], head: Int)] = [:]
+        for rj in rRange { queues[Name(kind: r[rj].kind, name: r[rj].name), default: ([], 0)].indices.append(rj) }
         var next = rRange.lowerBound
         for li in lRange {
-            let partner = (next..<rRange.upperBound).first { r[$0].kind == l[li].kind && r[$0].name == l[li].name }
+            let name = Name(kind: l[li].kind, name: l[li].name)
+            var partner: Int?
+            if var queue = queues[name] {
+                // Calls passed over (before `next`) are no longer partners.
+                while queue.head < queue.indices.count, queue.indices[queue.head] < next { queue.head += 1 }
+                if queue.head < queue.indices.count {
+                    partner = queue.indices[queue.head]
+                    queue.head += 1
+                }
+                queues[name] = queue
+            }
             guard let rj = partner else {
                 rows.append(AlignedRow(.onlyLeft, l, li, r, nil))
                 continue
             }
             for k in next..<rj { rows.append(AlignedRow(.onlyRight, l, nil, r, k)) }
-            rows.append(AlignedRow(.changed, l, li, r, rj))
+            rows.append(AlignedRow(l[li].alignmentKey == r[rj].alignmentKey ? .same : .changed, l, li, r, rj))
             next = rj + 1
         }
         for k in next..<rRange.upperBound { rows.append(AlignedRow(.onlyRight, l, nil, r, k)) }
