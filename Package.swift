@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The shared library: events, JSON values and writer, exporter protocol, manager,
@@ -124,6 +125,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Sessions recorded to SQLite (GRDB, the system's libsqlite3 with FTS5): the schema, the
+        // writer thread behind a bounded queue, the secret scrubber, and the load API that
+        // lists sessions and replays one into a MonitorModel (docs/recording.md).
+        .target(
+            name: "CharmRecording",
+            dependencies: [
+                "CharmTelemetry", "CharmWire", "CharmMonitorCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
         // ncursesw, imported as a system library; the defines live in the header.
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
         // Accessors for what Swift cannot import from curses.h (macros, globals).
@@ -138,7 +152,7 @@ let package = Package(
             name: "charm-monitor",
             dependencies: [
                 "CharmTelemetry", "CharmWire", "CharmExporters", "CharmMonitorCore", "CharmSources",
-                "CharmTerminal", "CharmDemo", "CharmOTLP",
+                "CharmTerminal", "CharmDemo", "CharmOTLP", "CharmRecording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

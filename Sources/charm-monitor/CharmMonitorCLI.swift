@@ -16,11 +16,16 @@ struct CharmMonitorCLI: AsyncParsableCommand {
               charm-demo | charm-monitor                an agent's stdout on a pipe
               charm-monitor --file run.log --follow     tail a file
               charm-monitor --headless --file run.log   no UI: one JSON summary
+              charm-monitor sessions / open latest      recorded sessions, and one as it ended
+              charm-monitor query "SELECT …"            read-only SQL over recordings (docs/recording.md)
             Exit codes: 0 ok, 1 a source failed to open, 2 usage error, 3 an exporter lost events
             (dropped, failed or undelivered at the deadline; see docs/headless.md).
             """,
         version: CharmTelemetryVersion.string,
-        subcommands: [MonitorCommand.self, PluginCommand.self, DiffCommand.self],
+        subcommands: [
+            MonitorCommand.self, PluginCommand.self, DiffCommand.self, SessionsCommand.self, OpenCommand.self,
+            QueryCommand.self, SearchCommand.self,
+        ],
         defaultSubcommand: MonitorCommand.self)
 
     /// Parses and runs like `AsyncParsableCommand.main()`, except that a usage error exits 2,

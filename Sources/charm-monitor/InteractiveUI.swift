@@ -5,6 +5,7 @@ import Darwin
 #endif
 import CharmExporters
 import CharmMonitorCore
+import CharmRecording
 import CharmTelemetry
 import CharmTerminal
 import Foundation
@@ -30,6 +31,10 @@ enum InteractiveUI {
         /// Whether the history can be built only once every finite source has ended (a
         /// replayed file is read again whole, so not before it was read).
         var historyNeedsEnd = true
+        /// The session's recorder, whose state the header shows.
+        var recorder: SessionRecorder? = nil
+        /// The header's label when the screen shows a recorded session (`charm-monitor open`).
+        var recordedSession: String? = nil
     }
 
     /// A one-way flag set from a task when every finite source has ended.
@@ -83,6 +88,14 @@ enum InteractiveUI {
         state.stderrLogPath = logPath
         state.statusMessage = options.startupMessage
         state.statusMessageAt = options.startupMessage == nil ? nil : .now()
+        state.recordedSession = options.recordedSession
+        func recordingIndicator() -> RecordingIndicator? {
+            options.recorder.map { r in
+                let s = r.statistics()
+                return RecordingIndicator(lost: s.lost, failed: s.failure != nil)
+            }
+        }
+        state.recording = recordingIndicator()
         var theme = options.themes.first ?? .builtinDefault
         let registry = engine.manager.exporterRegistry
         // The community registry (a local or cached copy; no network), read once: its entries
@@ -194,6 +207,7 @@ enum InteractiveUI {
                 statistics: engine.exporterStatistics(), registry: registry, environment: options.environment,
                 notInstalled: notInstalled)
             let before = state
+            state.recording = recordingIndicator()
             apply(.tick(.now()))
             // One short read under the engine's lock: the frame's view-model, only when
             // something moved. An idle monitor costs nothing: no key came, the model's

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CharmMonitorCore
+import CharmRecording
 import CharmSources
 import CharmTelemetry
 
@@ -98,6 +99,18 @@ struct MonitorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for exporters to deliver before exiting.", valueName: "seconds"))
     var flushTimeout: Double = 10
 
+    @Option(name: .customLong("record"), help: ArgumentHelp(
+        "Record the session to this SQLite file (interactive sessions record by default to $XDG_DATA_HOME/charm-monitor/sessions.sqlite; headless only with this).",
+        valueName: "path"))
+    var recordPath: String?
+
+    @Flag(help: "Do not record this session.")
+    var noRecord = false
+
+    @Option(help: ArgumentHelp(
+        "Size cap of the recording database (e.g. 500M, 2G); the oldest sessions are pruned past it.", valueName: "size"))
+    var recordMaxSize = "1G"
+
     @Option(help: "Runs kept; the oldest finished go first.")
     var maxRuns = RetentionLimits.standard.maxRuns
 
@@ -120,6 +133,11 @@ struct MonitorCommand: AsyncParsableCommand {
         if let r = replay, !(r > 0 && r <= 1_000_000) { throw ValidationError("--replay SPEED must be greater than 0 and at most 1000000") }
         if follow && files.isEmpty { throw ValidationError("--follow needs at least one --file") }
         if !(flushTimeout >= 0 && flushTimeout <= 3_600) { throw ValidationError("--flush-timeout must be between 0 and 3600 seconds") }
+        if recordPath != nil && noRecord { throw ValidationError("--record and --no-record cannot be used together") }
+        if let p = recordPath, p.isEmpty { throw ValidationError("--record needs a file path") }
+        if RecordingDatabase.parseSize(recordMaxSize) == nil {
+            throw ValidationError("--record-max-size \(recordMaxSize): expected a size such as 500M, 2G or 1073741824")
+        }
         if let n = demoSessions, n < 1 { throw ValidationError("--demo-sessions must be 1 or more") }
         if !(demoPace >= 0 && demoPace <= 1_000_000) { throw ValidationError("--demo-pace must be between 0 and 1000000") }
         if !(sseTimeout > 0 && sseTimeout <= 3_600) { throw ValidationError("--sse-timeout must be greater than 0 and at most 3600 seconds") }

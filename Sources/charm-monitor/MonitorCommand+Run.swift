@@ -7,6 +7,7 @@ import ArgumentParser
 import CharmDemo
 import CharmExporters
 import CharmMonitorCore
+import CharmRecording
 import CharmSources
 import CharmTelemetry
 import CharmWire
@@ -39,13 +40,16 @@ extension MonitorCommand {
             CharmExporters.registerDiscoveredPlugins(in: .shared, environment: ProcessInfo.processInfo.environment)
         }
         let manager = TelemetryManager(enabledExporters: enabled, registry: .shared, emitter: nil)
-        let engine = MonitorEngine(manager: manager, limits: limits)
+        let prices: PriceTable
         do {
-            engine.setPrices(try priceTable())
+            prices = try priceTable()
         } catch {
             warn("\(error)")
             return 2
         }
+        let (recorder, recordingNote) = startRecording(prices: prices)
+        let engine = MonitorEngine(manager: manager, limits: limits, recorder: recorder)
+        engine.setPrices(prices)
 
         let specs: [SourceSpec]
         do {
@@ -56,20 +60,26 @@ extension MonitorCommand {
         }
         guard !specs.isEmpty || wantsOTLP else {
             warn("no sources: pipe events into stdin, or give --file, --listen, --sse, --otlp or --demo (see --help)")
+            recorder?.close()
             return 2
         }
-        guard headless else { return await startInteractive(engine: engine, specs: specs) }
-        return await runHeadless(engine: engine, specs: specs)
+        guard headless else {
+            return await startInteractive(engine: engine, specs: specs, recorder: recorder, recordingNote: recordingNote)
+        }
+        return await runHeadless(engine: engine, specs: specs, recorder: recorder)
     }
 
     // MARK: Interactive (the front end plugs in here)
 
     /// The ncurses front end: starts the sources, runs the UI loop until `q` or a signal,
     /// then stops the sources and flushes the exporters (see InteractiveUI.swift).
-    private func startInteractive(engine: MonitorEngine, specs: [SourceSpec]) async -> Int32 {
+    private func startInteractive(
+        engine: MonitorEngine, specs: [SourceSpec], recorder: SessionRecorder?, recordingNote: String?
+    ) async -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         let (themes, themeProblem) = ThemeChoice.load(requested: theme)
         var notes: [String] = []
+        if let recordingNote { notes.append(recordingNote) }
         if let themeProblem {
             // Printed before the screen is taken, so it is still there after quitting.
             warn("theme: \(themeProblem); using the default theme")
@@ -108,6 +118,7 @@ extension MonitorCommand {
             themes: themes, startupMessage: notes.isEmpty ? nil : notes.joined(separator: " · "),
             keyboardFromTTY: isatty(STDIN_FILENO) == 0, environment: environment)
         options.historyLoader = replayedFilesHistory(specs: specs, engine: engine)
+        options.recorder = recorder
         let (status, logPath) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
         hub.stop()
         await receivers?.stop()
@@ -117,6 +128,10 @@ extension MonitorCommand {
         let ending = await endExporters(
             engine: engine, timeout: .milliseconds(Int64(min(flushTimeout, 5) * 1000)), signals: signals)
         _ = reportExporters(engine: engine, ending: ending)
+        if let recorder {
+            let stats = recorder.close(exporters: engine.headlessSummary()["exporters"])
+            reportRecording(stats)
+        }
         if let logPath, let size = (try? FileManager.default.attributesOfItem(atPath: logPath))?[.size] as? Int, size > 0 {
             warn("stderr while the UI was up is in \(logPath)")
         }
@@ -145,7 +160,7 @@ extension MonitorCommand {
 
     // MARK: Headless
 
-    private func runHeadless(engine: MonitorEngine, specs: [SourceSpec]) async -> Int32 {
+    private func runHeadless(engine: MonitorEngine, specs: [SourceSpec], recorder: SessionRecorder?) async -> Int32 {
         let hub = SourceHub(sink: makeSink(engine: engine, specs: specs), sseConnectTimeout: sseTimeout)
         let signals = SignalWatcher { hub.stop() }
         defer { signals.cancel() }
@@ -195,7 +210,15 @@ extension MonitorCommand {
             warn("\(model.counters.oversized) line(s) or SSE frame(s) over the \(StreamDecoder.defaultMaxLineLength >> 20) MiB limit were skipped (\"oversized\" in the summary)")
         }
         let lost = reportExporters(engine: engine, ending: ending)
-        var out = Array(JSONWriter.compact(engine.headlessSummary()).utf8)
+        var summary = engine.headlessSummary()
+        if let recorder, case .object(var o) = summary {
+            // Closed after the runs left open were ended, so the recording holds that too.
+            let stats = recorder.close(exporters: o["exporters"])
+            reportRecording(stats)
+            o["recording"] = stats.json
+            summary = .object(o)
+        }
+        var out = Array(JSONWriter.compact(summary).utf8)
         out.append(0x0A)
         out.withUnsafeBytes { raw in
             var off = 0

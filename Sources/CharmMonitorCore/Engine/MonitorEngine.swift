@@ -20,18 +20,46 @@ package final class MonitorEngine: Sendable {
         var seenDrops: [String: UInt64] = [:]
         var seenWarnings = 0
         var seenUnavailable: Set<String> = []
+        /// Changes applied and not yet handed to the recorder (empty between locked sections).
+        var pending: [RecordedEntry] = []
+
+        /// Hands what was applied in this locked section to `recorder`.
+        mutating func record(_ recorder: (any EngineRecorder)?, waitingUpTo limit: Duration? = nil) {
+            guard let recorder, !pending.isEmpty else { return }
+            recorder.enqueue(&pending, waitingUpTo: limit)
+        }
+
+        /// Applies `change` to the model the way a replay will, and keeps it for the recorder.
+        mutating func applyAndKeep(_ entry: RecordedEntry, recording: Bool) {
+            model.replay(entry)
+            if recording { pending.append(entry) }
+        }
     }
 
     private let state: Mutex<State>
     /// The manager every hook event is dispatched through.
     package let manager: TelemetryManager
+    /// Where every applied change goes when the monitor records (see `EngineRecorder`): it
+    /// is called under the lock, once per locked section, and only enqueues. The lock's
+    /// release (the `Mutex`) orders the model change before the entry's hand-over; the
+    /// recorder's own lock orders the hand-over before its writer thread reads the entry.
+    package let recorder: (any EngineRecorder)?
 
     /// An engine over `manager` (which should be made with `emitter: nil`: the monitor must
-    /// not write events to its own stdout).
-    package init(manager: TelemetryManager, limits: RetentionLimits = .standard) {
+    /// not write events to its own stdout), recording to `recorder` when given.
+    package init(manager: TelemetryManager, limits: RetentionLimits = .standard, recorder: (any EngineRecorder)? = nil) {
         self.manager = manager
+        self.recorder = recorder
         self.state = Mutex(State(model: MonitorModel(limits: limits)))
         syncExporterProblems()
+    }
+
+    /// An engine without exporters whose model is `model` (a recorded session replayed):
+    /// for `charm-monitor open`, which shows it and records nothing.
+    package init(replayed model: MonitorModel) {
+        self.manager = TelemetryManager(enabledExporters: [], registry: ExporterRegistry(), emitter: nil)
+        self.recorder = nil
+        self.state = Mutex(State(model: model))
     }
 
     /// An engine with a new manager enabling `exporters` from `registry`, without the emitter.
@@ -46,13 +74,18 @@ package final class MonitorEngine: Sendable {
     /// Applies a batch of records from one source, and dispatches their hook events.
     package func ingest(_ records: [DecodedRecord], from source: SourceID, at: Timestamp = .now()) {
         let manager = self.manager
+        let recorder = self.recorder
         state.withLock { s in
             // Index the buffer rather than `for r in records`: the loop variable would be a
             // copy of each record (a retain and release of every string and array in it),
             // which profiled as a fifth of the ingest path.
             records.withUnsafeBufferPointer { buf in
                 for i in buf.indices { MonitorEngine.apply(buf[i], to: &s.model, manager: manager, source: source, at: at) }
+                guard recorder != nil else { return }
+                s.pending.reserveCapacity(buf.count)
+                for i in buf.indices { s.pending.append(RecordedEntry(at: at, source: source, change: .record(buf[i]))) }
             }
+            s.record(recorder)
         }
     }
 
@@ -65,8 +98,17 @@ package final class MonitorEngine: Sendable {
         from source: SourceID, at: Timestamp = .now(), _ produce: (_ apply: (DecodedRecord) -> Void) -> Void
     ) {
         let manager = self.manager
+        let recorder = self.recorder
         state.withLock { s in
-            produce { r in MonitorEngine.apply(r, to: &s.model, manager: manager, source: source, at: at) }
+            if recorder == nil {
+                produce { r in MonitorEngine.apply(r, to: &s.model, manager: manager, source: source, at: at) }
+            } else {
+                produce { r in
+                    MonitorEngine.apply(r, to: &s.model, manager: manager, source: source, at: at)
+                    s.pending.append(RecordedEntry(at: at, source: source, change: .record(r)))
+                }
+                s.record(recorder)
+            }
         }
     }
 
@@ -85,10 +127,15 @@ package final class MonitorEngine: Sendable {
     /// and an exporter that takes nothing for `limit` is taken as hung (its events are then
     /// dropped and counted). Room is waited for before the engine's lock is taken, a chunk
     /// at a time, so live sources and the UI are not held up meanwhile.
+    ///
+    /// The recorder is waited for the same way: a recording of a finite source must hold
+    /// every record of it (a replay of it must give the model the monitor showed), and such
+    /// a source can wait for the disk as it waits for exporters; live sources never wait.
     package func ingestWaiting(
         _ records: [DecodedRecord], from source: SourceID, upTo limit: Duration, at: Timestamp = .now()
     ) {
         let manager = self.manager
+        let recorder = self.recorder
         // Indexed through the buffer, never bound to a loop variable or an `if case let`:
         // either copies the record (a retain and release of every string in it), which
         // profiled as a third of the apply thread.
@@ -99,12 +146,16 @@ package final class MonitorEngine: Sendable {
                 var hooks = 0
                 for i in start..<end { hooks += buf[i].hookEventCount }
                 if hooks > 0 { manager.waitForRoom(hooks, upTo: limit) }
+                recorder?.waitForRoom(end - start, upTo: limit)
                 state.withLock { s in
                     for i in start..<end {
                         s.model.apply(buf[i], source: source, at: at)
                         // Room was made above; this waits only if a live source took it.
                         buf[i].forEachHookEvent { manager.dispatch($0, waitingUpTo: limit) }
                     }
+                    guard recorder != nil else { return }
+                    for i in start..<end { s.pending.append(RecordedEntry(at: at, source: source, change: .record(buf[i]))) }
+                    s.record(recorder, waitingUpTo: limit)
                 }
                 start = end
             }
@@ -115,18 +166,22 @@ package final class MonitorEngine: Sendable {
     /// dispatches each to the exporters, in order.
     package func ingest(events: [TelemetryEvent], from source: SourceID, at: Timestamp = .now()) {
         let manager = self.manager
+        let recorder = self.recorder
         state.withLock { s in
             for e in events {
-                s.model.applyReceived(e, source: source, at: at)
+                s.applyAndKeep(RecordedEntry(at: at, source: source, change: .received(e)), recording: recorder != nil)
                 manager.dispatch(e)
             }
+            s.record(recorder)
         }
     }
 
     /// Adds lines made from log records received over OTLP to the log, in order.
     package func log(_ lines: [(text: String, source: SourceID, at: Timestamp)]) {
+        let recording = recorder != nil
         state.withLock { s in
-            for l in lines { s.model.appendReceivedLog(l.text, source: l.source, at: l.at) }
+            for l in lines { s.applyAndKeep(RecordedEntry(at: l.at, source: l.source, change: .log(l.text)), recording: recording) }
+            s.record(recorder)
         }
     }
 
@@ -143,11 +198,27 @@ package final class MonitorEngine: Sendable {
 
     /// Records a source's state change (a failure with its error).
     package func sourceChanged(_ source: SourceID, to newState: SourceState, error: String? = nil, at: Timestamp = .now()) {
-        state.withLock { $0.model.setSourceState(source, newState, error: error, at: at) }
+        let recorder = self.recorder
+        state.withLock { s in
+            s.applyAndKeep(
+                RecordedEntry(at: at, source: source, change: .sourceState(newState, error: error)), recording: recorder != nil)
+            s.record(recorder)
+        }
     }
 
     /// Counts records lost before reaching the engine.
-    package func noteDropped(_ n: Int) { state.withLock { $0.model.noteDropped(n) } }
+    package func noteDropped(_ n: Int) {
+        let recorder = self.recorder
+        state.withLock { s in
+            s.applyAndKeep(RecordedEntry(at: .now(), source: "", change: .dropped(n)), recording: recorder != nil)
+            s.record(recorder)
+        }
+    }
+
+    /// Records an exporter problem as an error entry (kept for the recorder too).
+    private func addExporterError(_ message: String, at: Timestamp, in s: inout State) {
+        s.applyAndKeep(RecordedEntry(at: at, source: "", change: .exporterError(message)), recording: recorder != nil)
+    }
 
     // MARK: Output
 
@@ -180,7 +251,10 @@ package final class MonitorEngine: Sendable {
             return nil
         } catch {
             let message = error.description
-            state.withLock { $0.model.addExporterError(message, at: .now()) }
+            state.withLock { s in
+                addExporterError(message, at: .now(), in: &s)
+                s.record(recorder)
+            }
             return message
         }
     }
@@ -195,13 +269,13 @@ package final class MonitorEngine: Sendable {
         let stats = manager.statistics()
         let now = Timestamp.now()
         state.withLock { s in
-            for w in warnings.dropFirst(s.seenWarnings) { s.model.addExporterError(w, at: now) }
+            for w in warnings.dropFirst(s.seenWarnings) { addExporterError(w, at: now, in: &s) }
             s.seenWarnings = max(s.seenWarnings, warnings.count)
             for st in stats {
                 let seen = s.seenFailures[st.name] ?? 0
                 if st.failed > seen {
                     let what = st.lastError ?? "hook failed"
-                    s.model.addExporterError("exporter '\(st.name)': \(st.failed - seen) failure(s); last: \(what)", at: now)
+                    addExporterError("exporter '\(st.name)': \(st.failed - seen) failure(s); last: \(what)", at: now, in: &s)
                     s.seenFailures[st.name] = st.failed
                 }
                 // Drops are losses too: each new batch of them becomes an error entry, so the
@@ -209,10 +283,11 @@ package final class MonitorEngine: Sendable {
                 let seenDrops = s.seenDrops[st.name] ?? 0
                 if st.dropped > seenDrops {
                     let why = st.lastError.map { "; last error: \($0)" } ?? ""
-                    s.model.addExporterError("exporter '\(st.name)': \(st.dropped - seenDrops) event(s) dropped\(why)", at: now)
+                    addExporterError("exporter '\(st.name)': \(st.dropped - seenDrops) event(s) dropped\(why)", at: now, in: &s)
                     s.seenDrops[st.name] = st.dropped
                 }
             }
+            s.record(recorder)
         }
     }
 
@@ -226,8 +301,11 @@ package final class MonitorEngine: Sendable {
     @discardableResult
     package func finishOpenRuns() -> Int {
         let manager = self.manager
+        let recorder = self.recorder
         return state.withLock { s in
             let open = s.model.markUnfinished()
+            if recorder != nil { s.pending.append(RecordedEntry(at: .now(), source: "", change: .unfinished)) }
+            s.record(recorder)
             for r in open {
                 manager.dispatch(.runEnd(outputs: [:], status: .unfinished), runID: r.id, parentRunID: r.parent)
             }

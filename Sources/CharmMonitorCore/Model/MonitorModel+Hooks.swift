@@ -155,7 +155,7 @@ extension MonitorModel {
     /// `s` when it fits `limit` bytes; else its start, "…", and 8 hex digits of a hash of the
     /// whole (FNV-1a), so the same long name always maps to the same kept name and two that
     /// share a start stay apart.
-    static func boundedName(_ s: String, _ limit: Int) -> String {
+    package static func boundedName(_ s: String, _ limit: Int) -> String {
         guard s.utf8.count > limit else { return s }
         var hash: UInt32 = 0x811C_9DC5
         for b in s.utf8 { hash = (hash ^ UInt32(b)) &* 0x0100_0193 }

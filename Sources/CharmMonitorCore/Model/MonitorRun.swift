@@ -74,6 +74,8 @@ package struct MonitorRun: Sendable, Hashable {
     var callIndex: [String: Int] = [:]
     /// Absolute indices of calls still running, oldest first.
     var openCalls: [Int] = []
+    /// The absolute indexes (counting evicted calls) of the calls still running, oldest first.
+    package var openCallIndexes: [Int] { openCalls }
     /// Counter for ids given to calls that arrived without one.
     var anonymousCalls = 0
     /// Byte length of `text`, tracked to avoid recounting.

@@ -14,6 +14,15 @@ package struct ModelPrice: Sendable, Hashable {
     package var date: String?
     /// Where it was taken from.
     package var source: String?
+
+    /// A price with every field given.
+    package init(input: Double, output: Double, cacheRead: Double? = nil, date: String? = nil, source: String? = nil) {
+        self.input = input
+        self.output = output
+        self.cacheRead = cacheRead
+        self.date = date
+        self.source = source
+    }
 }
 
 /// Why a price file could not be used; it names the file and the line.
@@ -32,6 +41,9 @@ package struct PriceTable: Sendable, Hashable {
 
     /// An empty table (every cost unknown).
     package init() {}
+
+    /// A table of exactly `models` (a recorded session's prices, read back).
+    package init(models: [String: ModelPrice]) { self.models = models }
 
     /// The shipped table.
     package static let builtin: PriceTable = {

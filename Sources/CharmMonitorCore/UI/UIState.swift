@@ -48,6 +48,11 @@ package struct UIState: Hashable, Sendable {
     package var quit = false
     /// Set once every finite source has ended: the UI says so and waits for `q`.
     package var streamEnded = false
+    /// Whether this session is being recorded and what the recording lost (nil: not recording).
+    package var recording: RecordingIndicator?
+    /// What the screen shows when it is a recorded session rather than live sources
+    /// (`session 12 · 2026-11-30T02:40:00Z`), for the header.
+    package var recordedSession: String?
 
     // The components, each owning its part of the state.
     var runsPane = RunsPane()

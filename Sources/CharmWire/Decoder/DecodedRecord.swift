@@ -70,6 +70,14 @@ public struct MalformedLine: Sendable, Hashable {
 
     /// How much of a rejected line is kept.
     package static let previewLength = 200
+
+    /// A malformed line with every field given.
+    package init(framing: Framing, reason: String, preview: String, line: Int) {
+        self.framing = framing
+        self.reason = reason
+        self.preview = preview
+        self.line = line
+    }
 }
 
 /// What the decoder makes of each line.

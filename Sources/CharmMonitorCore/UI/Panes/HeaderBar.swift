@@ -50,12 +50,16 @@ struct HeaderBar: Component {
         // The step's event time to the millisecond (`08:00:03.250`): steps are often closer.
         let step = ui.stepping.map { s in "step \(s.step)/\(s.total) · \(s.at.rfc3339.dropFirst(11).prefix(12))" }
         var right: [(String, ThemeRole)] = []
-        if ui.streamEnded { right += [(" stream ended · q quits ", .info), ("  ", .text)] }
+        if let label = ui.recordedSession { right += [(" ⏺ recorded \(label) ", .info), ("  ", .text)] }
+        if let rec = ui.recording { right += [rec.piece, ("  ", .text)] }
+        if ui.streamEnded && ui.recordedSession == nil { right += [(" stream ended · q quits ", .info), ("  ", .text)] }
         if let unseen { right += [(" ⏸ PAUSED +\(unseen) unseen ", .warning), ("  ", .text)] }
         if let step { right += [(" ⏵ \(step) ", .info), ("  ", .text)] }
         if width(right) > room {
             right = []
-            if ui.streamEnded { right += [(" stream ended ", .info), (" ", .text)] }
+            if let label = ui.recordedSession { right += [(" \(label) ", .info), (" ", .text)] }
+            if let rec = ui.recording { right += [rec.piece, (" ", .text)] }
+            if ui.streamEnded && ui.recordedSession == nil { right += [(" stream ended ", .info), (" ", .text)] }
             if let unseen { right += [(" PAUSED +\(unseen) ", .warning), (" ", .text)] }
             if let step { right += [(" \(step) ", .info), (" ", .text)] }
         }
@@ -71,7 +75,7 @@ struct HeaderBar: Component {
         for (piece, role) in right {
             var style = p.theme[role]
             if piece.hasPrefix(" ⏸") || piece.hasPrefix(" PAUSED") || piece.hasPrefix(" stream") || piece.hasPrefix(" ⏵")
-                || piece.hasPrefix(" step")
+                || piece.hasPrefix(" step") || piece.hasPrefix(" REC l") || piece.hasPrefix(" REC f")
             {
                 style = style.adding(.reverse)
             }
