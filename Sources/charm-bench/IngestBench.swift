@@ -21,6 +21,10 @@ struct IngestBench: ParsableCommand {
     @Flag(help: "Skip jq (for profiling the ingest alone).")
     var noJq = false
 
+    @Flag(help: ArgumentHelp(
+        "Also run --headless --record into a new database (against --headless alone), then time `charm-monitor query` counting tool calls by name over that recording."))
+    var record = false
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -46,6 +50,7 @@ struct IngestBench: ParsableCommand {
                  + format(Double(size) / ours.seconds / 1e6, 1).leftPad(10) + format(ours.peakRSSMiB, 1).leftPad(15))
         out.add("ours", ["command": "charm-monitor --headless --file", "seconds": .double(ours.seconds),
                          "events_per_s": .double(Double(events) / ours.seconds), "peak_rss_mib": .double(ours.peakRSSMiB)])
+        if record { try recordSide(monitor: monitor, path: path, plain: ours.seconds, out: &out) }
         if !noJq {
             let jq = try Self.time("/bin/sh", ["-c", "exec jq -c . '\(path)' > /dev/null"])
             guard jq.status == 0 else { throw ValidationError("jq failed (apt-get install jq)") }
@@ -57,6 +62,29 @@ struct IngestBench: ParsableCommand {
             out.set("ratio", .double(jq.seconds / ours.seconds))
         }
         out.finish()
+    }
+
+    /// `--headless --record` on the same file, its speed against `--headless` alone (issue 13:
+    /// at least half), and a count of tool calls by name over the recording (under a second).
+    private func recordSide(monitor: String, path: String, plain: Double, out: inout BenchOutput) throws {
+        let db = path + ".sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) } }
+        let rec = try Self.time(monitor, ["--headless", "--no-stdin", "--file", path, "--record", db])
+        guard rec.status == 0 else { throw ValidationError("charm-monitor --record exited \(rec.status)") }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: db))?[.size] as? Int) ?? 0
+        out.line("charm-monitor --headless --record" + format(rec.seconds, 3).leftPad(5) + format(Double(events) / rec.seconds).leftPad(13)
+                 + format(Double(size) / 1e6, 1).leftPad(10) + " MB db" + format(rec.peakRSSMiB, 1).leftPad(9))
+        out.line("recording speed (--headless seconds ÷ --headless --record seconds): " + format(plain / rec.seconds, 2)
+                 + " (issue 13: ≥ 0.5)")
+        let sql = "SELECT tool_name, count(*) FROM tool_calls GROUP BY tool_name"
+        let query = try Self.time(monitor, ["query", "--db", db, sql])
+        guard query.status == 0 else { throw ValidationError("charm-monitor query exited \(query.status)") }
+        out.line("charm-monitor query (tool calls by name)" + format(query.seconds, 3).leftPad(8) + " s (issue 13: < 1 s)")
+        out.add("recorded", ["command": .string("charm-monitor --headless --file --record"), "seconds": .double(rec.seconds),
+                             "events_per_s": .double(Double(events) / rec.seconds), "peak_rss_mib": .double(rec.peakRSSMiB),
+                             "database_mb": .double(Double(size) / 1e6)])
+        out.set("record_speed_ratio", .double(plain / rec.seconds))
+        out.add("query", ["command": .string("charm-monitor query \"\(sql)\""), "seconds": .double(query.seconds)])
     }
 
     /// Writes the generated NDJSON file; returns its size in bytes.

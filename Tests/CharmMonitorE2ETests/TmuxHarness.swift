@@ -20,6 +20,9 @@ final class TmuxHarness {
     let session = "e2e"
     private let tmux: String
     private let sttyFile: String
+    /// The program's `XDG_DATA_HOME` unless the test gives one: a folder of its own, so an
+    /// interactive monitor's recording (on by default) never lands in the user's home.
+    let dataHome: String
 
     /// Starts `command` (run by `sh -c`) in a `width`×`height` pane. When the command
     /// ends, the pane records `stty -a` into a file (see `sttyAfterExit`) and stays open
@@ -30,6 +33,9 @@ final class TmuxHarness {
         let unique = "charm-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
         socket = unique
         sttyFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(unique).stty").path
+        dataHome = environment["XDG_DATA_HOME"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("\(unique).data").path
+        var environment = environment
+        environment["XDG_DATA_HOME"] = dataHome
         let exports = environment.map { "export \($0.key)=\(TmuxHarness.quote($0.value)); " }.joined()
         let script = "\(exports)\(command); echo \"[exit $?]\"; stty -a > \(TmuxHarness.quote(sttyFile)); exec sleep 3600"
         try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", "sh -c \(TmuxHarness.quote(script))"])
@@ -39,6 +45,7 @@ final class TmuxHarness {
     deinit {
         kill()
         try? FileManager.default.removeItem(atPath: sttyFile)
+        if dataHome.hasSuffix(".data") { try? FileManager.default.removeItem(atPath: dataHome) }
     }
 
     /// Types keys: tmux key names ("Enter", "C-c", "Up") or literal text with `literal`.
