@@ -58,9 +58,14 @@ package enum EntryCodec {
             data.reserveCapacity(256)
             var meta: JSONObject = [:]
             if e.isStructured, e.hookEvents.count == 1, let h = e.hookEvents.first {
-                var o = e.object
-                o.appendUnchecked("telemetry", .object(h.telemetryObject))
-                JSONWriter.writeObject(o, into: &data, style: .compact)
+                // The object, then its telemetry written straight from the event (no object
+                // built for it): the hot path, once per recorded line.
+                JSONWriter.writeObject(e.object, into: &data, style: .compact)
+                data.removeLast()
+                if !e.object.isEmpty { data.append(UInt8(ascii: ",")) }
+                data.append(contentsOf: #""telemetry":"#.utf8)
+                CharmEmitter.writeTelemetry(h, into: &data)
+                data.append(UInt8(ascii: "}"))
             } else {
                 JSONWriter.writeObject(e.object, into: &data, style: .compact)
                 // Rebuilt by the legacy interpreter from the lines before: kept as they

@@ -141,12 +141,14 @@ package struct SecretScrubber: Sendable {
         Pattern(start: Array("glpat-".utf8), caseInsensitive: false, minimum: 20, keepPrefix: false),
     ]
 
-    /// First bytes a pattern can start with: one table lookup per byte of text.
-    private static let startByte: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
+    /// The first two bytes a pattern can start with, as `first << 8 | second`: one table
+    /// lookup per word start rules out almost every position.
+    private static let startPair: [Bool] = {
+        var t = [Bool](repeating: false, count: 1 << 16)
         for p in patterns {
-            t[Int(p.start[0])] = true
-            if p.caseInsensitive { t[Int(p.start[0] & ~0x20)] = true }
+            let firsts = p.caseInsensitive ? [p.start[0], p.start[0] & ~0x20] : [p.start[0]]
+            let seconds = p.caseInsensitive ? [p.start[1], p.start[1] & ~0x20] : [p.start[1]]
+            for a in firsts { for b in seconds { t[Int(a) << 8 | Int(b)] = true } }
         }
         return t
     }()
@@ -168,26 +170,35 @@ package struct SecretScrubber: Sendable {
 
     /// `b` with every pattern's key replaced, or nil when there is none.
     private static func scrubPatterns(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard b.count >= 2 else { return nil }
         var out: [UInt8]?
         var copied = 0
         var i = 0
-        let starts = startByte
-        while i < b.count {
-            guard starts[Int(b[i])] else { i += 1; continue }
-            var matched = false
-            for p in patterns {
-                let n = match(p, b, i)
-                guard n > 0 else { continue }
-                if out == nil { out = []; out!.reserveCapacity(b.count) }
-                out!.append(contentsOf: b[copied..<i])
-                if p.keepPrefix { out!.append(contentsOf: b[i..<(i + p.start.count)]) }
-                out!.append(contentsOf: replacement.utf8)
-                i += p.start.count + n
-                copied = i
-                matched = true
-                break
+        let last = b.count - 1
+        startPair.withUnsafeBufferPointer { pairs in
+            keyByte.withUnsafeBufferPointer { key in
+                while i < last {
+                    // Only at a word start (a key never starts mid-word) and only where the
+                    // first two bytes begin some pattern.
+                    let wordStart = i == 0 || !key[Int(b[i - 1])] || b[i - 1] == UInt8(ascii: "=") || b[i - 1] == UInt8(ascii: "/")
+                    guard wordStart, pairs[Int(b[i]) << 8 | Int(b[i + 1])] else { i += 1; continue }
+                    var matched = false
+                    for k in patterns.indices {
+                        let n = match(patterns[k], b, i)
+                        guard n > 0 else { continue }
+                        let p = patterns[k]
+                        if out == nil { out = []; out!.reserveCapacity(b.count) }
+                        out!.append(contentsOf: b[copied..<i])
+                        if p.keepPrefix { out!.append(contentsOf: b[i..<(i + p.start.count)]) }
+                        out!.append(contentsOf: replacement.utf8)
+                        i += p.start.count + n
+                        copied = i
+                        matched = true
+                        break
+                    }
+                    if !matched { i += 1 }
+                }
             }
-            if !matched { i += 1 }
         }
         guard var result = out else { return nil }
         result.append(contentsOf: b[copied..<b.count])

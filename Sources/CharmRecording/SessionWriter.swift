@@ -30,6 +30,9 @@ final class SessionWriter {
     private var firstEventID: Int64?
     private var lastEventID: Int64?
     private var bytesSinceSizeCheck = 0
+    private var lastSource: (id: SourceID, name: String) = (SourceID(""), "")
+    private var lastRunID: (raw: String, stored: String) = ("", "")
+    private var runIDs: [String: String] = [:]
 
     /// Starts a session: prunes old sessions if the database is over its cap, then inserts
     /// the session's row.
@@ -67,7 +70,11 @@ final class SessionWriter {
                 INSERT INTO events (session_id, at_us, source, kind, type, run_id, data, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for batch in batches {
-                for entry in batch { try write(entry, insert: insert, db) }
+                // Borrowed from the batch, never copied into a loop variable (a retain and
+                // release of every string in the record).
+                try batch.withUnsafeBufferPointer { buf in
+                    for i in buf.indices { try write(buf[i], insert: insert, db) }
+                }
             }
             try flushDerived(db, closing: false)
             try updateSessionRow(db)
@@ -93,12 +100,15 @@ final class SessionWriter {
         if newErrors > 0 { try writeErrors(min(newErrors, model.errors.count), db) }
 
         let row = EntryCodec.encode(entry)
+        if entry.source != lastSource.id {
+            lastSource = (entry.source, sourceName(entry.source))
+        }
         insert.bind(1, sessionID)
         insert.bind(2, entry.at.microseconds)
-        insert.bind(3, sourceName(entry.source))
+        insert.bind(3, lastSource.name)
         insert.bind(4, row.kind)
         insert.bind(5, row.type)
-        insert.bind(6, row.runID.map(scrubber.scrub))
+        insert.bind(6, row.runID.map(scrubbedRunID))
         insert.bind(7, bytes: scrubbed(row.data))
         insert.bind(8, bytes: scrubbed(row.meta))
         try insert.stepAndReset(db)
@@ -107,6 +117,18 @@ final class SessionWriter {
         lastEventID = id
         counts.events += 1
         bytesSinceSizeCheck += (row.data?.count ?? 0) + 48
+    }
+
+    /// A run id as stored, scrubbed once per run rather than once per row.
+    private func scrubbedRunID(_ id: String) -> String {
+        if id == lastRunID.raw { return lastRunID.stored }
+        let stored = runIDs[id] ?? {
+            let s = scrubber.scrub(id)
+            if runIDs.count < 100_000 { runIDs[id] = s }
+            return s
+        }()
+        lastRunID = (id, stored)
+        return stored
     }
 
     private func scrubbed(_ bytes: [UInt8]?) -> [UInt8]? {

@@ -83,7 +83,7 @@ extension CharmEmitter {
     }
 
     /// `event.telemetryObject` in Python's separators, written member by member.
-    static func writeTelemetry(_ event: TelemetryEvent, into out: inout [UInt8]) {
+    package static func writeTelemetry(_ event: TelemetryEvent, into out: inout [UInt8]) {
         out.append(contentsOf: #"{"v": "#.utf8)
         JSONWriter.appendInt(TelemetryEvent.protocolVersion, into: &out)
         out.append(contentsOf: #", "hook": ""#.utf8)
