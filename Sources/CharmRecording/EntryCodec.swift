@@ -56,28 +56,9 @@ package enum EntryCodec {
         case .event(let e):
             var data: [UInt8] = []
             data.reserveCapacity(256)
-            var meta: JSONObject = [:]
-            if e.isStructured, e.hookEvents.count == 1, let h = e.hookEvents.first {
-                // The object, then its telemetry written straight from the event (no object
-                // built for it): the hot path, once per recorded line.
-                JSONWriter.writeObject(e.object, into: &data, style: .compact)
-                data.removeLast()
-                if !e.object.isEmpty { data.append(UInt8(ascii: ",")) }
-                data.append(contentsOf: #""telemetry":"#.utf8)
-                CharmEmitter.writeTelemetry(h, into: &data)
-                data.append(UInt8(ascii: "}"))
-            } else {
-                JSONWriter.writeObject(e.object, into: &data, style: .compact)
-                // Rebuilt by the legacy interpreter from the lines before: kept as they
-                // were, since this line alone would not give them again.
-                meta["legacy"] = .bool(true)
-                if !e.hookEvents.isEmpty { meta["hooks"] = .array(e.hookEvents.map { .object($0.telemetryObject) }) }
-                if e.isStructured { meta["structured"] = .bool(true) }
-            }
-            if let issue = e.telemetryIssue { meta["issue"] = .string(issue) }
-            if e.framing != .ndjson { meta["framing"] = .string(e.framing.rawValue) }
-            let runID = e.hookEvents.first?.runID
-            return EncodedEntry(kind: "line", type: e.type, runID: runID, data: data, meta: meta.isEmpty ? nil : json(.object(meta)))
+            let meta = appendLine(e, to: &data)
+            return EncodedEntry(
+                kind: "line", type: e.type, runID: e.hookEvents.first?.runID, data: data, meta: meta.map { json(.object($0)) })
         case .malformed(let m):
             let o: JSONObject = [
                 "framing": .string(m.framing.rawValue), "reason": .string(m.reason), "preview": .string(m.preview),
@@ -88,6 +69,32 @@ package enum EntryCodec {
         case .oversized(let bytes, let line):
             return EncodedEntry(kind: "oversized", data: json(.object(["bytes": .int(Int64(bytes)), "line": .int(Int64(line))])))
         }
+    }
+
+    /// Appends event `e` as one compact JSON line (no newline) to `data`; returns what it
+    /// needs besides to be rebuilt exactly (`meta`), or nil for a plain structured NDJSON line.
+    package static func appendLine(_ e: WireEvent, to data: inout [UInt8]) -> JSONObject? {
+        var meta: JSONObject = [:]
+        if e.isStructured, e.hookEvents.count == 1, let h = e.hookEvents.first {
+            // The object, then its telemetry written straight from the event (no object
+            // built for it): the hot path, once per recorded line.
+            JSONWriter.writeObject(e.object, into: &data, style: .compact)
+            data.removeLast()
+            if !e.object.isEmpty { data.append(UInt8(ascii: ",")) }
+            data.append(contentsOf: #""telemetry":"#.utf8)
+            CharmEmitter.writeTelemetry(h, into: &data)
+            data.append(UInt8(ascii: "}"))
+        } else {
+            JSONWriter.writeObject(e.object, into: &data, style: .compact)
+            // Rebuilt by the legacy interpreter from the lines before: kept as they
+            // were, since this line alone would not give them again.
+            meta["legacy"] = .bool(true)
+            if !e.hookEvents.isEmpty { meta["hooks"] = .array(e.hookEvents.map { .object($0.telemetryObject) }) }
+            if e.isStructured { meta["structured"] = .bool(true) }
+        }
+        if let issue = e.telemetryIssue { meta["issue"] = .string(issue) }
+        if e.framing != .ndjson { meta["framing"] = .string(e.framing.rawValue) }
+        return meta.isEmpty ? nil : meta
     }
 
     private static func json(_ v: JSONValue) -> [UInt8] {
@@ -103,7 +110,26 @@ package enum EntryCodec {
         package var description: String
     }
 
-    /// The entry a row stands for.
+    /// The entries a row stands for, in order: one, or for a `line` row each of its lines
+    /// (NDJSON in `data`; `meta` then a JSON array with an element per line, or NULL).
+    package static func decodeRow(
+        kind: String, at: Timestamp, source: String, data: String?, meta: String?, _ body: (RecordedEntry) throws -> Void
+    ) throws {
+        guard kind == "line", let data, data.utf8.contains(0x0A) || meta?.hasPrefix("[") == true else {
+            try body(try decode(kind: kind, at: at, source: source, data: data, meta: meta))
+            return
+        }
+        let metas: [JSONValue]? = try meta.map { m throws(DecodingError) in
+            guard let a = (try? JSONParser.parse(m))?.arrayValue else { throw DecodingError(description: "line rows: meta is not an array") }
+            return a
+        }
+        for (i, line) in data.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let m = metas.flatMap { i < $0.count ? $0[i] : nil }.flatMap { $0.isNull ? nil : JSONWriter.compact($0) }
+            try body(try decode(kind: kind, at: at, source: source, data: String(line), meta: m))
+        }
+    }
+
+    /// The entry a single-entry row stands for.
     package static func decode(
         kind: String, at: Timestamp, source: String, data: String?, meta: String?
     ) throws(DecodingError) -> RecordedEntry {

@@ -43,6 +43,7 @@ package enum RecordingSchema {
                     at_us INTEGER NOT NULL,
                     source TEXT NOT NULL,
                     kind TEXT NOT NULL,
+                    n INTEGER NOT NULL DEFAULT 1,
                     type TEXT,
                     run_id TEXT,
                     data TEXT,

@@ -124,9 +124,8 @@ package final class SessionStore: Sendable {
                 db, sql: "SELECT at_us, source, kind, data, meta FROM events WHERE id BETWEEN ? AND ? AND session_id = ? ORDER BY id",
                 arguments: [first, last, id])
             while let row = try rows.next() {
-                let entry = try EntryCodec.decode(
-                    kind: row[2], at: Timestamp(microseconds: row[0]), source: row[1], data: row[3], meta: row[4])
-                try body(entry)
+                try EntryCodec.decodeRow(
+                    kind: row[2], at: Timestamp(microseconds: row[0]), source: row[1], data: row[3], meta: row[4], body)
             }
         }
     }

@@ -63,11 +63,28 @@ final class SessionWriter {
 
     // MARK: Batches
 
+    /// Consecutive decoded lines from one source received together (one ingest batch),
+    /// written as one `events` row: NDJSON in `data`, a `meta` per line when any needs one.
+    /// A row per line cost SQLite more than everything else the writer does.
+    private struct LineChunk {
+        var source = SourceID("")
+        var at = Timestamp(microseconds: 0)
+        var data: [UInt8] = []
+        var metas: [JSONObject?] = []
+        var anyMeta = false
+        var type: String?
+        var runID: String?
+        var mixed = false
+        var count: Int { metas.count }
+    }
+    private var chunk = LineChunk()
+    static let maxChunkLines = 256
+
     /// Writes `batches` in one transaction.
     func write(_ batches: [[RecordedEntry]]) throws {
         try db.inTransaction { db in
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO events (session_id, at_us, source, kind, type, run_id, data, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events (session_id, at_us, source, kind, n, type, run_id, data, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for batch in batches {
                 // Borrowed from the batch, never copied into a loop variable (a retain and
@@ -76,6 +93,7 @@ final class SessionWriter {
                     for i in buf.indices { try write(buf[i], insert: insert, db) }
                 }
             }
+            try flushChunk(insert, db)
             try flushDerived(db, closing: false)
             try updateSessionRow(db)
             return .commit
@@ -91,32 +109,84 @@ final class SessionWriter {
         model.replay(entry)
         switch entry.change {
         case .record(let r):
-            if case .event(let e) = r { for h in e.hookEvents { try touched(h, db) } }
+            if case .event(let e) = r {
+                for h in e.hookEvents { try touched(h, db) }
+                if chunk.count > 0 && (chunk.count >= SessionWriter.maxChunkLines || chunk.source != entry.source || chunk.at != entry.at) {
+                    try flushChunk(insert, db)
+                }
+                if chunk.count == 0 {
+                    chunk.source = entry.source
+                    chunk.at = entry.at
+                    chunk.type = e.type
+                    chunk.runID = e.hookEvents.first?.runID
+                    chunk.mixed = false
+                } else {
+                    chunk.data.append(0x0A)
+                    if !chunk.mixed && (chunk.type != e.type || chunk.runID != e.hookEvents.first?.runID) { chunk.mixed = true }
+                }
+                let meta = EntryCodec.appendLine(e, to: &chunk.data)
+                chunk.metas.append(meta)
+                if meta != nil { chunk.anyMeta = true }
+                let newErrors = model.counters.errors - errorsBefore
+                if newErrors > 0 { try writeErrors(min(newErrors, model.errors.count), db) }
+                return
+            }
         case .received(let h): try touched(h, db)
         case .unfinished: for id in model.runs.keys { dirtyRuns.insert(id) }
         default: break
         }
         let newErrors = model.counters.errors - errorsBefore
         if newErrors > 0 { try writeErrors(min(newErrors, model.errors.count), db) }
-
+        try flushChunk(insert, db)
         let row = EntryCodec.encode(entry)
-        if entry.source != lastSource.id {
-            lastSource = (entry.source, sourceName(entry.source))
+        try insertRow(
+            insert, db, at: entry.at, source: entry.source, kind: row.kind, n: 1, type: row.type, runID: row.runID,
+            data: row.data, meta: row.meta)
+    }
+
+    /// Writes the pending lines as one row.
+    private func flushChunk(_ insert: Statement, _ db: Database) throws {
+        guard chunk.count > 0 else { return }
+        var meta: [UInt8]?
+        if chunk.anyMeta {
+            var out: [UInt8] = []
+            if chunk.count == 1, let m = chunk.metas[0] {
+                JSONWriter.writeObject(m, into: &out, style: .compact)
+            } else {
+                JSONWriter.write(.array(chunk.metas.map { $0.map(JSONValue.object) ?? .null }), into: &out, style: .compact)
+            }
+            meta = out
+        }
+        try insertRow(
+            insert, db, at: chunk.at, source: chunk.source, kind: "line", n: chunk.count, type: chunk.mixed ? nil : chunk.type,
+            runID: chunk.mixed ? nil : chunk.runID, data: chunk.data, meta: meta)
+        chunk.data.removeAll(keepingCapacity: true)
+        chunk.metas.removeAll(keepingCapacity: true)
+        chunk.anyMeta = false
+    }
+
+    private func insertRow(
+        _ insert: Statement, _ db: Database, at: Timestamp, source: SourceID, kind: StaticString, n: Int, type: String?,
+        runID: String?, data: [UInt8]?, meta: [UInt8]?
+    ) throws {
+        if source != lastSource.id {
+            lastSource = (source, sourceName(source))
         }
         insert.bind(1, sessionID)
-        insert.bind(2, entry.at.microseconds)
+        insert.bind(2, at.microseconds)
         insert.bind(3, lastSource.name)
-        insert.bind(4, row.kind)
-        insert.bind(5, row.type)
-        insert.bind(6, row.runID.map(scrubbedRunID))
-        insert.bind(7, bytes: scrubbed(row.data))
-        insert.bind(8, bytes: scrubbed(row.meta))
+        insert.bind(4, kind)
+        insert.bind(5, n)
+        insert.bind(6, type)
+        insert.bind(7, runID.map(scrubbedRunID))
+        insert.bind(8, bytes: scrubbed(data))
+        insert.bind(9, bytes: scrubbed(meta))
         try insert.stepAndReset(db)
         let id = db.lastInsertedRowID
         if firstEventID == nil { firstEventID = id }
         lastEventID = id
-        counts.events += 1
-        bytesSinceSizeCheck += (row.data?.count ?? 0) + 48
+        counts.events += n
+        bytesSinceSizeCheck += (data?.count ?? 0) + 48
     }
 
     /// A run id as stored, scrubbed once per run rather than once per row.
