@@ -192,7 +192,7 @@ package final class SessionStore: Sendable {
         }
         let snippet = long.isEmpty
             ? "substr(body, max(1, instr(body, ?) - 40), 100)"
-            : "snippet(search, 0, '[', ']', '…', 40)"
+            : "snippet(search, 0, '[', ']', '…', 64)"
         if long.isEmpty { arguments.insert(short[0], at: 0) }
         arguments.append(limit)
         let sql = """

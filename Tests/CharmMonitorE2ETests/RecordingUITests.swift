@@ -24,7 +24,7 @@ struct RecordingUITests {
         let h = try TmuxHarness(
             command: "\(try monitor) --demo --demo-sessions 2 --demo-pace 20 --no-stdin", width: 120, height: 36, environment: env)
         try h.waitFor("● REC")
-        try h.waitFor("stream ended", timeout: 30)
+        try h.waitFor("stream ended", timeout: .seconds(30))
         try h.sendKeys("q")
         try h.waitFor("[exit 0]")
         let db = data + "/charm-monitor/sessions.sqlite"
