@@ -98,8 +98,14 @@ struct RecordingTests {
         let rows = try Recording.sqlite(db, "SELECT id, ended_at FROM sessions")
         #expect(rows.count == 1)
         #expect(rows.first?[1] is NSNull)
-        let recorded = Set(
-            try Recording.sqlite(db, "SELECT json_extract(data, '$.telemetry.seq') FROM events WHERE kind = 'line'").compactMap { $0.first as? Int })
+        // A line row holds the lines of one batch, as NDJSON.
+        var recorded = Set<Int>()
+        for row in try Recording.sqlite(db, "SELECT data FROM events WHERE kind = 'line'") {
+            for line in (row.first as? String ?? "").split(separator: "\n") {
+                let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                if let seq = (o?["telemetry"] as? [String: Any])?["seq"] as? Int { recorded.insert(seq) }
+            }
+        }
         let due = sent.filter { $0.at < killed.addingTimeInterval(-1) }.map(\.seq)
         #expect(due.count > 300)
         let missing = due.filter { !recorded.contains($0) }
