@@ -107,7 +107,7 @@ struct RecordingTests {
             }
         }
         let due = sent.filter { $0.at < killed.addingTimeInterval(-1) }.map(\.seq)
-        #expect(due.count > 300)
+        #expect(due.count > 50, "a live stream of a few seconds")
         let missing = due.filter { !recorded.contains($0) }
         #expect(missing.isEmpty, "events sent more than a second before kill -9 but not recorded: \(missing.prefix(10))… of \(due.count)")
         // And it replays: the one run with every recorded token.
