@@ -7,8 +7,8 @@ import GRDB
 /// the session's model exactly. `runs`, `tool_calls`, `llm_calls` and `errors` are derived
 /// from it by the writer as it goes, so `charm-monitor query` and `diff` work in plain SQL.
 /// `search` is an FTS5 index over tool inputs and outputs, each run's token text, LLM
-/// messages and errors, with the trigram tokenizer: any part of a word matches ("Timeout"
-/// finds "TimeoutError", a path's tail finds the path), in any script. Times are integers, microseconds since the Unix epoch (`*_us`),
+/// messages and errors (words, matched by prefix; the search falls back to substrings).
+/// Times are integers, microseconds since the Unix epoch (`*_us`),
 /// except the session's own `started_at`/`ended_at`, which are RFC 3339 text too.
 package enum RecordingSchema {
     /// The migrations, oldest first. A database written by a newer version (a migration this
@@ -118,7 +118,8 @@ package enum RecordingSchema {
                 CREATE INDEX errors_session ON errors(session_id);
                 CREATE VIRTUAL TABLE search USING fts5(
                     body, session_id UNINDEXED, run_id UNINDEXED, call_id UNINDEXED, kind UNINDEXED,
-                    tokenize = 'trigram'
+                    first_ordinal UNINDEXED, last_ordinal UNINDEXED,
+                    tokenize = 'unicode61 remove_diacritics 2'
                 );
                 """)
         }

@@ -170,42 +170,70 @@ package final class SessionStore: Sendable {
     // MARK: Search
 
     /// Sessions, runs and calls whose tool input or output, token text, LLM messages or
-    /// errors contain every word of `text` (any part of a word, case-insensitive), newest
-    /// session first.
+    /// errors contain every word of `text`, newest session first. Words match the start of
+    /// indexed words, case and accents aside ("timeout" finds "TimeoutError"); when that finds
+    /// nothing, any part of the text (`LIKE`), so a piece of a word or of CJK text still does.
     package func search(_ text: String, limit: Int = 50) throws -> [SearchHit] {
         let words = text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
         guard !words.isEmpty else { return [] }
-        // The trigram index answers words of three characters or more; shorter ones are
-        // matched with LIKE over the hits (or, alone, over the whole index).
-        let long = words.filter { $0.count >= 3 }
-        let short = words.filter { $0.count < 3 }
-        var conditions: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
-        if !long.isEmpty {
-            conditions.append("search MATCH ?")
-            arguments.append(long.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " "))
-        }
-        for w in short {
-            conditions.append("body LIKE ? ESCAPE '\\'")
-            arguments.append("%" + w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%")
-        }
-        let snippet = long.isEmpty
-            ? "substr(body, max(1, instr(body, ?) - 40), 100)"
-            : "snippet(search, 0, '[', ']', '…', 64)"
-        if long.isEmpty { arguments.insert(short[0], at: 0) }
-        arguments.append(limit)
-        let sql = """
-            SELECT session_id, run_id, call_id, kind, \(snippet) AS snippet FROM search
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY session_id DESC\(long.isEmpty ? "" : ", rank") LIMIT ?
-            """
         return try db.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                SearchHit(
-                    sessionID: row["session_id"], runID: row["run_id"], callID: row["call_id"], kind: row["kind"],
-                    snippet: row["snippet"] ?? "")
+            let match = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+            let columns = "session_id, run_id, call_id, kind, first_ordinal, last_ordinal, body"
+            var rows = try Row.fetchAll(
+                db, sql: "SELECT \(columns) FROM search WHERE search MATCH ? ORDER BY session_id DESC, rank LIMIT ?",
+                arguments: [match, limit])
+            if rows.isEmpty {
+                let likes = words.map { _ in "body LIKE ? ESCAPE '\\'" }.joined(separator: " AND ")
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT \(columns) FROM search WHERE \(likes) ORDER BY session_id DESC, rowid LIMIT ?",
+                    arguments: StatementArguments(words.map(Self.likePattern) as [any DatabaseValueConvertible] + [limit]))
             }
+            var hits: [SearchHit] = []
+            for row in rows where hits.count < limit {
+                let session: Int64 = row["session_id"]
+                let kind: String = row["kind"]
+                let runID: String? = row["run_id"]
+                if kind == "tool", let lo: Int64 = row["first_ordinal"], let hi: Int64 = row["last_ordinal"], let runID {
+                    // A document holds the calls that ended together: find the very calls.
+                    let likes = words.map { _ in "(tool_name || ' ' || input || ' ' || coalesce(output, '') || ' ' || coalesce(error, '')) LIKE ? ESCAPE '\\'" }
+                    let calls = try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT call_id, tool_name, input, output, error FROM tool_calls
+                            WHERE session_id = ? AND run_id = ? AND ordinal BETWEEN ? AND ? AND \(likes.joined(separator: " AND "))
+                            ORDER BY ordinal
+                            """,
+                        arguments: StatementArguments([session, runID, lo, hi] as [any DatabaseValueConvertible] + words.map(Self.likePattern)))
+                    for c in calls where hits.count < limit {
+                        let parts: [String?] = [c["tool_name"], c["input"], c["output"], c["error"]]
+                        let body = parts.compactMap { $0 }.joined(separator: " ")
+                        hits.append(SearchHit(sessionID: session, runID: runID, callID: c["call_id"], kind: kind, snippet: Self.snippet(body, words)))
+                    }
+                } else {
+                    hits.append(SearchHit(sessionID: session, runID: runID, callID: row["call_id"], kind: kind, snippet: Self.snippet(row["body"], words)))
+                }
+            }
+            return hits
         }
+    }
+
+    private static func likePattern(_ word: String) -> String {
+        "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
+    /// About 100 characters of `body` around the first word found, that word in `[` `]`,
+    /// on one line.
+    static func snippet(_ body: String, _ words: [String]) -> String {
+        let flat = body.replacingOccurrences(of: "\n\u{1E}\n", with: " · ").replacingOccurrences(of: "\n", with: " ")
+        for w in words {
+            guard let r = flat.range(of: w, options: [.caseInsensitive, .diacriticInsensitive]) else { continue }
+            let before = flat[..<r.lowerBound].suffix(40)
+            let after = flat[r.upperBound...].prefix(60)
+            return (before.startIndex > flat.startIndex ? "…" : "") + before + "[" + flat[r] + "]" + after
+                + (after.endIndex < flat.endIndex ? "…" : "")
+        }
+        return String(flat.prefix(100))
     }
 
     // MARK: SQL

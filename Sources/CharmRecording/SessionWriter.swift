@@ -33,6 +33,9 @@ final class SessionWriter {
     private var lastSource: (id: SourceID, name: String) = (SourceID(""), "")
     private var lastRunID: (raw: String, stored: String) = ("", "")
     private var runIDs: [String: String] = [:]
+    private var toolDoc: [String] = []
+    private var toolDocRange: (lo: Int, hi: Int)?
+    private var lastTouched = ""
 
     /// Starts a session: prunes old sessions if the database is over its cap, then inserts
     /// the session's row.
@@ -218,9 +221,14 @@ final class SessionWriter {
 
     /// Notes the run a hook event changed; an LLM call is written at once (it arrives whole).
     private func touched(_ h: TelemetryEvent, _ db: Database) throws {
+        let isLLM: Bool
+        if case .llmCall = h.payload { isLLM = true } else { isLLM = false }
+        // Runs of events of one run are the common case (a token stream): one comparison.
+        if !isLLM && h.runID == lastTouched { return }
         let id = MonitorModel.boundedName(h.runID, model.limits.maxNameBytes)
         dirtyRuns.insert(id)
-        guard case .llmCall = h.payload, let r = model.runs[id] else { return }
+        lastTouched = h.runID
+        guard isLLM, let r = model.runs[id] else { return }
         let wanted = h.callID.map { MonitorModel.boundedName($0, model.limits.maxNameBytes) } ?? "llm-\(r.llmCallCount)"
         guard let c = r.llmCalls.last(where: { $0.callID == wanted }) else { return }
         let st = try db.cachedStatement(sql: """
@@ -278,13 +286,19 @@ final class SessionWriter {
         }
     }
 
-    private func index(_ body: String, kind: StaticString, runID: String?, callID: String?, _ db: Database) throws {
-        let st = try db.cachedStatement(sql: "INSERT INTO search (body, session_id, run_id, call_id, kind) VALUES (?, ?, ?, ?, ?)")
+    private func index(
+        _ body: String, kind: StaticString, runID: String?, callID: String?, _ db: Database, ordinals: (lo: Int, hi: Int)? = nil
+    ) throws {
+        let st = try db.cachedStatement(sql: """
+            INSERT INTO search (body, session_id, run_id, call_id, kind, first_ordinal, last_ordinal) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
         st.bind(1, body)
         st.bind(2, sessionID)
         st.bind(3, runID)
         st.bind(4, callID)
         st.bind(5, kind)
+        st.bind(6, ordinals?.lo)
+        st.bind(7, ordinals?.hi)
         try st.stepAndReset(db)
     }
 
@@ -309,6 +323,7 @@ final class SessionWriter {
             """)
         let ids = closing ? Set(model.runs.keys).union(dirtyRuns) : dirtyRuns
         dirtyRuns.removeAll(keepingCapacity: true)
+        lastTouched = ""
         for id in ids {
             guard let r = model.runs[id] else { continue }
             let runID = scrubber.scrub(id)
@@ -358,8 +373,17 @@ final class SessionWriter {
                 if abs >= mark.written { counts.toolCalls += 1 }
                 if c.status != .running || closing {
                     let body = ["\(c.toolName)", input, output, error].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
-                    try index(body, kind: "tool", runID: runID, callID: scrubber.scrub(c.callID), db)
+                    toolDoc.append(body)
+                    toolDocRange = (min(toolDocRange?.lo ?? abs, abs), max(toolDocRange?.hi ?? abs, abs))
                 }
+            }
+            // The calls that ended since the last flush, one document: FTS5 pays per document
+            // far more than per word (100 calls in one cost a tenth of 100 documents); the
+            // search finds the very call again in `tool_calls` by its ordinal range.
+            if let range = toolDocRange {
+                try index(toolDoc.joined(separator: "\n\u{1E}\n"), kind: "tool", runID: runID, callID: nil, db, ordinals: range)
+                toolDoc.removeAll(keepingCapacity: true)
+                toolDocRange = nil
             }
             callMarks[id] = (written: total, open: closing ? [] : r.openCallIndexes)
 
