@@ -61,7 +61,8 @@ package struct SearchHit: Sendable, Hashable {
 package final class SessionStore: Sendable {
     /// The database file.
     package let path: String
-    private let db: DatabaseQueue
+    /// The read-only connection (the compare loader in SessionStore+Compare.swift reads it too).
+    let db: DatabaseQueue
 
     /// Opens the recording at `path` read-only; throws `RecordingDatabase.OpenError` with a
     /// sentence saying why when it cannot.

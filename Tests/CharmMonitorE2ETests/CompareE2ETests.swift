@@ -59,6 +59,16 @@ enum CompareFixture {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// A run whose calls are made by a sub-run (`RUN.sub`) and itself, interleaved.
+    static func tree(run: String, startSecond: Int) -> String {
+        var lines = Self.lines(run: run, calls: Array(good.prefix(1)), startSecond: startSecond).split(separator: "\n").map(String.init)
+        let end = lines.removeLast()  // the parent's run_end comes after its sub-run
+        var sub = Self.lines(run: run + ".sub", calls: Array(good.dropFirst()), startSecond: startSecond + 5)
+            .split(separator: "\n").map(String.init)
+        sub[0] = sub[0].replacingOccurrences(of: #""parent_run_id":null"#, with: #""parent_run_id":"\#(run)""#)
+        return (lines + sub + [end]).joined(separator: "\n") + "\n"
+    }
+
     /// Writes `text` to a new temporary file; returns its path.
     static func write(_ text: String, name: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("charm-cmp-\(getpid())-\(name)").path
@@ -114,7 +124,7 @@ struct DiffCommandTests {
         #expect((object["left"] as? [String: Any])?["run_id"] as? String == "run-good")
     }
 
-    @Test("a run that is not there, a file that cannot be read and a missing --file are clear errors")
+    @Test("a run that is not there, a file that cannot be read and --db with --file are clear errors")
     func errors() throws {
         let file = try CompareFixture.write(CompareFixture.lines(run: "run-good", calls: CompareFixture.good, startSecond: 0), name: "one.ndjson")
         defer { try? FileManager.default.removeItem(atPath: file) }
@@ -124,10 +134,100 @@ struct DiffCommandTests {
         let missingFile = try Monitor.run(["diff", "--file", "/nonexistent/x.ndjson", "a", "b"])
         #expect(missingFile.status == 1)
         #expect(missingFile.stderr.contains("cannot read /nonexistent/x.ndjson"))
-        let noSource = try Monitor.run(["diff", "a", "b"])
-        #expect(noSource.status == 2)
-        #expect(noSource.stderr.contains("--file"), "\(noSource.stderr)")
+        let both = try Monitor.run(["diff", "--db", "/tmp/x.sqlite", "--file", file, "a", "b"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--db and --file cannot be used together"), "\(both.stderr)")
         #expect(!missingRun.stderr.contains("Fatal") && !missingFile.stderr.contains("Fatal"))
+    }
+}
+
+@Suite("charm-monitor diff on a recording (real binary)")
+struct DiffRecordingTests {
+    /// A fresh database with `files` recorded in order, one headless session each.
+    static func record(_ files: [String], name: String) throws -> String {
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("charm-cmp-\(getpid())-\(name).sqlite").path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        for file in files {
+            let r = try Monitor.run(["--headless", "--file", file, "--record", db])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        return db
+    }
+
+    static func remove(_ paths: [String]) {
+        for p in paths { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: p + suffix) } }
+    }
+
+    /// The rows of `diff --json` without where each run came from.
+    static func rows(_ arguments: [String]) throws -> [NSDictionary] {
+        let r = try Monitor.run(["diff", "--json"] + arguments)
+        #expect(r.status == 0, "\(arguments): \(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        return try #require(object["rows"] as? [NSDictionary])
+    }
+
+    @Test("RUN_A and RUN_B from two recorded sessions: the same alignment as from the files they were recorded from")
+    func fromTheRecording() throws {
+        let good = try CompareFixture.write(CompareFixture.lines(run: "run-good", calls: CompareFixture.good, startSecond: 0), name: "rg.ndjson")
+        let bad = try CompareFixture.write(
+            CompareFixture.lines(run: "run-bad", calls: CompareFixture.bad, startSecond: 60, status: "error"), name: "rb.ndjson")
+        let db = try Self.record([good, bad], name: "two")
+        defer { Self.remove([good, bad, db]) }
+        let r = try Monitor.run(["diff", "--db", db, "run-good", "run-bad"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("left : run-good (session 1) · 3 calls"), "\(r.stdout)")
+        #expect(lines[1].hasPrefix("right: run-bad (session 2) · 4 calls"))
+        #expect(lines[2] == "first divergence: row 2: fetch: input changed, status ok → error")
+        #expect(lines.contains { $0.hasPrefix("> 2 ~ ✓ fetch") && $0.contains("✗ fetch") })
+        // The tables say what the model said: every row, call and difference alike.
+        let fromDB = try Self.rows(["--db", db, "run-good", "run-bad"])
+        let fromFiles = try Self.rows(["--file", good, "--file", bad, "run-good", "run-bad"])
+        #expect(fromDB.count == 4)
+        #expect(fromDB == fromFiles)
+    }
+
+    @Test("a run's sub-runs' calls are compared with its own, in start order, as its Calls pane shows them")
+    func subRuns() throws {
+        let tree = try CompareFixture.write(CompareFixture.tree(run: "run-tree", startSecond: 0), name: "tree.ndjson")
+        let good = try CompareFixture.write(CompareFixture.lines(run: "run-good", calls: CompareFixture.good, startSecond: 60), name: "tg.ndjson")
+        let db = try Self.record([tree, good], name: "tree")
+        defer { Self.remove([tree, good, db]) }
+        let fromDB = try Self.rows(["--db", db, "run-tree", "run-good"])
+        #expect(fromDB.map { $0["relation"] as? String } == ["same", "same", "same"])
+        #expect(fromDB.map { ($0["left"] as? NSDictionary)?["run_id"] as? String } == ["run-tree", "run-tree.sub", "run-tree.sub"])
+        #expect(fromDB == (try Self.rows(["--file", tree, "--file", good, "run-tree", "run-good"])))
+    }
+
+    @Test("a run id in several sessions is ambiguous unless SESSION:RUN names one; latest and unknown ones")
+    func sessionsAndAmbiguity() throws {
+        let good = try CompareFixture.write(CompareFixture.lines(run: "run-good", calls: CompareFixture.good, startSecond: 0), name: "ag.ndjson")
+        let bad = try CompareFixture.write(
+            CompareFixture.lines(run: "run-bad", calls: CompareFixture.bad, startSecond: 60, status: "error"), name: "ab.ndjson")
+        let db = try Self.record([good, bad, good], name: "amb")
+        defer { Self.remove([good, bad, db]) }
+        let ambiguous = try Monitor.run(["diff", "--db", db, "run-good", "run-bad"])
+        #expect(ambiguous.status == 1)
+        #expect(ambiguous.stderr.contains(#"run "run-good" is in sessions 1, 3 of \#(db): name one as SESSION:RUN, e.g. 3:run-good"#),
+                "\(ambiguous.stderr)")
+        let named = try Monitor.run(["diff", "--db", db, "1:run-good", "run-bad"])
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(named.stdout.hasPrefix("left : run-good (session 1)"))
+        let latest = try Monitor.run(["diff", "--db", db, "latest:run-good", "1:run-good"])
+        #expect(latest.status == 0, "\(latest.stderr)")
+        #expect(latest.stdout.contains("no divergence: the runs made the same 3 calls with the same outcomes"), "\(latest.stdout)")
+        let wrongSession = try Monitor.run(["diff", "--db", db, "2:run-good", "run-bad"])
+        #expect(wrongSession.status == 1)
+        #expect(wrongSession.stderr.contains(#"no run "run-good" in session 2 of \#(db)"#), "\(wrongSession.stderr)")
+        let noSession = try Monitor.run(["diff", "--db", db, "9:run-good", "run-bad"])
+        #expect(noSession.status == 1)
+        #expect(noSession.stderr.contains("no session 9"), "\(noSession.stderr)")
+        let unknown = try Monitor.run(["diff", "--db", db, "run-nope", "run-bad"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains(#"no run "run-nope" in \#(db)"#), "\(unknown.stderr)")
+        let noDatabase = try Monitor.run(["diff", "--db", "/nonexistent/dir/x.sqlite", "a", "b"])
+        #expect(noDatabase.status == 1)
+        #expect(!noDatabase.stderr.isEmpty && !noDatabase.stderr.contains("Fatal"))
     }
 }
 
