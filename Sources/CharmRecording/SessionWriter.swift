@@ -302,9 +302,9 @@ final class SessionWriter {
         try st.stepAndReset(db)
     }
 
-    static func describe(_ e: TelemetryError) -> String {
-        e.type == "Error" || e.type.isEmpty ? e.message : "\(e.type): \(e.message)"
-    }
+    /// An error as the tables store it: the form a live comparison gives it too, so a
+    /// recorded run and a marked live one compare alike.
+    static func describe(_ e: TelemetryError) -> String { ComparableCall.describe(e) }
 
     // MARK: Derived tables
 
