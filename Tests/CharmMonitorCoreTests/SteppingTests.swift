@@ -101,7 +101,11 @@ struct SteppingTests {
         let s = Self.script()
         let history = Self.history(s)
         let view = try #require(SteppingView(runID: "main", runs: ["main", "main.sub"], history: history, step: 2))
-        let start = try #require(history.entries[1].hookEvents.first)
+        let entry = try #require(history.entries[1] as? FileLineEntry)
+        guard case .event(let line) = entry.record, let start = line.hookEvents.first else {
+            Issue.record("the second line is no event")
+            return
+        }
         #expect(view.at == start.timestamp && start.hook == .toolStart)
     }
 

@@ -6,8 +6,11 @@ import CharmWire
 package protocol ReplayableEntry: Sendable {
     /// Applies the change to `model` exactly as the engine applied it.
     func replay(into model: inout MonitorModel)
-    /// The hook events it carries (their runs and times), none for a change of no run.
-    var hookEvents: [TelemetryEvent] { get }
+    /// Whether it carries a hook event of one of `runs`. Asked of every change of a long
+    /// session when stepping starts: it must not build anything.
+    func concerns(_ runs: Set<String>) -> Bool
+    /// The time of its first hook event, if it carries one.
+    var eventTime: Timestamp? { get }
 }
 
 /// A session's changes in the order they were applied, with the limits and prices its
@@ -37,7 +40,7 @@ package struct StepHistory: Sendable {
 
     /// Indices of the entries about any of `runs`, in order.
     package func positions(of runs: Set<String>) -> [Int] {
-        entries.indices.filter { i in entries[i].hookEvents.contains { runs.contains($0.runID) } }
+        entries.indices.filter { entries[$0].concerns(runs) }
     }
 }
 
@@ -52,9 +55,14 @@ package struct FileLineEntry: ReplayableEntry {
 
     package func replay(into model: inout MonitorModel) { model.apply(record, source: source, at: at) }
 
-    package var hookEvents: [TelemetryEvent] {
-        if case .event(let e) = record { return Array(e.hookEvents) }
-        return []
+    package func concerns(_ runs: Set<String>) -> Bool {
+        guard case .event(let e) = record else { return false }
+        return e.hookEvents.contains { runs.contains($0.runID) }
+    }
+
+    package var eventTime: Timestamp? {
+        guard case .event(let e) = record else { return nil }
+        return e.hookEvents.first?.timestamp
     }
 }
 

@@ -65,7 +65,7 @@ package struct SteppingView: Hashable, Sendable {
             if applied % interval == 0, checkpoints[applied] == nil { checkpoints[applied] = model }
         }
         step = target
-        at = history.entries[wanted - 1].hookEvents.first?.timestamp ?? at
+        at = history.entries[wanted - 1].eventTime ?? at
         model.refreshRunTree()
     }
 
