@@ -31,6 +31,9 @@ enum InteractiveUI {
         /// Whether the history can be built only once every finite source has ended (a
         /// replayed file is read again whole, so not before it was read).
         var historyNeedsEnd = true
+        /// Whether the history grows while the UI runs (a session being recorded): it is then
+        /// built again each time stepping starts.
+        var historyRefreshes = false
         /// The session's recorder, whose state the header shows.
         var recorder: SessionRecorder? = nil
         /// The header's label when the screen shows a recorded session (`charm-monitor open`).
@@ -136,6 +139,8 @@ enum InteractiveUI {
                 context.filterCache = filterCache
                 context.history = historySupport()
                 let (next, effects) = UIUpdate.update(state, message, context: context)
+                // A growing recording is read again each time stepping starts.
+                if options.historyRefreshes, next.stepping == nil { history = nil }
                 state = next
                 return effects
             }

@@ -117,8 +117,16 @@ extension MonitorCommand {
         var options = InteractiveUI.Options(
             themes: themes, startupMessage: notes.isEmpty ? nil : notes.joined(separator: " · "),
             keyboardFromTTY: isatty(STDIN_FILENO) == 0, environment: environment)
-        options.historyLoader = replayedFilesHistory(specs: specs, engine: engine)
         options.recorder = recorder
+        if let recorder {
+            // What the recording holds so far (it trails the screen by its commit interval),
+            // read again each time stepping starts.
+            options.historyLoader = StepHistoryLoaders.recording(path: recorder.path, sessionID: recorder.sessionID)
+            options.historyNeedsEnd = false
+            options.historyRefreshes = true
+        } else {
+            options.historyLoader = StepHistoryLoaders.files(specs: specs, otlp: wantsOTLP, engine: engine)
+        }
         let (status, logPath) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
         hub.stop()
         await receivers?.stop()
@@ -136,26 +144,6 @@ extension MonitorCommand {
             warn("stderr while the UI was up is in \(logPath)")
         }
         return status
-    }
-
-    /// When every source is a file read once (`--file` without `--follow`) and nothing else
-    /// feeds the engine, stepping (`[` `]`) can replay the session: the files are read again
-    /// (once, on the first step, after they were read to their end) and decoded as they were.
-    private func replayedFilesHistory(specs: [SourceSpec], engine: MonitorEngine) -> (@Sendable () throws -> StepHistory)? {
-        var paths: [String] = []
-        for spec in specs {
-            guard case .file(let path, follow: false, _) = spec else { return nil }
-            paths.append(path)
-        }
-        guard !paths.isEmpty, !wantsOTLP else { return nil }
-        let (limits, prices) = engine.readForView { ($0.limits, $0.prices) }
-        let read = paths
-        return {
-            let files = try read.map { path in
-                (path: path, bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
-            }
-            return StepHistory.files(files, limits: limits, prices: prices)
-        }
     }
 
     // MARK: Headless

@@ -52,6 +52,8 @@ struct OpenCommand: AsyncParsableCommand {
             themes: themes, startupMessage: "session \(session.id) from \(store.path)", keyboardFromTTY: isatty(STDIN_FILENO) == 0,
             environment: ProcessInfo.processInfo.environment)
         options.recordedSession = "session \(session.id) · \(session.startedAt)"
+        options.historyLoader = StepHistoryLoaders.recording(path: store.path, sessionID: session.id)
+        options.historyNeedsEnd = false
         let (status, _) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
         if status != 0 { throw ExitCode(status) }
     }

@@ -40,14 +40,14 @@ struct UIYankExportTests {
     /// The monitor replaying `session` from a file in a scratch directory (a short path, so
     /// the footer shows it whole; removed at the end), with exports going under it and tmux
     /// taking OSC 52 copies; `body` gets the harness, the directory and the file.
-    private func withMonitor(_ body: (TmuxHarness, String, String) throws -> Void) throws {
+    private func withMonitor(arguments: String = "", _ body: (TmuxHarness, String, String) throws -> Void) throws {
         let dir = "/tmp/cy-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/session.ndjson"
         try Self.session.write(toFile: file, atomically: true, encoding: .utf8)
         let h = try TmuxHarness(
-            command: "\(try monitor) --no-stdin --file \(TmuxHarness.quote(file))", width: 160, height: 40,
+            command: "\(try monitor) --no-stdin --file \(TmuxHarness.quote(file)) \(arguments)", width: 160, height: 40,
             environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
         try h.acceptClipboard()
         try h.waitUntil(timeout: 15) { $0.contains("yank-run") && $0.contains("stream ended") }
@@ -123,26 +123,52 @@ struct UIYankExportTests {
         }
     }
 
-    @Test("[ and ] step through the replayed run: slow_tool running at one step, ended at the next")
-    func stepping() throws {
-        try withMonitor { h, _, _ in
-            // The run's and its sub-run's 10 events; the 7th starts slow_tool, the 8th ends it.
-            try h.sendKeys("]")
-            try h.waitFor("step 1/10 · 08:00:01.000")
-            for _ in 0..<6 { try h.sendKeys("]") }
-            let running = try h.waitFor("step 7/10 · 08:00:07.000")
-            #expect(running.contains("● slow_tool"), "\(running)")
-            #expect(!running.contains("✓ slow_tool"))
-            try h.sendKeys("]")
-            let ended = try h.waitFor("step 8/10 · 08:00:08.000")
-            #expect(ended.contains("✓ slow_tool"), "\(ended)")
-            try h.sendKeys("[")
-            try h.waitUntil { $0.contains("step 7/10") && $0.contains("● slow_tool") }
-            // Esc leaves stepping: the run as the file left it.
-            try h.sendKeys("Escape")
-            try h.waitUntil { !$0.contains("step 7/10") && $0.contains("✓ slow_tool") }
+    /// Steps through `yank-run` on the screen of `h`: slow_tool running at step 7, ended at 8.
+    private func stepThrough(_ h: TmuxHarness) throws {
+        // The run's and its sub-run's 10 events; the 7th starts slow_tool, the 8th ends it.
+        try h.sendKeys("]")
+        try h.waitFor("step 1/10 · 08:00:01.000")
+        for _ in 0..<6 { try h.sendKeys("]") }
+        let running = try h.waitFor("step 7/10 · 08:00:07.000")
+        #expect(running.contains("● slow_tool"), "\(running)")
+        #expect(!running.contains("✓ slow_tool"))
+        try h.sendKeys("]")
+        let ended = try h.waitFor("step 8/10 · 08:00:08.000")
+        #expect(ended.contains("✓ slow_tool"), "\(ended)")
+        try h.sendKeys("[")
+        try h.waitUntil { $0.contains("step 7/10") && $0.contains("● slow_tool") }
+        // Esc leaves stepping: the run as the file left it.
+        try h.sendKeys("Escape")
+        try h.waitUntil { !$0.contains("step 7/10") && $0.contains("✓ slow_tool") }
+    }
+
+    @Test(
+        "[ and ] step through the replayed run: slow_tool running at one step, ended at the next",
+        arguments: ["", "--no-record"])
+    func stepping(arguments: String) throws {
+        // Recorded (the default): the recording's entries; not recorded: the file read again.
+        try withMonitor(arguments: arguments) { h, _, _ in
+            try stepThrough(h)
             try h.sendKeys("q")
             #expect(TmuxHarness.isSane(stty: try h.sttyAfterExit()))
+        }
+    }
+
+    @Test("stepping through a session opened from the recording")
+    func steppingOpened() throws {
+        try withMonitor { h, dir, _ in
+            try h.sendKeys("q")
+            _ = try h.sttyAfterExit()
+            // The session just shown was recorded; open it from the database and step.
+            let db = h.dataHome + "/charm-monitor/sessions.sqlite"
+            #expect(FileManager.default.fileExists(atPath: db), "no recording at \(db)")
+            let opened = try TmuxHarness(
+                command: "\(try monitor) open --db \(TmuxHarness.quote(db)) latest", width: 160, height: 40,
+                environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
+            try opened.waitUntil(timeout: 15) { $0.contains("yank-run") }
+            try stepThrough(opened)
+            try opened.sendKeys("q")
+            #expect(TmuxHarness.isSane(stty: try opened.sttyAfterExit()))
         }
     }
 
