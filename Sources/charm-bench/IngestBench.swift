@@ -12,11 +12,9 @@ struct IngestBench: ParsableCommand {
         commandName: "ingest",
         abstract: "charm-monitor --headless --file on a 1,000,000-event NDJSON file, against jq.")
 
-    @Option(help: "Events in the generated file.")
-    var events = 1_000_000
-
-    @Option(help: "Concurrent runs the events are spread over (1 = one run streaming tokens).")
-    var runs = 4
+    @OptionGroup var generated: GeneratedFileOptions
+    private var events: Int { generated.events }
+    private var runs: Int { generated.runs }
 
     @Flag(help: "Skip jq (for profiling the ingest alone).")
     var noJq = false

@@ -10,11 +10,7 @@ struct StepBench: ParsableCommand {
         commandName: "step",
         abstract: "Stepping ([ ]) through a run of a generated replayed file: steps back with checkpoints, against a replay from the start.")
 
-    @Option(help: "Events in the generated file.")
-    var events = 1_000_000
-
-    @Option(help: "Concurrent runs the events are spread over.")
-    var runs = 4
+    @OptionGroup var generated: GeneratedFileOptions
 
     @Option(help: "Steps back, and random steps, measured.")
     var steps = 50
@@ -23,6 +19,7 @@ struct StepBench: ParsableCommand {
 
     func run() throws {
         var out = output.output("step")
+        let (events, runs) = (generated.events, generated.runs)
         let bytes = DecodeBench.generate(events: events, framing: .ndjson, runs: runs)
         out.set("events", .int(Int64(events)))
         out.line("step: \(events) NDJSON events (\(format(Double(bytes.count) / 1e6, 1)) MB) over \(runs) run(s)")
@@ -34,9 +31,9 @@ struct StepBench: ParsableCommand {
         }
         var history: StepHistory!
         let load = seconds { history = StepHistory.files([(path: "bench.ndjson", bytes: bytes)], limits: .standard, prices: .builtin) }
-        let runs: Set<String> = ["run_0"]
+        let stepped: Set<String> = ["run_0"]
         var view: SteppingView!
-        let first = seconds { view = SteppingView(runID: "run_0", runs: runs, history: history, step: 1) }
+        let first = seconds { view = SteppingView(runID: "run_0", runs: stepped, history: history, step: 1) }
         let total = view.total
         let end = seconds { view.move(to: total, in: history) }
         var back: [UInt64] = []
@@ -54,7 +51,7 @@ struct StepBench: ParsableCommand {
             random.append(monotonicNanos() - start)
         }
         // The peer: one step back done by replaying the session from its start (no checkpoints).
-        let naive = seconds { _ = SteppingView(runID: "run_0", runs: runs, history: history, step: total - 1) }
+        let naive = seconds { _ = SteppingView(runID: "run_0", runs: stepped, history: history, step: total - 1) }
         let b = Percentiles(back), r = Percentiles(random)
         out.line("history built (decode)      " + format(load, 3) + " s")
         out.line("first ] (step 1 of \(total))    " + format(first * 1e3, 1) + " ms")
@@ -73,4 +70,13 @@ struct StepBench: ParsableCommand {
         out.set("peak_rss_mib", .double(peakRSSMiB()))
         out.finish()
     }
+}
+
+/// The generated NDJSON file `ingest` and `step` work on (`DecodeBench.generate`).
+struct GeneratedFileOptions: ParsableArguments {
+    @Option(help: "Events in the generated file.")
+    var events = 1_000_000
+
+    @Option(help: "Concurrent runs the events are spread over (1 = one run streaming tokens).")
+    var runs = 4
 }
