@@ -112,21 +112,27 @@ package enum EntryCodec {
 
     /// The entries a row stands for, in order: one, or for a `line` row each of its lines
     /// (NDJSON in `data`; `meta` then a JSON array with an element per line, or NULL).
+    /// An entry that cannot be read is skipped, never the rest: returns how many were.
+    @discardableResult
     package static func decodeRow(
         kind: String, at: Timestamp, source: String, data: String?, meta: String?, _ body: (RecordedEntry) throws -> Void
-    ) throws {
+    ) rethrows -> Int {
         guard kind == "line", let data, data.utf8.contains(0x0A) || meta?.hasPrefix("[") == true else {
-            try body(try decode(kind: kind, at: at, source: source, data: data, meta: meta))
-            return
+            guard let e = try? decode(kind: kind, at: at, source: source, data: data, meta: meta) else { return 1 }
+            try body(e)
+            return 0
         }
-        let metas: [JSONValue]? = try meta.map { m throws(DecodingError) in
-            guard let a = (try? JSONParser.parse(m))?.arrayValue else { throw DecodingError(description: "line rows: meta is not an array") }
-            return a
+        let metas = meta.map { (try? JSONParser.parse($0))?.arrayValue }
+        let lines = data.split(separator: "\n", omittingEmptySubsequences: false)
+        // A meta that is not an array: every line of the row is unreadable.
+        if let metas, metas == nil { return lines.count }
+        var skipped = 0
+        for (i, line) in lines.enumerated() {
+            let m = metas.flatMap { $0 }.flatMap { i < $0.count ? $0[i] : nil }.flatMap { $0.isNull ? nil : JSONWriter.compact($0) }
+            guard let e = try? decode(kind: kind, at: at, source: source, data: String(line), meta: m) else { skipped += 1; continue }
+            try body(e)
         }
-        for (i, line) in data.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let m = metas.flatMap { i < $0.count ? $0[i] : nil }.flatMap { $0.isNull ? nil : JSONWriter.compact($0) }
-            try body(try decode(kind: kind, at: at, source: source, data: String(line), meta: m))
-        }
+        return skipped
     }
 
     /// The entry a single-entry row stands for.

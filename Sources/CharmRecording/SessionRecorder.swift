@@ -88,7 +88,7 @@ package final class SessionRecorder: EngineRecorder, @unchecked Sendable {
         }
         do {
             writer = try SessionWriter(
-                db: db, command: command.joined(separator: " "), limits: limits, prices: prices, scrubber: scrubber,
+                db: db, command: scrubber.scrubArguments(command).joined(separator: " "), limits: limits, prices: prices, scrubber: scrubber,
                 maxBytes: maxBytes, at: .now())
         } catch let e as DatabaseError {
             throw RecordingDatabase.OpenError(path: path, reason: e.message ?? "\(e)")

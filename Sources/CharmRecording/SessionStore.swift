@@ -3,6 +3,7 @@ import CharmTelemetry
 import CharmWire
 import Foundation
 import GRDB
+import Synchronization
 
 /// One recorded session, as `sessions` lists it.
 package struct RecordedSession: Sendable, Hashable {
@@ -63,6 +64,13 @@ package final class SessionStore: Sendable {
     package let path: String
     /// The read-only connection (the compare loader in SessionStore+Compare.swift reads it too).
     let db: DatabaseQueue
+    /// Recorded entries that could not be read back and were skipped by replays so far.
+    /// Relaxed ordering: a count read after the replays that made it, on the same thread.
+    private let unreadable = Atomic<Int>(0)
+
+    /// How many recorded entries replays skipped because they could not be read (a row
+    /// written by a damaged or foreign writer); one such row never makes a session unopenable.
+    package var unreadableEntries: Int { unreadable.load(ordering: .relaxed) }
 
     /// Opens the recording at `path` read-only; throws `RecordingDatabase.OpenError` with a
     /// sentence saying why when it cannot.
@@ -125,8 +133,9 @@ package final class SessionStore: Sendable {
                 db, sql: "SELECT at_us, source, kind, data, meta FROM events WHERE id BETWEEN ? AND ? AND session_id = ? ORDER BY id",
                 arguments: [first, last, id])
             while let row = try rows.next() {
-                try EntryCodec.decodeRow(
+                let skipped = try EntryCodec.decodeRow(
                     kind: row[2], at: Timestamp(microseconds: row[0]), source: row[1], data: row[3], meta: row[4], body)
+                if skipped > 0 { unreadable.add(skipped, ordering: .relaxed) }
             }
         }
     }

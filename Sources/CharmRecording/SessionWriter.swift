@@ -36,6 +36,7 @@ final class SessionWriter {
     private var toolDoc: [String] = []
     private var toolDocRange: (lo: Int, hi: Int)?
     private var lastTouched = ""
+    private var names: [String: String] = [:]
 
     /// Starts a session: prunes old sessions if the database is over its cap, then inserts
     /// the session's row.
@@ -180,10 +181,10 @@ final class SessionWriter {
         insert.bind(3, lastSource.name)
         insert.bind(4, kind)
         insert.bind(5, n)
-        insert.bind(6, type)
+        insert.bind(6, type.map(scrubbedName))
         insert.bind(7, runID.map(scrubbedRunID))
-        insert.bind(8, bytes: scrubbed(data))
-        insert.bind(9, bytes: scrubbed(meta))
+        insert.bind(8, bytes: Self.textKinds.contains(kind.description) ? scrubbed(data) : scrubbedJSON(data))
+        insert.bind(9, bytes: scrubbedJSON(meta))
         try insert.stepAndReset(db)
         let id = db.lastInsertedRowID
         if firstEventID == nil { firstEventID = id }
@@ -207,6 +208,24 @@ final class SessionWriter {
     private func scrubbed(_ bytes: [UInt8]?) -> [UInt8]? {
         guard let bytes else { return nil }
         return bytes.withUnsafeBufferPointer { scrubber.scrubbed($0) } ?? bytes
+    }
+
+    /// Kinds whose `data` is text rather than JSON (see `EntryCodec.encode`).
+    private static let textKinds: Set<String> = ["raw", "log", "dropped", "exporter_error"]
+
+    /// JSON scrubbed inside its strings only, so a replacement never makes it unreadable.
+    private func scrubbedJSON(_ bytes: [UInt8]?) -> [UInt8]? {
+        guard let bytes else { return nil }
+        return bytes.withUnsafeBufferPointer { scrubber.scrubbedJSON($0) } ?? bytes
+    }
+
+    /// A short free-form name (a line's type, a tool's name, a model, a provider) as stored,
+    /// scrubbed once per distinct value.
+    private func scrubbedName(_ name: String) -> String {
+        if let s = names[name] { return s }
+        let s = scrubber.scrub(name)
+        if names.count < 10_000 { names[name] = s }
+        return s
     }
 
     /// The stored name of `source` (scrubbed: an SSE URL may carry a token), noted in the
@@ -241,9 +260,9 @@ final class SessionWriter {
         st.bind(2, runID)
         st.bind(3, r.llmCallCount)
         st.bind(4, scrubber.scrub(c.callID))
-        st.bind(5, c.call.model)
-        st.bind(6, c.call.provider)
-        st.bind(7, c.call.operation)
+        st.bind(5, c.call.model.map(scrubbedName))
+        st.bind(6, c.call.provider.map(scrubbedName))
+        st.bind(7, c.call.operation.map(scrubbedName))
         st.bind(8, c.status.rawValue)
         st.bind(9, c.call.inputTokens)
         st.bind(10, c.call.outputTokens)
@@ -361,7 +380,8 @@ final class SessionWriter {
                 callSt.bind(2, runID)
                 callSt.bind(3, abs)
                 callSt.bind(4, scrubber.scrub(c.callID))
-                callSt.bind(5, c.toolName)
+                let toolName = scrubbedName(c.toolName)
+                callSt.bind(5, toolName)
                 callSt.bind(6, c.status.rawValue)
                 callSt.bind(7, input)
                 callSt.bind(8, output)
@@ -372,7 +392,7 @@ final class SessionWriter {
                 try callSt.stepAndReset(db)
                 if abs >= mark.written { counts.toolCalls += 1 }
                 if c.status != .running || closing {
-                    let body = ["\(c.toolName)", input, output, error].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
+                    let body = [toolName, input, output, error].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
                     toolDoc.append(body)
                     toolDocRange = (min(toolDocRange?.lo ?? abs, abs), max(toolDocRange?.hi ?? abs, abs))
                 }
@@ -421,7 +441,7 @@ final class SessionWriter {
             try updateSessionRow(db)
             try db.execute(
                 sql: "UPDATE sessions SET ended_at = ?, ended_us = ?, lost = ?, exporters = ? WHERE id = ?",
-                arguments: [end.rfc3339, end.microseconds, lost, exporters.map { JSONWriter.compact($0) }, sessionID])
+                arguments: [end.rfc3339, end.microseconds, lost, exporters.map { String(decoding: scrubbedJSON(Array(JSONWriter.compact($0).utf8)) ?? [], as: UTF8.self) }, sessionID])
             return .commit
         }
         // Folds the WAL back into the database, so the files left behind are one file's worth.

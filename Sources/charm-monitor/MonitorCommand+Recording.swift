@@ -16,6 +16,13 @@ extension MonitorCommand {
     /// note for the screen), never a reason not to run the monitor.
     func startRecording(prices: PriceTable) -> (SessionRecorder?, note: String?) {
         guard let path = recordingPath else { return (nil, nil) }
+        // A known secret is replaced wherever it appears; one this short would have to be cut
+        // out of every word it occurs in, so such a session is not recorded at all.
+        guard SecretScrubber.acceptsToken(token) else {
+            let why = "not recording: a --token shorter than \(SecretScrubber.minimumTokenLength) bytes cannot be kept out of the recording (--no-record silences this)"
+            warn(why)
+            return (nil, why)
+        }
         let environment = ProcessInfo.processInfo.environment
         let scrubber = SecretScrubber(values: [token].compactMap { $0 }, environment: environment)
         do {

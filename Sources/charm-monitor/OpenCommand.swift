@@ -36,9 +36,11 @@ struct OpenCommand: AsyncParsableCommand {
             session = try store.session(self.session)
             if headless {
                 printLine(JSONWriter.compact(try store.headlessSummary(of: session.id)))
+                warnUnreadable(store, session.id)
                 return
             }
             model = try store.replay(session.id)
+            warnUnreadable(store, session.id)
         } catch {
             warn("\(error)")
             throw ExitCode(1)
@@ -56,5 +58,11 @@ struct OpenCommand: AsyncParsableCommand {
         options.historyNeedsEnd = false
         let (status, _) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Says how many recorded entries the replay skipped (the rest of the session replayed).
+    private func warnUnreadable(_ store: SessionStore, _ id: Int64) {
+        let n = store.unreadableEntries
+        if n > 0 { warn("session \(id): \(n) recorded event(s) could not be read and were skipped") }
     }
 }
