@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The shared library: events, JSON values and writer, exporter protocol, manager,
@@ -81,7 +82,11 @@ let package = Package(
         // The monitor's pure core: model, update, view into a grid, its theme roles, its keys.
         .target(
             name: "CharmMonitorCore",
-            dependencies: ["CharmTelemetry", "CharmWire", "CharmTerminalKit", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CharmTelemetry", "CharmWire", "CharmTerminalKit", .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             exclude: ["Pricing/prices.yaml"], swiftSettings: strict),
         // Where events come from: stdin, files, Unix/TCP sockets, the runner's SSE.
         .target(

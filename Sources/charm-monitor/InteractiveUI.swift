@@ -185,6 +185,7 @@ enum InteractiveUI {
         }
 
         var lastRender = clock.now - .seconds(1)
+        var lastDetectorCheck = clock.now
         var drawnGeneration: UInt64?
         var lastExporters: [ExporterRow] = []
         var inputSinceRender = true
@@ -208,6 +209,12 @@ enum InteractiveUI {
             guard now - lastFrame >= frameInterval else { continue }
             lastFrame = now
             engine.syncExporterProblems()
+            // The detectors' time-based rules, about once a second (their findings move the
+            // model's generation, so the frame below shows them).
+            if now - lastDetectorCheck >= .seconds(1) {
+                lastDetectorCheck = now
+                engine.checkDetectors()
+            }
             exporters = ExporterRow.rows(
                 statistics: engine.exporterStatistics(), registry: registry, environment: options.environment,
                 notInstalled: notInstalled)

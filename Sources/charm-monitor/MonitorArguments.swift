@@ -14,7 +14,8 @@ struct MonitorCommand: AsyncParsableCommand {
             Sources: standard input when it is a pipe or a file, --file, --listen, --sse, --otlp, --demo; \
             any number at once, each shown under its own name.
             Exit codes: 0 ok, 1 a source failed to open, 2 usage error, 3 (headless) an exporter lost \
-            events: dropped, failed, or not delivered by the --flush-timeout deadline.
+            events (dropped, failed, or not delivered by the --flush-timeout deadline), or a detector \
+            named by --fail-on fired.
             """)
 
     @Flag(help: "No UI: read every source to its end (or until SIGINT/SIGTERM) and print one JSON summary.")
@@ -111,6 +112,14 @@ struct MonitorCommand: AsyncParsableCommand {
         "Size cap of the recording database (e.g. 500M, 2G); the oldest sessions are pruned past it.", valueName: "size"))
     var recordMaxSize = "1G"
 
+    @Option(name: .customLong("rules"), help: ArgumentHelp(
+        "Detector thresholds (YAML, the shape of charm.yaml's monitor.rules; see docs/monitor.md).", valueName: "path"))
+    var rulesPath: String?
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp(
+        "Headless: exit 3 when one of these detectors fired (any of loop, stall, error, budget).", valueName: "a,b"))
+    var failOn: String?
+
     @Option(help: "Runs kept; the oldest finished go first.")
     var maxRuns = RetentionLimits.standard.maxRuns
 
@@ -146,6 +155,7 @@ struct MonitorCommand: AsyncParsableCommand {
                               ("--max-log-lines", maxLogLines), ("--max-errors", maxErrors)] where value < 1 {
             throw ValidationError("\(flag) must be 1 or more")
         }
+        _ = try failOnRules()
         for l in listens {
             do {
                 // Decided on addresses (a literal parsed, a name resolved, every address
@@ -185,6 +195,21 @@ struct MonitorCommand: AsyncParsableCommand {
         }
         if otlpHTTP != nil || otlpGRPC != nil { return (parse(otlpHTTP), parse(otlpGRPC)) }
         return otlp ? (("127.0.0.1", 4318), ("127.0.0.1", 4317)) : (nil, nil)
+    }
+
+    /// The detectors `--fail-on` names (`error` is the error storm); a name no detector has
+    /// is a usage error.
+    func failOnRules() throws -> Set<DetectorRule> {
+        guard let failOn else { return [] }
+        var rules = Set<DetectorRule>()
+        for name in failOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let rule = DetectorRule(failOnName: name) else {
+                throw ValidationError("--fail-on: unknown detector '\(name)' (known: loop, stall, error, budget)")
+            }
+            rules.insert(rule)
+        }
+        if rules.isEmpty { throw ValidationError("--fail-on needs at least one of loop, stall, error, budget") }
+        return rules
     }
 
     /// The retention limits from the flags.

@@ -41,8 +41,10 @@ extension MonitorCommand {
         }
         let manager = TelemetryManager(enabledExporters: enabled, registry: .shared, emitter: nil)
         let prices: PriceTable
+        let rules: DetectorRules
         do {
             prices = try priceTable()
+            rules = try detectorRules()
         } catch {
             warn("\(error)")
             return 2
@@ -50,6 +52,7 @@ extension MonitorCommand {
         let (recorder, recordingNote) = startRecording(prices: prices)
         let engine = MonitorEngine(manager: manager, limits: limits, recorder: recorder)
         engine.setPrices(prices)
+        engine.setRules(rules)
 
         let specs: [SourceSpec]
         do {
@@ -178,6 +181,13 @@ extension MonitorCommand {
                 otlpFailed = true
             }
         }
+        // The detectors' time-based rules, about once a second while sources run.
+        let checker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                engine.checkDetectors()
+            }
+        }
         // Waiting for a signal only makes sense while something that never ends by itself is
         // running: with every listener failed, there is nothing left to wait for.
         if (specs.allSatisfy(\.isFinite) && receivers == nil) || unendingStarted == 0 {
@@ -188,6 +198,9 @@ extension MonitorCommand {
         hub.stop()
         // Spans still waiting for a parent go out now, before the runs left open are ended.
         await receivers?.stop()
+        checker.cancel()
+        // Once more at the end, before the runs left open are ended as unfinished.
+        engine.checkDetectors()
 
         let ending = await endExporters(engine: engine, timeout: .milliseconds(Int64(flushTimeout * 1000)), signals: signals)
         let model = engine.snapshot()
@@ -219,6 +232,13 @@ extension MonitorCommand {
         // A source that failed at any point (not only at opening: an SSE stream given up on
         // after a drop too) means the summary may be incomplete.
         if hub.openFailures > 0 || hub.failedSources > 0 || otlpFailed { return 1 }
+        // A CI gate: a detector it names fired (the same status as a loss; docs/headless.md).
+        let failOn = (try? failOnRules()) ?? []
+        if !failOn.isEmpty, model.anyFinding(of: failOn) {
+            let fired = failOn.sorted().filter { (model.counters.findings[$0] ?? 0) > 0 }.map(\.rawValue)
+            warn("--fail-on: \(fired.joined(separator: ", ")) fired (see \"findings\" in the summary)")
+            return MonitorCommand.exitExportLoss
+        }
         return lost ? MonitorCommand.exitExportLoss : 0
     }
 
@@ -318,6 +338,14 @@ extension MonitorCommand {
             warn("\(error); using the shipped prices")
             return .builtin
         }
+    }
+
+    /// The detectors' thresholds: `--rules` wins; otherwise charm.yaml's `monitor.rules`
+    /// (with `--config`); otherwise the defaults. A file that cannot be used is a usage error.
+    private func detectorRules() throws -> DetectorRules {
+        if let rulesPath { return try DetectorRules.load(path: rulesPath) }
+        if let config { return try DetectorRules.load(charmYAML: config) }
+        return .standard
     }
 
     /// Whether any OTLP receiver was asked for.

@@ -85,7 +85,7 @@ struct ModelRetentionTests {
         let json = JSONWriter.compact(m.headlessSummary())
         #expect(
             json
-                == #"{"events":4,"malformed":0,"oversized":0,"raw_lines":0,"runs":[{"run_id":"r","parent_run_id":null,"name":null,"source":"test","status":"running","tokens":1,"text":"ok","errors":0,"input_tokens":0,"output_tokens":0,"cost_usd":null,"tool_calls":[{"call_id":"c","tool_name":"calc","status":"ok","duration_ms":2.5}],"llm_calls":[]}],"heartbeats":0}"#
+                == #"{"events":4,"malformed":0,"oversized":0,"raw_lines":0,"runs":[{"run_id":"r","parent_run_id":null,"name":null,"source":"test","status":"running","tokens":1,"text":"ok","errors":0,"input_tokens":0,"output_tokens":0,"cost_usd":null,"tool_calls":[{"call_id":"c","tool_name":"calc","status":"ok","duration_ms":2.5}],"llm_calls":[]}],"heartbeats":0,"findings":[]}"#
         )
     }
 }

@@ -5,8 +5,9 @@ extension MonitorModel {
     /// `{"events", "malformed", "raw_lines", "runs": [{"run_id", "parent_run_id", "status",
     /// "name", "source", "tokens", "text", "errors", "input_tokens", "output_tokens", "tool_calls":
     /// [{"call_id", "tool_name", "status", "duration_ms"}], "llm_calls": [{"model",
-    /// "input_tokens", "output_tokens", "status", "duration_ms"}]}]}`, runs in order of first
-    /// appearance, tool and LLM calls in start order.
+    /// "input_tokens", "output_tokens", "status", "duration_ms"}]}], "findings": [{"rule",
+    /// "run_id", "detail"}]}`, runs in order of first appearance, tool and LLM calls in start
+    /// order, findings in the order they fired.
     package func headlessSummary() -> JSONValue {
         var runsJSON: [JSONValue] = []
         runsJSON.reserveCapacity(runs.count)
@@ -69,6 +70,10 @@ extension MonitorModel {
             "runs": .array(runsJSON),
             "heartbeats": .int(Int64(sources.values.reduce(0) { $0 + $1.heartbeats })),
         ]
+        // What the detectors found, oldest first (docs/headless.md "Findings").
+        summary["findings"] = .array(findings.map { f in
+            .object(["rule": .string(f.rule.rawValue), "run_id": .string(f.runID), "detail": .string(f.detail)])
+        })
         // Only when some came, so the summary of a monitor without OTLP logs is unchanged.
         if counters.otlpLogLines > 0 { summary["otlp_log_lines"] = .int(Int64(counters.otlpLogLines)) }
         return .object(summary)

@@ -193,6 +193,12 @@ package final class MonitorEngine: Sendable {
     /// Shows `traces` as the OTLP traces waiting for their agents.
     package func setPendingTraces(_ traces: [PendingTrace]) { state.withLock { $0.model.setPendingTraces(traces) } }
 
+    /// Judges runs by `rules` from now on (see `Detectors`).
+    package func setRules(_ rules: DetectorRules) { state.withLock { $0.model.setRules(rules) } }
+
+    /// Runs the detectors' time-based rules at `now` (see `MonitorModel.checkDetectors`).
+    package func checkDetectors(now: Timestamp = .now()) { state.withLock { $0.model.checkDetectors(now: now) } }
+
     /// Prices LLM calls from `table` from now on.
     package func setPrices(_ table: PriceTable) { state.withLock { $0.model.prices = table } }
 

@@ -51,6 +51,8 @@ package struct MonitorErrorEntry: Sendable, Hashable {
         case source
         /// An exporter that failed or could not be made.
         case exporter
+        /// A detector's finding (loop, stall, error storm, budget) about a run.
+        case finding
     }
 
     /// When the monitor recorded it.

@@ -24,6 +24,11 @@ package struct MonitorCounters: Sendable, Hashable {
     package var evictedTextBytes = 0
     /// Errors recorded (including those no longer kept).
     package var errors = 0
+    /// Findings by rule, every one that fired (the list keeps the newest).
+    package var findings: [DetectorRule: Int] = [:]
+
+    /// Findings of every rule.
+    package var findingsTotal: Int { findings.values.reduce(0, +) }
 
     /// All zero.
     package init() {}

@@ -55,21 +55,25 @@ extension MonitorModel {
                 r.lastError = e
             }
             addError(MonitorErrorEntry(at: at, kind: .run, source: source, runID: id, message: describe(e)))
+            if let f = detectors.error(run: id, at: ts) { record(f) }
         case .toolStart(let name, let input):
-            startTool(
-                run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) },
-                name: MonitorModel.boundedName(name, nameLimit), input: input, at: ts)
+            let name = MonitorModel.boundedName(name, nameLimit)
+            let callID = startTool(
+                run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) }, name: name, input: input, at: ts)
+            noteToolStarted(name, run: id, call: callID)
+            for f in detectors.toolStarted(run: id, callID: callID, name: name, input: input, at: ts) { record(f) }
         case .toolEnd(let name, let output):
-            endTool(
-                run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) },
-                name: MonitorModel.boundedName(name, nameLimit), at: ts
+            let name = MonitorModel.boundedName(name, nameLimit)
+            let ended = endTool(
+                run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) }, name: name, at: ts
             ) { c in
                 c.status = .ok
                 c.output = MonitorModel.cut(output, ioLimit)
             }
+            toolEnded(ended, run: id, name: name, failed: false, at: ts)
         case .toolError(let name, let e):
             let name = MonitorModel.boundedName(name, nameLimit)
-            let callID = endTool(
+            let ended = endTool(
                 run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) }, name: name, at: ts
             ) { c in
                 c.status = .error
@@ -77,9 +81,13 @@ extension MonitorModel {
             }
             addError(
                 MonitorErrorEntry(
-                    at: at, kind: .tool, source: source, runID: id, callID: callID, message: "\(name): \(describe(e))"))
+                    at: at, kind: .tool, source: source, runID: id, callID: ended.callID, message: "\(name): \(describe(e))"))
+            toolEnded(ended, run: id, name: name, failed: true, at: ts)
+            if let f = detectors.error(run: id, at: ts) { record(f) }
         case .llmNewToken(let token):
             appendToken(run: ri, token, at: ts)
+            if let f = detectors.token(run: id, at: ts) { record(f) }
+            if detectors.rules.budget.maxTokens != nil, let f = detectors.usage(of: runs.values[ri], at: ts) { record(f) }
         case .agentAction(let tool, let input):
             let cap = limits.maxActionsPerRun
             updateRun(ri) { r in
@@ -94,7 +102,24 @@ extension MonitorModel {
                     MonitorErrorEntry(
                         at: at, kind: .run, source: source, runID: id, callID: event.callID,
                         message: "\(call.model ?? "llm"): \(describe(e))"))
+                if let f = detectors.error(run: id, at: ts) { record(f) }
             }
+            if let f = detectors.usage(of: runs.values[ri], at: ts) { record(f) }
+        }
+        if case .llmNewToken = event.payload {} else { detectors.activity(run: id) }
+        detectors.setWatched(id, openCalls: !runs.values[ri].openCalls.isEmpty, finished: runs.values[ri].isFinished)
+    }
+
+    /// Counts a call that ended in its tool's statistics and asks the stall rule about it.
+    private mutating func toolEnded(_ ended: EndedCall, run: String, name: String, failed: Bool, at ts: Timestamp) {
+        if ended.startUnseen { noteToolStarted(name, run: run, call: ended.callID) }
+        guard ended.wasOpen else { return }
+        // A call whose start was never seen has no duration to count or judge.
+        let seconds = ended.startUnseen ? nil : ended.seconds
+        let p95 = noteToolEnded(name, seconds: seconds, failed: failed)
+        guard let seconds else { return }
+        if let f = detectors.toolEnded(run: run, callID: ended.callID, name: name, seconds: seconds, p95: p95, at: ts) {
+            record(f)
         }
     }
 
@@ -169,9 +194,13 @@ extension MonitorModel {
     /// `s` cut to `limit` UTF-8 bytes (`String.cut(toUTF8:)`).
     static func cut(_ s: String, _ limit: Int) -> String { s.cut(toUTF8: limit) }
 
-    private mutating func startTool(run ri: [String: MonitorRun].Index, callID: String?, name: String, input: String, at ts: Timestamp) {
+    /// Starts a call; returns its id (given, or made up).
+    private mutating func startTool(
+        run ri: [String: MonitorRun].Index, callID: String?, name: String, input: String, at ts: Timestamp
+    ) -> String {
         let limits = self.limits
         var evicted = 0
+        var id = ""
         updateRun(ri) { r in
             let cid: String
             if let callID {
@@ -180,6 +209,7 @@ extension MonitorModel {
                 r.anonymousCalls += 1
                 cid = "call-\(r.anonymousCalls)"
             }
+            id = cid
             let abs = r.evictedToolCalls + r.toolCalls.count
             r.toolCalls.append(
                 ToolCallRecord(callID: cid, toolName: name, input: MonitorModel.cut(input, limits.maxToolIOBytes), start: ts))
@@ -199,15 +229,24 @@ extension MonitorModel {
             }
         }
         counters.evictedToolCalls += evicted
+        return id
+    }
+
+    /// What ending a call found: its id, whether it was running (a second end of one call
+    /// counts nothing), whether its start was never seen, and how long it took.
+    struct EndedCall {
+        var callID: String
+        var wasOpen: Bool
+        var startUnseen: Bool
+        var seconds: Double?
     }
 
     /// Ends the call `callID` (or, without an id, the oldest running call of that tool, then
     /// the oldest running call); a call whose start was never seen is added as it ends.
-    @discardableResult
     private mutating func endTool(
         run ri: [String: MonitorRun].Index, callID: String?, name: String, at ts: Timestamp, _ finish: (inout ToolCallRecord) -> Void
-    ) -> String? {
-        var result: String?
+    ) -> EndedCall {
+        var result = EndedCall(callID: "", wasOpen: false, startUnseen: false)
         updateRun(ri) { r in
             var abs: Int?
             if let callID {
@@ -222,12 +261,15 @@ extension MonitorModel {
                 r.callIndex[cid] = a
                 r.toolCallCount += 1
                 abs = a
+                result.startUnseen = true
             }
             let i = abs! - r.evictedToolCalls
+            result.wasOpen = r.toolCalls[i].end == nil
             finish(&r.toolCalls[i])
             r.toolCalls[i].end = ts
             if let k = r.openCalls.firstIndex(of: abs!) { r.openCalls.remove(at: k) }
-            result = r.toolCalls[i].callID
+            result.callID = r.toolCalls[i].callID
+            result.seconds = r.toolCalls[i].duration
         }
         return result
     }

@@ -49,6 +49,13 @@ package struct MonitorModel: Sendable {
     /// Tool calls started in the runs kept (the sum of their `toolCallCount`), kept up to
     /// date as runs change, for the same reason.
     package internal(set) var keptToolCalls = 0
+    /// Statistics by tool name, across every run seen (evicted runs included).
+    package internal(set) var toolStats: [String: ToolStats] = [:]
+    /// The loop, stall, error-storm and budget detectors, and what they remember per run.
+    package internal(set) var detectors = Detectors()
+    /// What the detectors found, oldest first (bounded by `limits.maxErrors`; every one
+    /// is also counted in `counters.findings`).
+    package internal(set) var findings: BoundedBuffer<Finding>
 
     /// The run tree flattened, as of the last `refreshRunTree()`; `treeStale` once runs
     /// were added, removed or moved since.
@@ -73,6 +80,7 @@ package struct MonitorModel: Sendable {
         self.limits = limits
         self.errors = BoundedBuffer(capacity: limits.maxErrors)
         self.log = BoundedBuffer(capacity: limits.maxLogLines)
+        self.findings = BoundedBuffer(capacity: limits.maxErrors)
     }
 
     // MARK: Reading
@@ -241,6 +249,11 @@ package struct MonitorModel: Sendable {
 
     mutating func addError(_ e: MonitorErrorEntry) {
         counters.errors += 1
+        appendError(e)
+    }
+
+    /// Lists `e` in the errors pane (cut to the limits) without counting it as an error.
+    mutating func appendError(_ e: MonitorErrorEntry) {
         var e = e
         e.message = MonitorModel.cut(e.message, limits.maxEntryBytes)
         e.preview = e.preview.map { MonitorModel.cut($0, limits.maxEntryBytes) }
@@ -335,6 +348,7 @@ package struct MonitorModel: Sendable {
     private mutating func removeRun(_ id: String) {
         detachFromParent(id)
         guard let r = runs.removeValue(forKey: id) else { return }
+        detectors.forget(run: id)
         treeStale = true
         if r.status == .running { runningRuns -= 1 }
         keptToolCalls -= r.toolCallCount

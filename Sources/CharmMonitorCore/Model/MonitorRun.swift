@@ -70,6 +70,9 @@ package struct MonitorRun: Sendable, Hashable {
     /// "Execution Failed (Code N)"), when it reported one.
     package internal(set) var exitCode: Int?
 
+    /// The rules that fired for this run (see `Finding`).
+    package internal(set) var findingRules: Set<DetectorRule> = []
+
     /// Call id → absolute index (index in `toolCalls` plus `evictedToolCalls`).
     var callIndex: [String: Int] = [:]
     /// Absolute indices of calls still running, oldest first.

@@ -38,4 +38,5 @@ private let builtinDefaultTheme = Theme(name: "default", styles: [
         .divergence: CellStyle(fg: .ansi(15), bg: .ansi(88), attributes: .bold),
         .diffAdded: CellStyle(fg: .ansi(2)),
         .diffRemoved: CellStyle(fg: .ansi(1)),
+        .finding: CellStyle(fg: .ansi(13), attributes: .bold),
     ])

@@ -64,6 +64,9 @@ package enum ThemeRole: String, StyleRole {
     case diffAdded = "diff-added"
     /// A line only the left side of a diff has (`-`).
     case diffRemoved = "diff-removed"
+    /// A detector's finding (loop, stall, error storm, budget): its mark on a run and its
+    /// kind in the errors pane.
+    case finding
 
     /// What the role keeps when the terminal has no colour: enough attributes that the
     /// selection, a match and a failure still stand out on a monochrome screen.
@@ -76,6 +79,7 @@ package enum ThemeRole: String, StyleRole {
         case .diffRemoved: [.dim]
         case .redacted: [.reverse, .dim]
         case .borderFocused, .title, .header, .statusError, .error, .toolName, .accent: [.bold]
+        case .finding: [.bold, .underline]
         case .warning, .statusRunning: [.bold]
         case .dim, .thinking, .timestamp, .statusPending, .border, .jsonPunctuation: [.dim]
         case .text, .statusOk, .info, .sparkline, .jsonKey, .jsonString, .jsonNumber, .jsonLiteral: []

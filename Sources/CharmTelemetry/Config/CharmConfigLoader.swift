@@ -216,7 +216,8 @@ extension Node {
 }
 
 extension YamlError {
-    var line: Int? {
+    /// The 1-based line of a syntax error (Yams has a position for every one), if any.
+    package var line: Int? {
         switch self {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return mark.line
@@ -225,7 +226,8 @@ extension YamlError {
         }
     }
 
-    var summary: String {
+    /// What is wrong, without Yams' position and context dump.
+    package var summary: String {
         switch self {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
             return problem

@@ -28,7 +28,8 @@ struct ErrorsPane: MonitorPane {
     /// Builds the view: without a filter, only the entries in view are read.
     static func view(_ model: MonitorModel, ui: UIState, layout: UILayout) -> View {
         let visible = layout.inner(.errors).height
-        var view = View(total: model.counters.errors, kept: model.errors.count)
+        // Findings are listed here too, counted apart from errors.
+        var view = View(total: model.counters.errors + model.counters.findingsTotal, kept: model.errors.count)
         if ui.filter.isEmpty {
             view.count = model.errors.count
             view.selected = UIRows.selectedErrorIndex(count: view.count, state: ui)
@@ -83,7 +84,12 @@ struct ErrorsPane: MonitorPane {
         for (offset, entry) in view.entries.prefix(inner.height).enumerated() {
             let index = view.top + offset
             let y = inner.y + offset
-            let kindRole: ThemeRole = entry.kind == .run || entry.kind == .tool ? .error : .warning
+            let kindRole: ThemeRole =
+                switch entry.kind {
+                case .run, .tool: .error
+                case .finding: .finding
+                default: .warning
+                }
             var x = p.rowLead(entry.at, kind: entry.kind.rawValue, kindWidth: 10, kindRole: kindRole, x: inner.x, y: y, maxX: inner.maxX)
             var place = entry.runID ?? entry.source?.name ?? ""
             if let line = entry.line { place += ":\(line)" }

@@ -130,7 +130,11 @@ struct RunsPane: MonitorPane {
             } else if row.depth > 0 {
                 label = "└ " + label
             }
-            let idX = inner.x + 2 + min(indent, max(0, idWidth - 6))
+            var idX = inner.x + 2 + min(indent, max(0, idWidth - 6))
+            if !run.findingRules.isEmpty {
+                // A detector fired for this run: marked before its name (the errors pane says what).
+                idX += p.text("⚑ ", x: idX, y: y, width: max(0, inner.x + 2 + idWidth - 1 - idX), role: .finding)
+            }
             p.text(label, x: idX, y: y, width: max(0, inner.x + 2 + idWidth - 1 - idX), role: .text)
             var cx = inner.x + 2 + idWidth
             for column in columns {
