@@ -76,6 +76,15 @@ import Testing
         case .compare:
             s.markedRun = ComparableRun(id: "elsewhere", calls: [])
             return (s, { _, b, _ in b.compareOpen && b.focus == .compare })
+        case .toolsView: return (s, { _, b, _ in b.toolsViewOpen && b.focus == .toolStats })
+        case .sortNext:
+            s.toolsViewOpen = true
+            s.focus = .toolStats
+            return (s, { a, b, _ in a.toolStatsPane.sort != b.toolStatsPane.sort })
+        case .sortReverse:
+            s.toolsViewOpen = true
+            s.focus = .toolStats
+            return (s, { a, b, _ in a.toolStatsPane.reversed != b.toolStatsPane.reversed })
         }
     }
 

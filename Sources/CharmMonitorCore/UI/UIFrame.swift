@@ -26,6 +26,7 @@ package struct UIFrame: Sendable {
     var log = LogPane.View()
     var errors = ErrorsPane.View()
     var detail = DetailPane.View()
+    var toolStats = ToolStatsPane.View()
 
     /// The frame of `model` (the live model; while paused `ui.paused`'s model is shown) for
     /// a `size` screen at `now`. Reads only what the panes on screen show.
@@ -45,6 +46,7 @@ package struct UIFrame: Sendable {
             case .runs: runs = RunsPane.view(shown, ui: ui, visible: layout.listRows(.runs), cache: filterCache)
             case .log: log = LogPane.view(shown, ui: ui, layout: layout)
             case .errors: errors = ErrorsPane.view(shown, ui: ui, layout: layout)
+            case .toolStats: toolStats = ToolStatsPane.view(shown, ui: ui)
             case .tools, .tokens, .detail, .exporters, .compare: break
             }
         }

@@ -6,6 +6,7 @@ package enum UIAction: String, CaseIterable, Sendable {
     case open, back, filter, follow, pause, exporters, toggleExporter, goToErrorRun, log, theme, help, quit
     case yank, yankWhole, exportRun, stepBack, stepForward
     case mark, compare
+    case toolsView, sortNext, sortReverse
 }
 
 /// The monitor's bindings: an action, its keys, and the pane it is limited to.
@@ -35,6 +36,9 @@ package enum UIKeyMap {
         KeyMapEntry([UIKeyBinding(.log, [.char("l")])], "log of raw prints, thinking, status / tokens"),
         KeyMapEntry([UIKeyBinding(.mark, [.char("m")]), UIKeyBinding(.compare, [.char("c")])],
                     "mark a run / compare the selected run with it"),
+        KeyMapEntry([UIKeyBinding(.toolsView, [.char("T")]), UIKeyBinding(.sortNext, [.char("s")], when: .toolStats),
+                     UIKeyBinding(.sortReverse, [.char("S")], when: .toolStats)],
+                    "tools view; in it s: sort column, S: reverse"),
         KeyMapEntry([UIKeyBinding(.theme, [.char("t")])], "next theme"),
         KeyMapEntry([UIKeyBinding(.yank, [.char("y")]), UIKeyBinding(.yankWhole, [.char("Y")]),
                      UIKeyBinding(.exportRun, [.char("x")])], "copy (Y: the whole call) / export the run"),

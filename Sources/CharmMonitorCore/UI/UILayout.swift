@@ -36,6 +36,8 @@ package struct UILayout: Hashable, Sendable {
             // Two runs side by side need the width: the comparison takes the runs and
             // calls panes' place; the errors (and exporters) strip stays.
             panes[.compare] = top
+        } else if state.toolsViewOpen {
+            panes[.toolStats] = top
         } else if state.detailOpen {
             panes[.runs] = columns[0]
             panes[.detail] = columns[1]
@@ -66,7 +68,7 @@ package struct UILayout: Hashable, Sendable {
     /// the token pane's rate line.
     package static func headingRows(_ pane: UIPane) -> Int {
         switch pane {
-        case .runs, .tools, .exporters, .tokens, .compare: 1
+        case .runs, .tools, .exporters, .tokens, .compare, .toolStats: 1
         case .errors, .log, .detail: 0
         }
     }

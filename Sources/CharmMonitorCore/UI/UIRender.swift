@@ -44,6 +44,7 @@ package enum UIRender {
             case .exporters: ui.exportersPane.render(exporters, into: &painter, area: rect)
             case .detail: ui.detailPane.render(frame.detail, into: &painter, area: rect)
             case .compare: ui.comparePane.render((), into: &painter, area: rect)
+            case .toolStats: ui.toolStatsPane.render(frame.toolStats, into: &painter, area: rect)
             }
         }
         if ui.filterPrompt.editing {

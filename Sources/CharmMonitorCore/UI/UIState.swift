@@ -18,6 +18,8 @@ package enum UIPane: String, CaseIterable, Hashable, Sendable {
     case detail
     /// Two runs side by side (`c`), over the runs and calls panes.
     case compare
+    /// The tools view (`T`): statistics by tool name, then one tool's calls.
+    case toolStats = "tool-stats"
 }
 
 /// What the monitor shows right now, apart from the model itself: focus, overlays, pause,
@@ -36,6 +38,8 @@ package struct UIState: Hashable, Sendable {
     package var showLog = false
     /// Whether the exporters panel is shown.
     package var exportersVisible = false
+    /// Whether the tools view (`T`) takes the place of the runs and the run's panes.
+    package var toolsViewOpen = false
     /// The frozen model while paused.
     package var paused: PausedView?
     /// The run stepped through and the model at the step shown (`[` `]`), over the pause.
@@ -63,6 +67,7 @@ package struct UIState: Hashable, Sendable {
     var exportersPane = ExportersPane()
     var detailPane = DetailPane()
     var comparePane = ComparePane()
+    var toolStatsPane = ToolStatsPane()
     var filterPrompt = FilterPrompt()
     var helpOverlay = HelpOverlay()
     var footer = FooterBar()
@@ -207,6 +212,7 @@ package struct UIState: Hashable, Sendable {
 
     /// The pane list for Tab: what is on screen, in reading order.
     package var focusCycle: [UIPane] {
+        if toolsViewOpen && !compareOpen { return [.toolStats, .errors] + (exportersVisible ? [.exporters] : []) }
         var panes: [UIPane] = compareOpen ? [.compare] : [.runs, detailOpen ? .detail : .tools]
         if !detailOpen && !compareOpen { panes.append(showLog ? .log : .tokens) }
         panes.append(.errors)

@@ -62,8 +62,16 @@ package enum UIUpdate {
     /// Does what `action` means; keys reach here only through `UIKeyMap`.
     private static func perform(_ action: UIAction, state: inout UIState, effects: inout [UIEffect], context: UIContext) {
         switch action {
-        case .down, .up, .pageDown, .pageUp, .top, .bottom, .open, .toggleExporter, .goToErrorRun:
+        case .down, .up, .pageDown, .pageUp, .top, .bottom, .open, .toggleExporter, .goToErrorRun, .sortNext, .sortReverse:
             route(.action(action), to: state.focus, state: &state, effects: &effects, context: context)
+        case .toolsView:
+            if state.toolsViewOpen {
+                closeToolsView(&state)
+            } else {
+                state.comparePane.close()
+                state.toolsViewOpen = true
+                state.focus = .toolStats
+            }
         case .quit:
             quit(&state, &effects)
         case .help:
@@ -75,6 +83,7 @@ package enum UIUpdate {
         case .previousPane:
             cycleFocus(&state, by: -1)
         case .focusRuns:
+            if state.toolsViewOpen { closeToolsView(&state) }
             state.focus = state.compareOpen ? .compare : .runs
         case .focusRight:
             if state.focus == .runs { state.focus = state.detailOpen ? .detail : .tools }
@@ -109,7 +118,11 @@ package enum UIUpdate {
             step(action, state: &state, effects: &effects, context: context)
         case .back:
             if state.comparePane.back() {
-                if !state.compareOpen { state.focus = .runs }
+                if !state.compareOpen { state.focus = state.toolsViewOpen ? .toolStats : .runs }
+            } else if state.toolsViewOpen && state.focus == .toolStats && state.toolStatsPane.listing != nil {
+                route(.action(.back), to: .toolStats, state: &state, effects: &effects, context: context)
+            } else if state.toolsViewOpen {
+                closeToolsView(&state)
             } else if state.stepping != nil {
                 state.stepping = nil
                 setStatus(&state, state.paused == nil ? "stepping left: the live view" : "stepping left: the paused view", context: context)
@@ -144,6 +157,7 @@ package enum UIUpdate {
             case .exporters: state.exportersPane.update(input, context: paneContext)
             case .detail: state.detailPane.update(input, context: paneContext)
             case .compare: state.comparePane.update(input, context: paneContext)
+            case .toolStats: state.toolStatsPane.update(input, context: paneContext)
             }
         for effect in produced {
             switch effect {
@@ -166,6 +180,15 @@ package enum UIUpdate {
                 state.focus = .detail
             case .jumpToError:
                 jumpToErrorRun(&state, context: context)
+            case .jumpToCall(let runID, let callID):
+                closeToolsView(&state)
+                let model = context.viewModel(state)
+                guard let run = model.run(runID) else {
+                    setStatus(&state, "run \(runID) is no longer kept", context: context)
+                    break
+                }
+                select(run: run, callID: callID, state: &state, model: model)
+                setStatus(&state, "jumped to call \(callID) in run \(runID)", context: context)
             }
         }
     }
@@ -290,20 +313,35 @@ package enum UIUpdate {
             setStatus(&state, "this error belongs to no run that is still kept", context: context)
             return
         }
+        closeToolsView(&state)
+        select(run: run, callID: entry.callID, state: &state, model: model)
+        setStatus(&state, "jumped to run \(runID)", context: context)
+    }
+
+    /// Selects `run` (clearing a filter that hides it) and, when given and still kept, its
+    /// call `callID` in the timeline, focusing where it shows.
+    private static func select(run: MonitorRun, callID: String?, state: inout UIState, model: MonitorModel) {
         if !state.filter.isEmpty && !UIRows.runMatches(run, filter: state.filter) { state.filter = "" }
         state.comparePane.close()
-        state.selectedRunID = runID
+        state.selectedRunID = run.id
         state.detailOpen = false
         state.focus = .runs
-        if let callID = entry.callID,
-            let callIndex = UIRows.timeline(model, run).firstIndex(where: { $0.runID == runID && $0.callID == callID })
+        if let callID,
+            let callIndex = UIRows.timeline(model, run).firstIndex(where: { $0.runID == run.id && $0.callID == callID })
         {
             state.selectedToolIndex = callIndex
             state.focus = .tools
         } else {
             state.selectedToolIndex = nil
         }
-        setStatus(&state, "jumped to run \(runID)", context: context)
+    }
+
+    /// Leaves the tools view for the runs (it remembers its sort and selection).
+    private static func closeToolsView(_ state: inout UIState) {
+        guard state.toolsViewOpen else { return }
+        state.toolsViewOpen = false
+        state.toolStatsPane.listing = nil
+        if state.focus == .toolStats { state.focus = .runs }
     }
 
     // MARK: Mouse

@@ -90,6 +90,10 @@ struct FooterBar: Component, Hashable, Sendable {
         case .log: hints += [("↑↓", "scroll")]
         case .compare:
             hints += ui.compareDiffOpen ? [("↑↓", "scroll"), ("Esc", "back")] : [("↑↓", "pair"), ("⏎", "diff"), ("Esc", "close")]
+        case .toolStats:
+            hints += ui.toolStatsPane.listing == nil
+                ? [("↑↓", "tool"), ("⏎", "calls"), ("s/S", "sort"), ("Esc", "back")]
+                : [("↑↓", "call"), ("⏎", "go to call"), ("Esc", "tools")]
         }
         hints += [
             ("Tab", "pane"), ("/", "filter"), ("p", ui.paused == nil ? "pause" : "resume"), ("e", "exporters"),

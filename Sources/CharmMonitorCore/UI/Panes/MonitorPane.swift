@@ -58,6 +58,8 @@ enum PaneEffect: Hashable, Sendable {
     case openDetail
     /// Select the run (and call) of the errors pane's selected entry.
     case jumpToError
+    /// Close the tools view and select this call in its run.
+    case jumpToCall(runID: String, callID: String)
 }
 
 /// What a pane's `update` reads: the model shown, the whole UI state (the filter, the
