@@ -81,6 +81,15 @@ private func tool(_ name: String) -> [String: String] {
 
 @Suite("Span conventions: what each framework's spans are to an agent's story")
 struct SpanConventionsTests {
+    @Test("OpenLLMetry: a tool's input is the input_str of LangChain's callback envelope; other inputs stay as they are")
+    func callbackEnvelope() {
+        let envelope = #"{"input_str": "{'city': 'Paris'}", "tags": [], "metadata": {"langgraph_step": 2}, "inputs": {}}"#
+        #expect(SpanFacts.unwrappingCallbackEnvelope(envelope) == "{'city': 'Paris'}")
+        for text in [#"{"city": "Paris"}"#, #"{"input_str": 3}"#, "input_str", "", #"{"input_str": "x""#] {
+            #expect(SpanFacts.unwrappingCallbackEnvelope(text) == text)
+        }
+    }
+
     @Test("OpenLLMetry: LangGraph's graph span is structure; the graph's workflow span beneath it is the one run")
     func langGraphTopLevel() {
         let (runs, calls) = assemble([

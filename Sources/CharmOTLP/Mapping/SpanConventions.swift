@@ -1,4 +1,5 @@
 import CharmTelemetry
+import CharmWire
 import Foundation
 import OTLPProto
 
@@ -37,8 +38,9 @@ extension SpanFacts {
         case .tool:
             toolName = a.string("gen_ai.tool.name", "tool.name", "traceloop.entity.name") ?? span.name
             toolCallID = a.string("gen_ai.tool.call.id", "tool_call.id", "tool.call_id")
-            toolInput = a.string("gen_ai.tool.call.arguments", "tool_arguments", "input.value", "tool.parameters",
-                "traceloop.entity.input") ?? ""
+            toolInput = SpanFacts.unwrappingCallbackEnvelope(
+                a.string("gen_ai.tool.call.arguments", "tool_arguments", "input.value", "tool.parameters",
+                    "traceloop.entity.input") ?? "")
             toolOutput = a.string("gen_ai.tool.call.result", "tool_response", "output.value", "traceloop.entity.output") ?? ""
         case .llm:
             llm = SpanFacts.llmCall(a, start: start, error: error)
@@ -46,6 +48,18 @@ extension SpanFacts {
             break
         }
         bound()
+    }
+
+    /// A tool's own input out of OpenLLMetry's LangChain callback envelope: its
+    /// `gen_ai.tool.call.arguments` and `traceloop.entity.input` are `{"input_str": …,
+    /// "tags": …, "metadata": {"langgraph_step": …, …}}`, whose metadata differs at every
+    /// step (two identical calls would look different); the input is `input_str`. Any other
+    /// text is returned as it is.
+    static func unwrappingCallbackEnvelope(_ text: String) -> String {
+        guard text.hasPrefix("{"), text.contains("\"input_str\""),
+            case .object(let o)? = try? JSONParser.parse(text), case .string(let input)? = o["input_str"]
+        else { return text }
+        return input
     }
 
     /// The most bytes of one text a waiting span keeps (inputs, outputs, messages, errors):
