@@ -13,7 +13,8 @@ package struct Finding: Sendable, Hashable {
     package var detail: String
     /// The tool call it is about, if one.
     package var callID: String?
-    /// When it fired (the event's time, or the check's for time-based findings).
+    /// When the monitor recorded it: when it received what made the rule fire, or the
+    /// time of the check that found it.
     package var at: Timestamp
 
     /// A finding with every field given.

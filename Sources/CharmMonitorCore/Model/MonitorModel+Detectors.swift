@@ -6,9 +6,12 @@ extension MonitorModel {
         detectors.rules = rules
     }
 
-    /// Records a finding: counted, kept in `findings`, marked on its run, and listed in the
-    /// errors pane as a `finding` entry linked to its run (and call).
-    mutating func record(_ f: Finding) {
+    /// Records a finding at `at` (when the monitor received what made it fire, like every
+    /// entry of the errors pane): counted, kept in `findings`, marked on its run, and listed
+    /// in the errors pane as a `finding` entry linked to its run (and call).
+    mutating func record(_ f: Finding, at: Timestamp) {
+        var f = f
+        f.at = at
         counters.findings[f.rule, default: 0] += 1
         findings.append(f)
         if let i = runs.index(forKey: f.runID) { updateRun(i) { $0.findingRules.insert(f.rule) } }
@@ -28,7 +31,7 @@ extension MonitorModel {
         detectors = d
         guard !found.isEmpty else { return }
         generation &+= 1
-        for f in found { record(f) }
+        for f in found { record(f, at: now) }
     }
 
     /// Whether any of `rules` fired.

@@ -55,13 +55,13 @@ extension MonitorModel {
                 r.lastError = e
             }
             addError(MonitorErrorEntry(at: at, kind: .run, source: source, runID: id, message: describe(e)))
-            if let f = detectors.error(run: id, at: ts) { record(f) }
+            if let f = detectors.error(run: id, at: ts) { record(f, at: at) }
         case .toolStart(let name, let input):
             let name = MonitorModel.boundedName(name, nameLimit)
             let callID = startTool(
                 run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) }, name: name, input: input, at: ts)
             noteToolStarted(name, run: id, call: callID)
-            for f in detectors.toolStarted(run: id, callID: callID, name: name, input: input, at: ts) { record(f) }
+            for f in detectors.toolStarted(run: id, callID: callID, name: name, input: input, at: ts) { record(f, at: at) }
         case .toolEnd(let name, let output):
             let name = MonitorModel.boundedName(name, nameLimit)
             let ended = endTool(
@@ -70,7 +70,7 @@ extension MonitorModel {
                 c.status = .ok
                 c.output = MonitorModel.cut(output, ioLimit)
             }
-            toolEnded(ended, run: id, name: name, failed: false, at: ts)
+            toolEnded(ended, run: id, name: name, failed: false, at: ts, received: at)
         case .toolError(let name, let e):
             let name = MonitorModel.boundedName(name, nameLimit)
             let ended = endTool(
@@ -82,12 +82,12 @@ extension MonitorModel {
             addError(
                 MonitorErrorEntry(
                     at: at, kind: .tool, source: source, runID: id, callID: ended.callID, message: "\(name): \(describe(e))"))
-            toolEnded(ended, run: id, name: name, failed: true, at: ts)
-            if let f = detectors.error(run: id, at: ts) { record(f) }
+            toolEnded(ended, run: id, name: name, failed: true, at: ts, received: at)
+            if let f = detectors.error(run: id, at: ts) { record(f, at: at) }
         case .llmNewToken(let token):
             appendToken(run: ri, token, at: ts)
-            if let f = detectors.token(run: id, at: ts) { record(f) }
-            if detectors.rules.budget.maxTokens != nil, let f = detectors.usage(of: runs.values[ri], at: ts) { record(f) }
+            if let f = detectors.token(run: id, at: ts) { record(f, at: at) }
+            if detectors.rules.budget.maxTokens != nil, let f = detectors.usage(of: runs.values[ri], at: ts) { record(f, at: at) }
         case .agentAction(let tool, let input):
             let cap = limits.maxActionsPerRun
             updateRun(ri) { r in
@@ -102,16 +102,16 @@ extension MonitorModel {
                     MonitorErrorEntry(
                         at: at, kind: .run, source: source, runID: id, callID: event.callID,
                         message: "\(call.model ?? "llm"): \(describe(e))"))
-                if let f = detectors.error(run: id, at: ts) { record(f) }
+                if let f = detectors.error(run: id, at: ts) { record(f, at: at) }
             }
-            if let f = detectors.usage(of: runs.values[ri], at: ts) { record(f) }
+            if let f = detectors.usage(of: runs.values[ri], at: ts) { record(f, at: at) }
         }
         if case .llmNewToken = event.payload {} else { detectors.activity(run: id) }
         detectors.setWatched(id, openCalls: !runs.values[ri].openCalls.isEmpty, finished: runs.values[ri].isFinished)
     }
 
     /// Counts a call that ended in its tool's statistics and asks the stall rule about it.
-    private mutating func toolEnded(_ ended: EndedCall, run: String, name: String, failed: Bool, at ts: Timestamp) {
+    private mutating func toolEnded(_ ended: EndedCall, run: String, name: String, failed: Bool, at ts: Timestamp, received at: Timestamp) {
         if ended.startUnseen { noteToolStarted(name, run: run, call: ended.callID) }
         guard ended.wasOpen else { return }
         // A call whose start was never seen has no duration to count or judge.
@@ -119,7 +119,7 @@ extension MonitorModel {
         let p95 = noteToolEnded(name, seconds: seconds, failed: failed)
         guard let seconds else { return }
         if let f = detectors.toolEnded(run: run, callID: ended.callID, name: name, seconds: seconds, p95: p95, at: ts) {
-            record(f)
+            record(f, at: at)
         }
     }
 
