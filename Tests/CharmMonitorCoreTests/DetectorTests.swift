@@ -294,6 +294,6 @@ import Testing
         var r = Rig(rules)
         for i in 0..<200 { r.call("t\(i)", seconds: 2) }
         #expect(r.fired(.stall).count == 64)
-        #expect(r.model.detectors.suppressed(run: "r") == 136)
+        #expect(r.model.run("r")?.watch.suppressed == 136)
     }
 }

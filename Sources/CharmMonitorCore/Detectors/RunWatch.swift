@@ -1,9 +1,9 @@
 import CharmTelemetry
 import DequeModule
 
-/// What the detectors remember of one run: bounded, whatever the run does, so each event
-/// costs O(1) amortised.
-struct RunWatch: Sendable {
+/// What the detectors remember of one run (kept in the run: `MonitorRun.watch`): bounded,
+/// whatever the run does, so each event costs O(1) amortised.
+struct RunWatch: Sendable, Hashable {
     /// The most distinct (tool, input) pairs counted; past it the counts start afresh (a run
     /// with that many different calls is not repeating one).
     static let maxDistinctCalls = 4_096
@@ -28,6 +28,8 @@ struct RunWatch: Sendable {
     var fired: Set<String> = []
     /// Findings past `maxFindings`, not recorded.
     var suppressed = 0
+    /// Whether the run is in `Detectors.watched` (a call open or a stream going).
+    var watched = false
 
     /// Marks (rule, subject) as fired; false when it already had, or the run has had its fill.
     mutating func fire(_ rule: DetectorRule, _ subject: String) -> Bool {

@@ -23,15 +23,42 @@ extension MonitorModel {
     /// the runs that have a call open or a stream going. The front end calls it about once
     /// a second, headless mode periodically and once at the end.
     package mutating func checkDetectors(now: Timestamp) {
-        guard !detectors.watched.isEmpty else { return }
-        // Taken out while it works, so reading the runs beside it copies neither.
-        var d = detectors
-        detectors = Detectors(rules: d.rules)
-        let found = d.check(now: now, run: { runs[$0] }, p95: { toolStats[statsKey($0)]?.p95Seconds })
-        detectors = d
+        guard !detectors.watched.isEmpty, detectors.rules.stall.enabled else { return }
+        let rules = detectors.rules
+        var found: [Finding] = []
+        for id in detectors.watched.sorted() {
+            guard let ri = runs.index(forKey: id) else {
+                detectors.watched.remove(id)
+                continue
+            }
+            let open = openCalls(ri, now: now)
+            updateRun(ri) { r in
+                for c in open {
+                    if let f = r.watch.toolStall(
+                        rules, run: id, callID: c.callID, name: c.name, seconds: c.seconds, p95: c.p95, at: now, ended: false)
+                    {
+                        found.append(f)
+                    }
+                }
+                if let f = r.watch.quietStream(rules, run: id, now: now) { found.append(f) }
+            }
+        }
         guard !found.isEmpty else { return }
         generation &+= 1
         for f in found { record(f, at: now) }
+    }
+
+    /// What each open call of the run at `ri` has run at `now`, and its tool's p95: read in
+    /// a function of its own, so no copy of the run outlives the reading (a live copy would
+    /// make the update that follows copy what it changes).
+    private func openCalls(_ ri: [String: MonitorRun].Index, now: Timestamp)
+        -> [(callID: String, name: String, seconds: Double, p95: Double?)]
+    {
+        let r = runs.values[ri]
+        return r.openCalls.map { abs in
+            let call = r.toolCalls[abs - r.evictedToolCalls]
+            return (call.callID, call.toolName, now.seconds(since: call.start), toolStats[statsKey(call.toolName)]?.p95Seconds)
+        }
     }
 
     /// Whether any of `rules` fired.

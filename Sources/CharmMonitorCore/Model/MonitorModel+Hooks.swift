@@ -55,13 +55,16 @@ extension MonitorModel {
                 r.lastError = e
             }
             addError(MonitorErrorEntry(at: at, kind: .run, source: source, runID: id, message: describe(e)))
-            if let f = detectors.error(run: id, at: ts) { record(f, at: at) }
+            judge(ri, at: at) { w, rules in w.error(rules, run: id, at: ts) }
         case .toolStart(let name, let input):
             let name = MonitorModel.boundedName(name, nameLimit)
             let callID = startTool(
                 run: ri, callID: event.callID.map { MonitorModel.boundedName($0, nameLimit) }, name: name, input: input, at: ts)
             noteToolStarted(name, run: id, call: callID)
-            for f in detectors.toolStarted(run: id, callID: callID, name: name, input: input, at: ts) { record(f, at: at) }
+            let rules = detectors.rules
+            var found: [Finding] = []
+            updateRun(ri) { r in found = r.watch.toolStarted(rules, run: id, callID: callID, name: name, input: input, at: ts) }
+            for f in found { record(f, at: at) }
         case .toolEnd(let name, let output):
             let name = MonitorModel.boundedName(name, nameLimit)
             let ended = endTool(
@@ -70,7 +73,7 @@ extension MonitorModel {
                 c.status = .ok
                 c.output = MonitorModel.cut(output, ioLimit)
             }
-            toolEnded(ended, run: id, name: name, failed: false, at: ts, received: at)
+            toolEnded(ended, run: ri, id: id, name: name, failed: false, at: ts, received: at)
         case .toolError(let name, let e):
             let name = MonitorModel.boundedName(name, nameLimit)
             let ended = endTool(
@@ -82,12 +85,12 @@ extension MonitorModel {
             addError(
                 MonitorErrorEntry(
                     at: at, kind: .tool, source: source, runID: id, callID: ended.callID, message: "\(name): \(describe(e))"))
-            toolEnded(ended, run: id, name: name, failed: true, at: ts, received: at)
-            if let f = detectors.error(run: id, at: ts) { record(f, at: at) }
+            toolEnded(ended, run: ri, id: id, name: name, failed: true, at: ts, received: at)
+            judge(ri, at: at) { w, rules in w.error(rules, run: id, at: ts) }
         case .llmNewToken(let token):
             appendToken(run: ri, token, at: ts)
-            if let f = detectors.token(run: id, at: ts) { record(f, at: at) }
-            if detectors.rules.budget.maxTokens != nil, let f = detectors.usage(of: runs.values[ri], at: ts) { record(f, at: at) }
+            judge(ri, at: at) { w, rules in w.token(rules, run: id, at: ts) }
+            if detectors.rules.budget.maxTokens != nil { judgeUsage(ri, id: id, at: ts, received: at) }
         case .agentAction(let tool, let input):
             let cap = limits.maxActionsPerRun
             updateRun(ri) { r in
@@ -102,24 +105,56 @@ extension MonitorModel {
                     MonitorErrorEntry(
                         at: at, kind: .run, source: source, runID: id, callID: event.callID,
                         message: "\(call.model ?? "llm"): \(describe(e))"))
-                if let f = detectors.error(run: id, at: ts) { record(f, at: at) }
+                judge(ri, at: at) { w, rules in w.error(rules, run: id, at: ts) }
             }
-            if let f = detectors.usage(of: runs.values[ri], at: ts) { record(f, at: at) }
+            judgeUsage(ri, id: id, at: ts, received: at)
         }
-        if case .llmNewToken = event.payload {} else { detectors.activity(run: id) }
-        detectors.setWatched(id, openCalls: !runs.values[ri].openCalls.isEmpty, finished: runs.values[ri].isFinished)
+        if case .llmNewToken = event.payload {} else if runs.values[ri].watch.streaming {
+            // Anything but a token ends a stream: a gap spent in a tool call is no stall.
+            updateRun(ri) { $0.watch.streaming = false }
+        }
+        syncWatched(ri, id: id)
+    }
+
+    /// Runs one detector hook on the run at `ri`'s watch, recording what it found.
+    private mutating func judge(
+        _ ri: [String: MonitorRun].Index, at: Timestamp, _ hook: (inout RunWatch, DetectorRules) -> Finding?
+    ) {
+        let rules = detectors.rules
+        var found: Finding?
+        updateRun(ri) { r in found = hook(&r.watch, rules) }
+        if let found { record(found, at: at) }
+    }
+
+    /// The budget rule on the run at `ri`'s usage now.
+    private mutating func judgeUsage(_ ri: [String: MonitorRun].Index, id: String, at ts: Timestamp, received at: Timestamp) {
+        let tokens = runs.values[ri].budgetTokens
+        let cost = runs.values[ri].pricedCost
+        judge(ri, at: at) { w, rules in w.usage(rules, run: id, tokens: tokens, cost: cost, at: ts) }
+    }
+
+    /// Keeps `detectors.watched` in step with whether the run at `ri` has a call open or a
+    /// stream going (touched only when that changes, so a token costs no set update).
+    mutating func syncWatched(_ ri: [String: MonitorRun].Index, id: String) {
+        let wanted = !runs.values[ri].isFinished && (!runs.values[ri].openCalls.isEmpty || runs.values[ri].watch.streaming)
+        guard wanted != runs.values[ri].watch.watched else { return }
+        updateRun(ri) { $0.watch.watched = wanted }
+        if wanted { detectors.watched.insert(id) } else { detectors.watched.remove(id) }
     }
 
     /// Counts a call that ended in its tool's statistics and asks the stall rule about it.
-    private mutating func toolEnded(_ ended: EndedCall, run: String, name: String, failed: Bool, at ts: Timestamp, received at: Timestamp) {
-        if ended.startUnseen { noteToolStarted(name, run: run, call: ended.callID) }
+    private mutating func toolEnded(
+        _ ended: EndedCall, run ri: [String: MonitorRun].Index, id: String, name: String, failed: Bool, at ts: Timestamp,
+        received at: Timestamp
+    ) {
+        if ended.startUnseen { noteToolStarted(name, run: id, call: ended.callID) }
         guard ended.wasOpen else { return }
         // A call whose start was never seen has no duration to count or judge.
         let seconds = ended.startUnseen ? nil : ended.seconds
         let p95 = noteToolEnded(name, seconds: seconds, failed: failed)
         guard let seconds else { return }
-        if let f = detectors.toolEnded(run: run, callID: ended.callID, name: name, seconds: seconds, p95: p95, at: ts) {
-            record(f, at: at)
+        judge(ri, at: at) { w, rules in
+            w.toolEnded(rules, run: id, callID: ended.callID, name: name, seconds: seconds, p95: p95, at: ts)
         }
     }
 

@@ -348,7 +348,7 @@ package struct MonitorModel: Sendable {
     private mutating func removeRun(_ id: String) {
         detachFromParent(id)
         guard let r = runs.removeValue(forKey: id) else { return }
-        detectors.forget(run: id)
+        detectors.watched.remove(id)
         treeStale = true
         if r.status == .running { runningRuns -= 1 }
         keptToolCalls -= r.toolCallCount

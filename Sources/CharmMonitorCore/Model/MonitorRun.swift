@@ -83,6 +83,8 @@ package struct MonitorRun: Sendable, Hashable {
     var anonymousCalls = 0
     /// Byte length of `text`, tracked to avoid recounting.
     var textBytes = 0
+    /// What the detectors remember of this run.
+    var watch = RunWatch()
 
     init(id: String, source: SourceID, order: UInt64, start: Timestamp) {
         self.id = id
@@ -132,6 +134,7 @@ package struct MonitorRun: Sendable, Hashable {
         r.openCalls = []
         r.actions = []
         r.inputs = [:]
+        r.watch = RunWatch()
         return r
     }
 
