@@ -3,52 +3,25 @@ import Foundation
 import Yams
 
 /// Why a rules file (or charm.yaml's `monitor.rules`) could not be used: the file, the line
-/// when known, and what to write instead.
-package struct DetectorRulesError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file.
-    package var path: String
-    /// The 1-based line, when known.
-    package var line: Int?
-    /// What is wrong.
-    package var message: String
-
-    package var description: String {
-        if let line { return "\(path):\(line): \(message)" }
-        return "\(path): \(message)"
-    }
-}
+/// when known, and what to write instead — the error charm.yaml itself gives.
+package typealias DetectorRulesError = CharmConfigError
 
 extension DetectorRules {
     /// Reads a `--rules` file: a mapping of rule names to their thresholds.
     package static func load(path: String) throws(DetectorRulesError) -> DetectorRules {
-        try parse(try read(path), path: path)
+        try parse(try CharmConfig.readText(path: path), path: path)
     }
 
     /// Reads charm.yaml's `monitor.rules`, if it has one (the defaults otherwise).
     package static func load(charmYAML path: String) throws(DetectorRulesError) -> DetectorRules {
-        try parse(try read(path), path: path, under: ["monitor", "rules"])
-    }
-
-    private static func read(_ path: String) throws(DetectorRulesError) -> String {
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw DetectorRulesError(path: path, message: "cannot read the file: \(error.localizedDescription)")
-        }
+        try parse(try CharmConfig.readText(path: path), path: path, under: ["monitor", "rules"])
     }
 
     /// Reads rules from YAML `text`, found at `keys` inside it (nothing there: the defaults).
     package static func parse(_ text: String, path: String = "<string>", under keys: [String] = [])
         throws(DetectorRulesError) -> DetectorRules
     {
-        var node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch let e as YamlError {
-            throw DetectorRulesError(path: path, line: e.line, message: "invalid YAML: \(e.summary)")
-        } catch {
-            throw DetectorRulesError(path: path, message: "invalid YAML: \(error)")
-        }
+        var node = try CharmConfig.composeYAML(text, path: path)
         for key in keys {
             guard let n = node, !n.isNullScalar else { break }
             guard let m = n.mapping else {

@@ -42,7 +42,8 @@ public struct CharmConfig: Sendable, Hashable {
     }
 }
 
-/// Why a charm.yaml could not be used: always with the file, and the line when known.
+/// Why a charm.yaml (or another YAML file read like it: the monitor's rules) could not be
+/// used: always with the file, and the line when known.
 public struct CharmConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file (or "<string>").
     package var path: String
@@ -50,6 +51,13 @@ public struct CharmConfigError: Error, Sendable, Hashable, CustomStringConvertib
     package var line: Int?
     /// What is wrong, and what to do instead.
     package var message: String
+
+    /// An error in `path` (at `line`, when known).
+    package init(path: String, line: Int? = nil, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
 
     public var description: String {
         if let line { return "\(path):\(line): \(message)" }

@@ -86,25 +86,33 @@ extension CharmConfig {
 
     /// Reads charm.yaml at `path`.
     public static func load(path: String) throws(CharmConfigError) -> CharmConfig {
-        let text: String
+        try parse(try readText(path: path), path: path)
+    }
+
+    /// The text of the file at `path`, or an error saying why it cannot be read.
+    package static func readText(path: String) throws(CharmConfigError) -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw CharmConfigError(path: path, line: nil, message: "cannot read the file: \(error.localizedDescription)")
         }
-        return try parse(text, path: path)
     }
 
-    /// Reads charm.yaml from text; `path` names it in errors.
-    package static func parse(_ text: String, path: String = "<string>") throws(CharmConfigError) -> CharmConfig {
-        let node: Node?
+    /// `text` composed as YAML (`nil` when empty), or an error with the line of the syntax
+    /// error; `path` names it.
+    package static func composeYAML(_ text: String, path: String) throws(CharmConfigError) -> Node? {
         do {
-            node = try Yams.compose(yaml: text)
+            return try Yams.compose(yaml: text)
         } catch let e as YamlError {
             throw CharmConfigError(path: path, line: e.line, message: "invalid YAML: \(e.summary)")
         } catch {
             throw CharmConfigError(path: path, line: nil, message: "invalid YAML: \(error)")
         }
+    }
+
+    /// Reads charm.yaml from text; `path` names it in errors.
+    package static func parse(_ text: String, path: String = "<string>") throws(CharmConfigError) -> CharmConfig {
+        let node = try composeYAML(text, path: path)
         guard let root = node else { return CharmConfig(path: path) }
         guard let map = root.mapping else {
             throw CharmConfigError(path: path, line: root.line, message: "the top level must be a mapping")
