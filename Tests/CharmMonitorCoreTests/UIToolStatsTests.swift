@@ -100,6 +100,19 @@ struct UIToolStatsTests {
         #expect(state.toolsViewOpen && state.toolStatsPane.listing == nil)
     }
 
+    @Test("y in the tools view copies the selected tool's figures, in its call list the selected call, as JSON")
+    func yank() {
+        func copied(_ effects: [UIEffect]) -> String? {
+            effects.lazy.compactMap { if case .copyToClipboard(let text) = $0 { text } else { nil } }.first
+        }
+        let (_, tools) = press([.char("T"), .char("y")], UIState(), model: model, width: 100, height: 30, now: script.end)
+        let figures = copied(tools) ?? ""
+        #expect(figures.contains(#""tool":"search""#) && figures.contains(#""calls":3"#) && figures.contains(#""errors":1"#), "\(figures)")
+        let (_, calls) = press([.char("T"), .enter, .char("y")], UIState(), model: model, width: 100, height: 30, now: script.end)
+        let call = copied(calls) ?? ""
+        #expect(call.contains("gamma") && call.contains("run-b"), "\(call)")
+    }
+
     @Test("a loop finding marks its run ⚑, shows in the errors pane as a finding, and g jumps to its call")
     func findingShown() {
         var s = WireScript()

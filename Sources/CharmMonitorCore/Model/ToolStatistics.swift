@@ -51,6 +51,16 @@ package struct ToolStats: Sendable {
     /// The 95th percentile in seconds, `nil` before any timed call ended.
     package var p95Seconds: Double? { timed == 0 ? nil : Double(p95Micros) / 1_000_000 }
 
+    /// The figures as JSON: `{"tool", "calls", "errors", "ended", "error_rate", "p50_ms",
+    /// "p95_ms", "max_ms"}` (durations null before a timed call ended).
+    package var json: JSONValue {
+        func ms(_ micros: UInt64) -> JSONValue { timed == 0 ? .null : .double(Double(micros) / 1_000) }
+        return .object([
+            "tool": .string(name), "calls": .int(Int64(calls)), "errors": .int(Int64(errors)), "ended": .int(Int64(ended)),
+            "error_rate": .double(errorRate), "p50_ms": ms(p50Micros), "p95_ms": ms(p95Micros), "max_ms": ms(maxMicros),
+        ])
+    }
+
     /// Counts a call that started.
     mutating func started(_ ref: ToolCallRef) {
         calls += 1

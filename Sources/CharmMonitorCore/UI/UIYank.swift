@@ -4,7 +4,8 @@ import CharmTelemetry
 /// pane), the selected call as JSON (calls pane), the section of a call under view — its
 /// input, output, error or messages — or with `Y` the whole call as JSON (detail view), the
 /// run's streamed text (tokens pane), the selected error as JSON (errors pane), the selected
-/// pair of a comparison as JSON, or with its diff open the diff as text (compare view). It reads the
+/// pair of a comparison as JSON, or with its diff open the diff as text (compare view), a
+/// tool's statistics or one of its calls as JSON (tools view). It reads the
 /// model the view shows, so a paused view copies what is on screen.
 package enum UIYank {
     /// A copy to make, or why there is nothing to copy.
@@ -62,6 +63,19 @@ package enum UIYank {
                 return .copy(text: text, what: "diff of compared row \(row + 1)", bytes: text.utf8.count)
             }
             return json(alignment.rowJSON(row), "compared row \(row + 1) as JSON")
+        case .toolStats:
+            // In the tools view the selected tool's figures; in its call list the selected call.
+            let pane = state.toolStatsPane
+            if let tool = pane.listing {
+                let rows = ToolStatsPane.calls(of: tool, in: model).rows
+                guard !rows.isEmpty else { return .nothing("no call to copy") }
+                let row = rows[min(pane.selectedCall, rows.count - 1)]
+                return json(CopyJSON.call(TimelineCall(runID: row.runID, call: row.call), prices: model.prices), "call \(tool) as JSON")
+            }
+            let tools = pane.sorted(model)
+            guard !tools.isEmpty else { return .nothing("no tool to copy") }
+            let stats = tools[min(pane.selected, tools.count - 1)]
+            return json(stats.json, "statistics of \(stats.name) as JSON")
         case .log, .exporters:
             return .nothing("nothing to copy here: y copies a run, a call, a section of one, the text or an error")
         }
