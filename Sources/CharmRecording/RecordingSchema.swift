@@ -123,6 +123,12 @@ package enum RecordingSchema {
                 );
                 """)
         }
+        // Liveness, so one monitor's pruning never deletes another's live session: the
+        // writer's pid, and a heartbeat updated with every commit (and while idle).
+        m.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN heartbeat_us INTEGER")
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN pid INTEGER")
+        }
         return m
     }
 

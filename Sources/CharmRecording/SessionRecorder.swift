@@ -204,7 +204,11 @@ package final class SessionRecorder: EngineRecorder, @unchecked Sendable {
 
             if !failed {
                 do {
-                    if !take.isEmpty { try writer.write(take) }
+                    if !take.isEmpty {
+                        try writer.write(take)
+                    } else if Date().timeIntervalSince(writer.lastHeartbeat) > SessionWriter.heartbeatInterval {
+                        try writer.heartbeat()
+                    }
                     if lostNow != lostWritten {
                         try writer.noteLost(lostNow)
                         lostWritten = lostNow

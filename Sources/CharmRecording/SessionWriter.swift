@@ -14,6 +14,10 @@ final class SessionWriter {
     let scrubber: SecretScrubber
     /// The cap on the database's size in bytes; the oldest other sessions go first.
     let maxBytes: Int64
+    /// A session whose heartbeat is older than this (µs) is taken as no longer recording.
+    static let staleAfter: Int64 = 60_000_000
+    /// How often an idle writer stores its heartbeat.
+    static let heartbeatInterval: TimeInterval = 15
 
     /// The session's model, replayed entry by entry (the derived tables are read from it).
     private var model: MonitorModel
@@ -56,10 +60,10 @@ final class SessionWriter {
         sessionID = try db.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO sessions (started_at, started_us, command, limits, prices)
-                    VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO sessions (started_at, started_us, command, limits, prices, heartbeat_us, pid)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [start.rfc3339, start.microseconds, command, limitsJSON, pricesJSON])
+                arguments: [start.rfc3339, start.microseconds, command, limitsJSON, pricesJSON, start.microseconds, Int64(getpid())])
             return db.lastInsertedRowID
         }
         try pruneIfNeeded()
@@ -417,7 +421,7 @@ final class SessionWriter {
     private func updateSessionRow(_ db: Database) throws {
         let st = try db.cachedStatement(sql: """
             UPDATE sessions SET sources = ?, events = ?, runs = ?, tool_calls = ?, llm_calls = ?, errors = ?,
-                first_event_id = ?, last_event_id = ? WHERE id = ?
+                first_event_id = ?, last_event_id = ?, heartbeat_us = ? WHERE id = ?
             """)
         st.bind(1, sourcesSeen.joined(separator: ","))
         st.bind(2, counts.events)
@@ -427,8 +431,22 @@ final class SessionWriter {
         st.bind(6, counts.errors)
         st.bind(7, firstEventID)
         st.bind(8, lastEventID)
-        st.bind(9, sessionID)
+        st.bind(9, Timestamp.now().microseconds)
+        st.bind(10, sessionID)
         try st.stepAndReset(db)
+        lastHeartbeat = Date()
+    }
+
+    /// When the session's heartbeat was last stored.
+    private(set) var lastHeartbeat = Date()
+
+    /// Stores the heartbeat alone (an idle writer commits nothing else), so other monitors
+    /// see this session is alive.
+    func heartbeat() throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE sessions SET heartbeat_us = ? WHERE id = ?", arguments: [Timestamp.now().microseconds, sessionID])
+        }
+        lastHeartbeat = Date()
     }
 
     // MARK: Ending
@@ -465,9 +483,29 @@ final class SessionWriter {
             return (pages - free) * size
         }
         var pruned = false
+        if try db.read({ try used($0) }) > maxBytes {
+            // Rows whose session is gone (deleted while its monitor still wrote, by a build
+            // that pruned live sessions) are found by no session, so they go here.
+            try db.write { db in
+                for table in ["events", "runs", "tool_calls", "llm_calls", "errors", "search"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE session_id NOT IN (SELECT id FROM sessions)")
+                    if db.changesCount > 0 { pruned = true }
+                }
+            }
+        }
         while try db.read({ try used($0) }) > maxBytes {
+            // Only a session that ended, or whose monitor stopped beating (killed, or a build
+            // before heartbeats that is not running any more): another monitor's live session
+            // is never deleted.
+            let stale = Timestamp.now().microseconds - SessionWriter.staleAfter
             guard let oldest = try db.read({ db in
-                try Row.fetchOne(db, sql: "SELECT id, first_event_id, last_event_id FROM sessions WHERE id != ? ORDER BY id LIMIT 1", arguments: [sessionID])
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, first_event_id, last_event_id FROM sessions
+                        WHERE id != ? AND (ended_us IS NOT NULL OR coalesce(heartbeat_us, started_us) < ?) ORDER BY id LIMIT 1
+                        """,
+                    arguments: [sessionID, stale])
             }) else { break }
             let id: Int64 = oldest["id"]
             try db.write { db in
