@@ -44,6 +44,10 @@ struct RecordingPruneTests {
         // A goes on recording into a session that still exists, and ends it.
         let more = (21...30).map { Recording.line("llm_new_token", seq: $0, run: "live", #", "token": "t\#($0) ""#) }.joined(separator: "\n") + "\n"
         _ = more.utf8.withContiguousStorageIfAvailable { write(fd, $0.baseAddress, $0.count) }
+        // Read and committed before the interrupt (a signal may come before the listener reads).
+        #expect(waitUntil(20) {
+            (try? Recording.sqlite(db, "SELECT sum(n) FROM events WHERE kind = 'line' AND session_id = \(liveID ?? -1)"))?.first?.first as? Int == 30
+        })
         close(fd)
         kill(a.pid, SIGINT)
         let r = try a.wait(timeout: 30)
