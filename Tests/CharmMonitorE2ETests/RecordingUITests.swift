@@ -39,6 +39,10 @@ struct RecordingUITests {
         let screen = try o.waitUntil(timeout: 15) { $0.contains("recorded session 1") && $0.contains("session-2") }
         #expect(screen.contains("session-1"))
         #expect(!screen.contains("● REC"))
+        // ] steps through the recorded session's own entries.
+        try o.sendKeys("]")
+        try o.waitFor("step 1/")
+        try o.sendKeys("Escape")
         try o.sendKeys("q")
         try o.waitFor("[exit 0]")
         #expect(try Recording.sqlite(db, "SELECT count(*) FROM sessions").first?.first as? Int == 1)
