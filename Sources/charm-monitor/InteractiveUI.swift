@@ -38,6 +38,8 @@ enum InteractiveUI {
         var recorder: SessionRecorder? = nil
         /// The header's label when the screen shows a recorded session (`charm-monitor open`).
         var recordedSession: String? = nil
+        /// The recording the session picker (`o`) reads.
+        var recordingDatabase: String? = nil
     }
 
     /// A one-way flag set from a task when every finite source has ended.
@@ -118,10 +120,17 @@ enum InteractiveUI {
         // With a filter set, frames match again only the runs that changed.
         let filterCache = RunFilterCache()
 
+        // The session picker: a session opened from it is shown from an engine of its own
+        // (its replayed model) until `o` or Esc goes back to the live one.
+        let browser = options.recordingDatabase.map { SessionBrowser(path: $0, liveSessionID: options.recorder?.sessionID) }
+        var picked: (engine: MonitorEngine, history: @Sendable () throws -> StepHistory)?
+        func shown() -> MonitorEngine { picked?.engine ?? engine }
+
         // Built on the first step and kept: the session's changes, replayed to each step.
         var history: StepHistory?
         func historySupport() -> HistorySupport {
             if let history { return .ready(history) }
+            if picked != nil { return .loadable }
             guard options.historyLoader != nil else { return .unavailable(HistorySupport.noHistory) }
             if options.historyNeedsEnd && !state.streamEnded {
                 return .unavailable("stepping starts once every file is read to its end")
@@ -134,7 +143,7 @@ enum InteractiveUI {
         // switching an exporter can take the lock again.
         func apply(_ message: UIMessage) {
             let (w, h) = terminal.size
-            let effects: [UIEffect] = engine.readForView { model in
+            let effects: [UIEffect] = shown().readForView { model in
                 var context = UIContext(model: model, exporters: exporters, width: w, height: h, now: .now())
                 context.filterCache = filterCache
                 context.history = historySupport()
@@ -158,9 +167,28 @@ enum InteractiveUI {
                         state.statusMessage = "could not write to the terminal: nothing was copied"
                         state.statusMessageAt = .now()
                     }
+                case .listSessions:
+                    apply(browser?.sessions() ?? .pickerRows([], hits: false, note: "this session records nothing (--no-record)"))
+                case .searchSessions(let text):
+                    apply(browser?.search(text) ?? .pickerRows([], hits: true, note: "no recording to search"))
+                case .openSession(let id, let runID):
+                    guard let browser else { break }
+                    do {
+                        let opened = try browser.open(id)
+                        picked = (opened.engine, opened.history)
+                        history = nil
+                        apply(.viewing(label: opened.label, runID: runID, picked: true))
+                    } catch {
+                        state.statusMessage = "cannot open session \(id): \(error)"
+                        state.statusMessageAt = .now()
+                    }
+                case .backToLive:
+                    picked = nil
+                    history = nil
+                    apply(.viewing(label: options.recordedSession, runID: nil, picked: false))
                 case .loadHistory(let action):
                     do {
-                        history = try options.historyLoader?()
+                        history = try picked.map { try $0.history() } ?? options.historyLoader?()
                     } catch {
                         state.statusMessage = "cannot replay the session: \(error)"
                         state.statusMessageAt = .now()
@@ -229,7 +257,7 @@ enum InteractiveUI {
             let recent = now - lastRender < .milliseconds(250)
             let (w, h) = terminal.size
             let frameTime = Timestamp.now()
-            let frame: UIFrame? = engine.readForView { model in
+            let frame: UIFrame? = shown().readForView { model in
                 if quietUI && recent && model.generation == drawnGeneration { return nil }
                 drawnGeneration = model.generation
                 return UIFrame(model: model, ui: state, size: (w, h), now: frameTime, filterCache: filterCache)

@@ -130,6 +130,7 @@ extension MonitorCommand {
         } else {
             options.historyLoader = StepHistoryLoaders.files(specs: specs, otlp: wantsOTLP, engine: engine)
         }
+        options.recordingDatabase = recorder?.path ?? recordingPath ?? RecordingDatabase.defaultPath()
         let (status, logPath) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
         hub.stop()
         await receivers?.stop()

@@ -56,6 +56,7 @@ struct OpenCommand: AsyncParsableCommand {
         options.recordedSession = "session \(session.id) · \(session.startedAt)"
         options.historyLoader = StepHistoryLoaders.recording(path: store.path, sessionID: session.id)
         options.historyNeedsEnd = false
+        options.recordingDatabase = store.path
         let (status, _) = await InteractiveUI.run(engine: engine, options: options, ended: ended)
         if status != 0 { throw ExitCode(status) }
     }

@@ -85,6 +85,9 @@ import Testing
             s.toolsViewOpen = true
             s.focus = .toolStats
             return (s, { a, b, _ in a.toolStatsPane.reversed != b.toolStatsPane.reversed })
+        case .sessions:
+            // The front end answers with the recording's sessions.
+            return (s, { _, _, effects in effects.contains(.listSessions) })
         }
     }
 

@@ -36,8 +36,10 @@ struct RecordingUITests {
 
         // open: the recorded runs, the header says which session, and nothing is recorded again.
         let o = try TmuxHarness(command: "\(try monitor) open latest", width: 120, height: 36, environment: env)
-        let screen = try o.waitUntil(timeout: 15) { $0.contains("recorded session 1") && $0.contains("session-2") }
-        #expect(screen.contains("session-1"))
+        // (Both runs waited for: a capture can fall between two draws.)
+        let screen = try o.waitUntil(timeout: 15) {
+            $0.contains("recorded session 1") && $0.contains("session-2") && $0.contains("session-1")
+        }
         #expect(!screen.contains("● REC"))
         // ] steps through the recorded session's own entries.
         try o.sendKeys("]")
@@ -56,5 +58,55 @@ struct RecordingUITests {
         try n.sendKeys("q")
         try n.waitFor("[exit 0]")
         #expect(try Recording.sqlite(db, "SELECT count(*) FROM sessions").first?.first as? Int == 1)
+    }
+
+    @Test("o opens the session picker: Enter opens a session, / searches every session and Enter on a hit opens it on that run; o goes back to live")
+    func sessionPicker() throws {
+        let data = try Recording.folder("picker")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let db = data + "/charm-monitor/sessions.sqlite"
+        // Yesterday's session: a run whose tool failed.
+        let bad = try Recording.file(data, "bad.ndjson", [
+            Recording.line("run_start", seq: 1, run: "bad-run", #", "parent_run_id": null, "inputs": {}"#),
+            Recording.line("tool_start", seq: 2, run: "bad-run", #", "call_id": "b1", "tool_name": "db", "input": "SELECT 2""#),
+            Recording.line("tool_error", seq: 3, run: "bad-run", #", "call_id": "b1", "tool_name": "db", "error": {"type": "OperationalError", "message": "connection refused (ECONNREFUSED)"}"#),
+            Recording.line("run_start", seq: 4, run: "other-run", #", "parent_run_id": null, "inputs": {}"#),
+        ])
+        let first = try Monitor.run(["--headless", "--file", bad, "--record", db])
+        #expect(first.status == 0, "\(first.stderr)")
+        let env = Self.environment.merging(["XDG_DATA_HOME": data]) { $1 }
+        let h = try TmuxHarness(
+            command: "\(try monitor) --demo --demo-sessions 1 --demo-pace 20 --no-stdin", width: 120, height: 36, environment: env)
+        try h.waitFor("stream ended", timeout: .seconds(30))
+        try h.sendKeys("o")
+        let list = try h.waitFor("Recorded sessions")
+        #expect(list.contains("#2"), "\(list)")
+        #expect(list.contains("(this session)"), "\(list)")
+        #expect(list.contains("#1"), "\(list)")
+        // Enter on the older session (the second row) shows it.
+        try h.sendKeys("j", "Enter")
+        var screen = try h.waitFor("recorded session 1")
+        #expect(screen.contains("bad-run") && screen.contains("other-run"), "\(screen)")
+        try h.sendKeys("o")
+        screen = try h.waitUntil { !$0.contains("recorded session 1") && $0.contains("session-1") }
+        // Search: the failing call's output finds its session and run.
+        try h.sendKeys("o")
+        try h.waitFor("Recorded sessions")
+        try h.sendKeys("/")
+        try h.sendKeys("econnrefused", literal: true)
+        try h.sendKeys("Enter")
+        screen = try h.waitFor("Search: econnrefused")
+        #expect(screen.contains("#1  bad-run  tool  b1"), "\(screen)")
+        try h.sendKeys("Enter")
+        screen = try h.waitFor("recorded session 1")
+        // The hit's run is the one selected: its calls are shown.
+        #expect(screen.contains("Calls · bad-run"), "\(screen)")
+        try h.sendKeys("Escape")
+        try h.waitUntil { !$0.contains("recorded session 1") }
+        try h.sendKeys("?")
+        try h.waitFor("recorded sessions (/ search, o: live)")
+        try h.sendKeys("Escape")
+        try h.sendKeys("q")
+        try h.waitFor("[exit 0]")
     }
 }

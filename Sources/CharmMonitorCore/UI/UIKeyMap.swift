@@ -7,6 +7,7 @@ package enum UIAction: String, CaseIterable, Sendable {
     case yank, yankWhole, exportRun, stepBack, stepForward
     case mark, compare
     case toolsView, sortNext, sortReverse
+    case sessions
 }
 
 /// The monitor's bindings: an action, its keys, and the pane it is limited to.
@@ -39,7 +40,9 @@ package enum UIKeyMap {
         KeyMapEntry([UIKeyBinding(.toolsView, [.char("T")]), UIKeyBinding(.sortNext, [.char("s")], when: .toolStats),
                      UIKeyBinding(.sortReverse, [.char("S")], when: .toolStats)],
                     "tools view; in it s: sort column, S: reverse"),
-        KeyMapEntry([UIKeyBinding(.theme, [.char("t")])], "next theme"),
+        // One row for both: the help must fit 80×24 whole.
+        KeyMapEntry([UIKeyBinding(.sessions, [.char("o")]), UIKeyBinding(.theme, [.char("t")])],
+                    "recorded sessions (/ search, o: live) / theme"),
         KeyMapEntry([UIKeyBinding(.yank, [.char("y")]), UIKeyBinding(.yankWhole, [.char("Y")]),
                      UIKeyBinding(.exportRun, [.char("x")])], "copy (Y: the whole call) / export the run"),
         KeyMapEntry([UIKeyBinding(.stepBack, [.char("[")]), UIKeyBinding(.stepForward, [.char("]")])],

@@ -52,6 +52,9 @@ package enum UIRender {
         } else {
             ui.footer.render((), into: &painter, area: layout.footer)
         }
+        if ui.sessionPicker.visible {
+            ui.sessionPicker.render((), into: &painter, area: Rect(x: 0, y: 0, width: frame.width, height: frame.height))
+        }
         if ui.helpOverlay.visible {
             ui.helpOverlay.render((), into: &painter, area: Rect(x: 0, y: 0, width: frame.width, height: frame.height))
         }

@@ -57,6 +57,10 @@ package struct UIState: Hashable, Sendable {
     /// What the screen shows when it is a recorded session rather than live sources
     /// (`session 12 · 2026-11-30T02:40:00Z`), for the header.
     package var recordedSession: String?
+    /// Set while the screen shows a session opened from the picker (`o` or Esc goes back).
+    package var viewingPicked = false
+    /// Whether the session picker is shown.
+    package var sessionPickerVisible: Bool { sessionPicker.visible }
 
     // The components, each owning its part of the state.
     var runsPane = RunsPane()
@@ -70,6 +74,7 @@ package struct UIState: Hashable, Sendable {
     var toolStatsPane = ToolStatsPane()
     var filterPrompt = FilterPrompt()
     var helpOverlay = HelpOverlay()
+    var sessionPicker = SessionPicker()
     var footer = FooterBar()
 
     // What each component holds, by the names the front end and tests use.
@@ -237,6 +242,14 @@ package enum UIEffect: Hashable, Sendable {
     /// Build the session's history for stepping (`UIContext.history`), then send
     /// `.perform(action)` to carry out the step that asked for it.
     case loadHistory(then: UIAction)
+    /// List the recorded sessions for the picker (answered with `UIMessage.pickerRows`).
+    case listSessions
+    /// Search every recorded session (answered with `UIMessage.pickerRows(hits: true)`).
+    case searchSessions(String)
+    /// Show this recorded session (replayed), selecting this run; answered with `.viewing`.
+    case openSession(sessionID: Int64, runID: String?)
+    /// Leave the picked session for the live view; answered with `.viewing(nil)`.
+    case backToLive
 }
 
 /// What `update` reacts to.
@@ -249,4 +262,9 @@ package enum UIMessage: Hashable, Sendable {
     case streamEnded
     /// Do what `action`'s key does (after an effect that had to happen first).
     case perform(UIAction)
+    /// The picker's rows: sessions, or a search's hits; `note` when they cannot be read.
+    case pickerRows([PickerRow], hits: Bool, note: String?)
+    /// The screen now shows the session labelled so (nil: live sources), selecting this run;
+    /// `picked` when it was opened from the picker (then `o` and Esc go back).
+    case viewing(label: String?, runID: String?, picked: Bool)
 }

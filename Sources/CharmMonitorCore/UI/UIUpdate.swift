@@ -33,6 +33,17 @@ package enum UIUpdate {
             state.streamEnded = true
         case .perform(let action):
             perform(action, state: &state, effects: &effects, context: context)
+        case .pickerRows(let rows, let hits, let note):
+            state.sessionPicker.show(rows, hits: hits, note: note)
+        case .viewing(let label, let runID, let picked):
+            state.viewingPicked = picked
+            state.recordedSession = label
+            state.sessionPicker.visible = false
+            state.stepping = nil
+            state.detailOpen = false
+            state.focus = .runs
+            state.selectedRunID = runID
+            state.selectedToolIndex = nil
         }
         return (state, effects)
     }
@@ -53,6 +64,16 @@ package enum UIUpdate {
         }
         if state.helpOverlay.visible {
             if state.helpOverlay.update(key, context: ()).contains(.quit) { quit(&state, &effects) }
+            return
+        }
+        if state.sessionPicker.visible {
+            for effect in state.sessionPicker.update(key, context: ()) {
+                switch effect {
+                case .open(let row): effects.append(.openSession(sessionID: row.sessionID, runID: row.runID))
+                case .search(let text): effects.append(.searchSessions(text))
+                case .list: effects.append(.listSessions)
+                }
+            }
             return
         }
         guard let action = UIKeyMap.action(for: key, focus: state.focus) else { return }
@@ -116,6 +137,9 @@ package enum UIUpdate {
             compare(&state, context: context)
         case .stepBack, .stepForward:
             step(action, state: &state, effects: &effects, context: context)
+        case .sessions:
+            // On a picked session, o goes back to live; elsewhere it lists the sessions.
+            effects.append(state.viewingPicked ? .backToLive : .listSessions)
         case .back:
             if state.comparePane.back() {
                 if !state.compareOpen { state.focus = state.toolsViewOpen ? .toolStats : .runs }
@@ -132,6 +156,8 @@ package enum UIUpdate {
             } else if !state.filter.isEmpty {
                 state.filter = ""
                 setStatus(&state, "filter cleared", context: context)
+            } else if state.viewingPicked {
+                effects.append(.backToLive)
             } else if state.focus != .runs {
                 state.focus = .runs
             }
