@@ -51,7 +51,11 @@ package final class SessionRecorder: EngineRecorder, @unchecked Sendable {
     private var queued = 0
     private var lost = 0
     private var lostWritten = 0
+    /// Entries taken into the queue and then lost (writing failed).
+    private var lostFromQueue = 0
     private var recorded = 0
+    /// Entries taken into the queue so far (written, being written or still queued).
+    private var accepted = 0
     private var closing = false
     private var finished = false
     private var failure: String?
@@ -124,11 +128,13 @@ package final class SessionRecorder: EngineRecorder, @unchecked Sendable {
         if n <= room || queued == 0 {
             queue.append(entries)
             queued += n
+            accepted += n
             entries = []
         } else {
             if room > 0 {
                 queue.append(Array(entries[0..<room]))
                 queued += room
+                accepted += room
             }
             lost += n - max(0, room)
             entries.removeAll(keepingCapacity: true)
@@ -143,6 +149,20 @@ package final class SessionRecorder: EngineRecorder, @unchecked Sendable {
         let deadline = Date().addingTimeInterval(limit.timeInterval)
         condition.broadcast()
         while queued + count > capacity && queued > 0 && failure == nil && !closing {
+            if !condition.wait(until: deadline) { return }
+        }
+    }
+
+    /// Waits until everything queued so far is committed (or writing failed, or `limit`
+    /// passed): what reads the recording of this very session (stepping) then sees all the
+    /// screen shows, instead of what the last commit held.
+    package func sync(upTo limit: Duration) {
+        condition.lock()
+        defer { condition.unlock() }
+        let target = accepted
+        let deadline = Date().addingTimeInterval(limit.timeInterval)
+        condition.broadcast()
+        while recorded + lostFromQueue < target && failure == nil && !finished {
             if !condition.wait(until: deadline) { return }
         }
     }
@@ -215,17 +235,21 @@ package final class SessionRecorder: EngineRecorder, @unchecked Sendable {
                     }
                     condition.lock()
                     recorded += n
+                    condition.broadcast()
                     condition.unlock()
                 } catch {
                     condition.lock()
                     failure = "\(error)"
                     lost += n
+                    lostFromQueue += n
                     condition.broadcast()
                     condition.unlock()
                 }
             } else if n > 0 {
                 condition.lock()
                 lost += n
+                lostFromQueue += n
+                condition.broadcast()
                 condition.unlock()
             }
             lastCommit = Date()

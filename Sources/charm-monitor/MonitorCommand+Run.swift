@@ -124,7 +124,13 @@ extension MonitorCommand {
         if let recorder {
             // What the recording holds so far (it trails the screen by its commit interval),
             // read again each time stepping starts.
-            options.historyLoader = StepHistoryLoaders.recording(path: recorder.path, sessionID: recorder.sessionID)
+            // After what the screen shows is committed: the writer trails it by up to its
+            // commit interval, and a step right after the stream ended must see its end.
+            let load = StepHistoryLoaders.recording(path: recorder.path, sessionID: recorder.sessionID)
+            options.historyLoader = {
+                recorder.sync(upTo: .seconds(5))
+                return try load()
+            }
             options.historyNeedsEnd = false
             options.historyRefreshes = true
         } else {
