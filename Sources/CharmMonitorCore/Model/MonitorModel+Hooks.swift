@@ -109,11 +109,10 @@ extension MonitorModel {
             }
             judgeUsage(ri, id: id, at: ts, received: at)
         }
-        if case .llmNewToken = event.payload {} else if runs.values[ri].watch.streaming {
-            // Anything but a token ends a stream: a gap spent in a tool call is no stall.
-            updateRun(ri) { $0.watch.streaming = false }
-        }
-        syncWatched(ri, id: id)
+        // Anything but a token ends a stream: a gap spent in a tool call is no stall.
+        var isToken = false
+        if case .llmNewToken = event.payload { isToken = true }
+        syncWatched(ri, id: id, endingStream: !isToken)
     }
 
     /// Runs one detector hook on the run at `ri`'s watch, recording what it found.
@@ -128,18 +127,33 @@ extension MonitorModel {
 
     /// The budget rule on the run at `ri`'s usage now.
     private mutating func judgeUsage(_ ri: [String: MonitorRun].Index, id: String, at ts: Timestamp, received at: Timestamp) {
-        let tokens = runs.values[ri].budgetTokens
-        let cost = runs.values[ri].pricedCost
-        judge(ri, at: at) { w, rules in w.usage(rules, run: id, tokens: tokens, cost: cost, at: ts) }
+        let rules = detectors.rules
+        var found: Finding?
+        // Read inside the update (in place): `runs.values[ri].x` would copy the whole run.
+        updateRun(ri) { r in
+            let tokens = r.budgetTokens
+            let cost = r.pricedCost
+            found = r.watch.usage(rules, run: id, tokens: tokens, cost: cost, at: ts)
+        }
+        if let found { record(found, at: at) }
     }
 
-    /// Keeps `detectors.watched` in step with whether the run at `ri` has a call open or a
-    /// stream going (touched only when that changes, so a token costs no set update).
-    mutating func syncWatched(_ ri: [String: MonitorRun].Index, id: String) {
-        let wanted = !runs.values[ri].isFinished && (!runs.values[ri].openCalls.isEmpty || runs.values[ri].watch.streaming)
-        guard wanted != runs.values[ri].watch.watched else { return }
-        updateRun(ri) { $0.watch.watched = wanted }
-        if wanted { detectors.watched.insert(id) } else { detectors.watched.remove(id) }
+    /// Ends the run at `ri`'s token stream when `endingStream`, and keeps `detectors.watched`
+    /// in step with whether it has a call open or a stream going (the set is touched only
+    /// when that changes, so a token costs no set update). One in-place access: reading
+    /// `runs.values[ri].x` copies the whole run (a retain of each of its buffers).
+    mutating func syncWatched(_ ri: [String: MonitorRun].Index, id: String, endingStream: Bool) {
+        var flipped: Bool?
+        updateRun(ri) { r in
+            if endingStream && r.watch.streaming { r.watch.streaming = false }
+            let wanted = !r.isFinished && (!r.openCalls.isEmpty || r.watch.streaming)
+            if wanted != r.watch.watched {
+                r.watch.watched = wanted
+                flipped = wanted
+            }
+        }
+        guard let flipped else { return }
+        if flipped { detectors.watched.insert(id) } else { detectors.watched.remove(id) }
     }
 
     /// Counts a call that ended in its tool's statistics and asks the stall rule about it.
