@@ -47,8 +47,15 @@ package enum RecordingDatabase {
         }
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
+            // GRDB's migrate applies only what is missing and would let this version write
+            // into a schema it does not know.
+            if try queue.read({ try RecordingSchema.migrator.hasBeenSuperseded($0) }) {
+                throw OpenError(path: path, reason: "written by a newer charm-monitor (its schema has migrations this version does not know)")
+            }
             try RecordingSchema.migrator.migrate(queue)
             return queue
+        } catch let e as OpenError {
+            throw e
         } catch let e as DatabaseError {
             throw OpenError(path: path, reason: e.message ?? "\(e)")
         } catch {

@@ -60,6 +60,24 @@ struct RecordingPruneTests {
     }
 }
 
+@Suite("Recording: a database written by a newer schema is refused", .serialized)
+struct RecordingNewerSchemaTests {
+    @Test("a grdb_migrations row this version does not know: --record warns and records nothing into it")
+    func newerSchemaRefused() throws {
+        let dir = try Recording.folder("newer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = dir + "/s.sqlite"
+        let file = try Recording.file(dir, "a.ndjson", [Recording.line("run_start", seq: 1, run: "a", #", "parent_run_id": null"#)])
+        let first = try Monitor.run(["--headless", "--file", file, "--record", db])
+        #expect(first.status == 0, "\(first.stderr)")
+        try Recording.execute(db, "INSERT INTO grdb_migrations (identifier) VALUES ('v99')")
+        let second = try Monitor.run(["--headless", "--file", file, "--record", db])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("newer charm-monitor"), "\(second.stderr)")
+        #expect(try Recording.sqlite(db, "SELECT count(*) FROM sessions").first?.first as? Int == 1)
+    }
+}
+
 extension Recording {
     /// Runs `sql` (a script) against `db` with Python's sqlite3, writing.
     static func execute(_ db: String, _ sql: String) throws {
