@@ -11,6 +11,7 @@
 #   scripts/bench_ui_flood.sh [BUILD_DIR]     (default .build-ui/release, else .build/release, …)
 #   RATE=100000 DURATION=10 TRIES=9 RUNS=10000 scripts/bench_ui_flood.sh
 #   RUNS=0 scripts/bench_ui_flood.sh          (the empty start only)
+#   MONITOR_ARGS=--no-record scripts/bench_ui_flood.sh   (recording off, the peer of recording on)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -27,6 +28,8 @@ RATE=${RATE:-100000}
 DURATION=${DURATION:-10}
 TRIES=${TRIES:-9}
 RUNS=${RUNS:-10000}
+# Extra charm-monitor flags; the interactive monitor records by default, into $WORK here.
+MONITOR_ARGS=${MONITOR_ARGS:-}
 SOCKET="charm-bench-$$"
 WORK=$(mktemp -d)
 T() { tmux -L "$SOCKET" "$@"; }
@@ -42,7 +45,7 @@ local history=$1
 rm -f "$WORK/pid"
 # $! of the pipeline's last command is the monitor; the pane keeps running until q.
 T -f /dev/null new-session -d -s bench -x 120 -y 36 \
-    "env TERM=xterm-256color LANG=C.UTF-8 sh -c '\"$BIN/charm-demo\" --finished-runs $history --flood --flood-rate $RATE --duration $DURATION | \"$BIN/charm-monitor\" & echo \$! > \"$WORK/pid\"; wait'"
+    "env TERM=xterm-256color LANG=C.UTF-8 sh -c '\"$BIN/charm-demo\" --finished-runs $history --flood --flood-rate $RATE --duration $DURATION | XDG_DATA_HOME=\"$WORK/data\" \"$BIN/charm-monitor\" $MONITOR_ARGS & echo \$! > \"$WORK/pid\"; wait'"
 T set-option -g status off >/dev/null
 
 for _ in $(seq 100); do [[ -s "$WORK/pid" ]] && break; sleep 0.05; done
