@@ -49,14 +49,7 @@ struct RecordingSecretFormsTests {
             (try? Recording.sqlite(db, "SELECT sum(n) FROM events WHERE kind = 'line'"))?.first?.first as? Int == 5
         })
         let secrets = [afterNewline, afterTab, urlPassword, urlToken, errorPassword, errorKey, typeKey, toolKey, shortToken]
-        func leaks() -> [String] {
-            var found: [String] = []
-            for suffix in ["", "-wal", "-shm"] {
-                guard let bytes = FileManager.default.contents(atPath: db + suffix) else { continue }
-                for s in secrets where bytes.range(of: Data(s.utf8)) != nil { found.append("\(s) in \(suffix.isEmpty ? "db" : suffix)") }
-            }
-            return found
-        }
+        func leaks() -> [String] { Recording.leaks(of: secrets, in: db) }
         #expect(leaks().isEmpty, "\(leaks())")
         close(fd)
         kill(monitor.pid, SIGINT)

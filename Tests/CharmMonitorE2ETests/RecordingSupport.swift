@@ -9,6 +9,17 @@ import Testing
 /// Helpers for the recording tests: a fresh folder per test, the summary as canonical JSON,
 /// and the database read by Python's own sqlite3 (a judge independent of GRDB and of us).
 enum Recording {
+    /// Which of `secrets` appear in the bytes of the database at `db`, its WAL or its shared
+    /// memory file, each as "SECRET in db|-wal|-shm".
+    static func leaks(of secrets: [String], in db: String) -> [String] {
+        var found: [String] = []
+        for suffix in ["", "-wal", "-shm"] {
+            guard let bytes = FileManager.default.contents(atPath: db + suffix) else { continue }
+            for s in secrets where bytes.range(of: Data(s.utf8)) != nil { found.append("\(s) in \(suffix.isEmpty ? "db" : suffix)") }
+        }
+        return found
+    }
+
     /// A new empty folder.
     static func folder(_ name: String) throws -> String {
         let path = NSTemporaryDirectory() + "charm-rec-\(getpid())-\(name)-\(UUID().uuidString.prefix(6))"

@@ -174,14 +174,7 @@ struct RecordingTests {
             (try? Recording.sqlite(db, "SELECT sum(n) FROM events WHERE kind IN ('line', 'raw')"))?.first?.first as? Int == 6
         })
         let secrets = [envSecret, token, bearer, openAI, github]
-        func leaks() -> [String] {
-            var found: [String] = []
-            for suffix in ["", "-wal", "-shm"] {
-                guard let bytes = FileManager.default.contents(atPath: db + suffix) else { continue }
-                for s in secrets where bytes.range(of: Data(s.utf8)) != nil { found.append("\(s) in \(suffix.isEmpty ? "db" : suffix)") }
-            }
-            return found
-        }
+        func leaks() -> [String] { Recording.leaks(of: secrets, in: db) }
         #expect(leaks().isEmpty, "\(leaks())")
         #expect(FileManager.default.fileExists(atPath: db + "-wal"))
         close(fd)
