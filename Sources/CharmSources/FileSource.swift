@@ -25,6 +25,9 @@ struct FileSource {
     let waitForPoll: @Sendable () -> Void
     let stop: StopFlag
     var pump: DecodingPump
+    /// Called before each wait for a poll: lets what was read be applied first (the
+    /// pipeline's `drain`), so an idle followed source has nothing in flight.
+    var settle: () -> Void = {}
 
     /// Runs to the end (or until stopped). Returns false if the file could not be opened.
     mutating func run() -> Bool {
@@ -40,6 +43,7 @@ struct FileSource {
                 pump.enter(.waiting, reason)
                 while fd < 0 {
                     if stop.isSet { pump.enter(.ended); return true }
+                    settle()
                     waitForPoll()
                     fd = open(path, O_RDONLY | O_CLOEXEC)
                 }
@@ -87,6 +91,7 @@ struct FileSource {
                 break
             }
             guard follow, let path else { break }
+            settle()
             waitForPoll()
             var st = stat()
             if stat(path, &st) != 0 {

@@ -18,6 +18,8 @@ package final class PipelinedSink: SourceSink {
     private enum Item {
         case records([DecodedRecord], source: String)
         case state(SourceState, source: String, error: String?)
+        /// Signalled when the consumer reaches it: everything before it was delivered.
+        case barrier(DispatchSemaphore)
         case end
 
         var isEnd: Bool { if case .end = self { true } else { false } }
@@ -67,6 +69,18 @@ package final class PipelinedSink: SourceSink {
         finished.wait()
     }
 
+    /// Returns once everything given so far has reached `inner`.
+    ///
+    /// A followed file calls it before waiting for its next poll, so a source that is idle
+    /// at the end of its file has applied all it read (a reader watching the sink, or a
+    /// test's poll gate, never sees a line read but not yet applied).
+    package func drain() {
+        if closed.load(ordering: .relaxed) { return }
+        let reached = DispatchSemaphore(value: 0)
+        enqueue(.barrier(reached))
+        reached.wait()
+    }
+
     private func put(_ item: Item) {
         if closed.load(ordering: .relaxed) {
             deliverNow(item)
@@ -110,11 +124,15 @@ package final class PipelinedSink: SourceSink {
                 arrived.wait()
                 continue
             }
-            if case .end = item {
+            switch item {
+            case .end:
                 finished.signal()
                 return
+            case .barrier(let reached):
+                reached.signal()
+            default:
+                deliverNow(item)
             }
-            deliverNow(item)
         }
     }
 
@@ -122,6 +140,7 @@ package final class PipelinedSink: SourceSink {
         switch item {
         case .records(let records, let source): inner.deliver(records, from: source)
         case .state(let state, let source, let error): inner.stateChanged(state, of: source, error: error)
+        case .barrier(let reached): reached.signal()
         case .end: break
         }
     }

@@ -113,6 +113,7 @@ package final class SourceHub: Sendable {
                 var reader = FileSource(
                     path: path, follow: follow, replaySpeed: speed, waitForPoll: poll, stop: stop,
                     pump: DecodingPump(name: name, sink: pipeline))
+                reader.settle = { pipeline.drain() }
                 let opened = reader.run()
                 pipeline.close()
                 if !opened { noteOpenFailure() }

@@ -2,10 +2,11 @@ import CharmExporters
 import CharmTelemetry
 import CharmWire
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// The delivery engine against a loopback server that fails on purpose.
-@Suite("delivery engine")
+@Suite("delivery engine", .blocksThreads)
 struct DeliveryEngineTests {
     /// An engine posting JSON arrays of integers, so the server can count what arrived.
     static func engine(_ url: String, _ policy: DeliveryPolicy = Scenario.fastPolicy()) -> DeliveryEngine<Int> {

@@ -1,10 +1,11 @@
 import CharmExporters
 import CharmTelemetry
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// Issue 10: what exporters do after a crash, and what their errors may show.
-@Suite("Exporter recovery and scrubbing")
+@Suite("Exporter recovery and scrubbing", .blocksThreads)
 struct ExporterRecoveryTests {
     @Test("jsonl after a crash: a torn last line stays alone, and every new event parses")
     func tornLastLine() throws {

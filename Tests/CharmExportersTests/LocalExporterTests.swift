@@ -3,9 +3,10 @@ import CharmTelemetry
 import CharmWire
 import Crypto
 import Foundation
+import CharmTestSupport
 import Testing
 
-@Suite("jsonl and webhook exporters")
+@Suite("jsonl and webhook exporters", .blocksThreads)
 struct LocalExporterTests {
     static func tempDir() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("charm-jsonl-\(UUID().uuidString)")

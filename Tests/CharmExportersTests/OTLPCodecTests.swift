@@ -4,13 +4,14 @@ import CharmTelemetry
 import CharmWire
 import Foundation
 import OTLPProto
+import CharmTestSupport
 import Testing
 
 /// The exporter encodes by hand (ProtobufWriter, OTLPEncoding: about twice as fast as
 /// swift-protobuf's generated messages, docs/exporters.md); the receiver decodes with the
 /// generated messages. What the exporter sends, the receiver's own decoder reads back field by
 /// field, in both encodings.
-@Suite("otlp exporter codec")
+@Suite("otlp exporter codec", .blocksThreads)
 struct OTLPCodecTests {
     typealias Span = Opentelemetry_Proto_Trace_V1_Span
 

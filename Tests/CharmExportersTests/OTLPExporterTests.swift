@@ -3,7 +3,7 @@ import CharmTelemetry
 import CharmTestSupport
 import Testing
 
-@Suite("otlp exporter")
+@Suite("otlp exporter", .blocksThreads)
 struct OTLPExporterTests {
     static let config = CharmConfig(id: "weather-agent", name: "Weather")
 

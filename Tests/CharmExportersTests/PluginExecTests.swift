@@ -1,9 +1,10 @@
 import CharmExporters
 import CharmTelemetry
 import Foundation
+import CharmTestSupport
 import Testing
 
-@Suite("exec plugins: discovery, delivery, crashes, hangs")
+@Suite("exec plugins: discovery, delivery, crashes, hangs", .blocksThreads)
 struct PluginExecTests {
     @Test("discovery: CHARM_PLUGIN_PATH, then ~/.config/charm/plugins, then PATH; only executables with valid names")
     func discovery() throws {

@@ -1,5 +1,6 @@
 import CharmTelemetry
 import Foundation
+import CharmTestSupport
 import Testing
 
 @testable import CharmExporters
@@ -12,7 +13,7 @@ import Darwin
 
 /// The parts a plugin process is made of, each on its own: the restart policy (a value) and
 /// the line channel (a value), without threads or children.
-@Suite("plugin parts: restart policy and line channel")
+@Suite("plugin parts: restart policy and line channel", .blocksThreads)
 struct PluginPartsTests {
     private static func policy(maxRestarts: Int? = nil, after: RestartPolicy.AfterGivingUp = .stayDown) -> RestartPolicy {
         RestartPolicy(

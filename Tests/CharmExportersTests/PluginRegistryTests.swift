@@ -1,9 +1,10 @@
 import CharmExporters
 import CharmTelemetry
 import Foundation
+import CharmTestSupport
 import Testing
 
-@Suite("community plugin registry: validation and listing")
+@Suite("community plugin registry: validation and listing", .blocksThreads)
 struct PluginRegistryTests {
     static let shipped = PluginFixture.repositoryRoot.appendingPathComponent("telemetry")
 

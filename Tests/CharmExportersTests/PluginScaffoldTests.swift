@@ -1,8 +1,9 @@
 import CharmExporters
 import Foundation
+import CharmTestSupport
 import Testing
 
-@Suite("plugin scaffolding: what `plugin new` writes builds and passes its own test")
+@Suite("plugin scaffolding: what `plugin new` writes builds and passes its own test", .blocksThreads)
 struct PluginScaffoldTests {
     @Test("names and folders are checked before anything is written")
     func rejects() throws {

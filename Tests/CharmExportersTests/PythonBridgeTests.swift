@@ -2,6 +2,7 @@ import CharmExporters
 import CharmTelemetry
 import CharmWire
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// A venv holding a package written like the Charm docs' example exporter, made once for
@@ -22,7 +23,7 @@ private func bridgeVenv() async throws -> URL {
     try await PluginFixture.offPool { try bridgeVenvResult.get() }
 }
 
-@Suite("Python bridge: Charm's own exporters through charm.telemetry entry points", .serialized)
+@Suite("Python bridge: Charm's own exporters through charm.telemetry entry points", .blocksThreads, .serialized)
 struct PythonBridgeTests {
     static let pyproject = """
         [build-system]

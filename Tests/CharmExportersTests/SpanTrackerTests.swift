@@ -1,8 +1,9 @@
 import CharmExporters
 import CharmTelemetry
+import CharmTestSupport
 import Testing
 
-@Suite("span tracker")
+@Suite("span tracker", .blocksThreads)
 struct SpanTrackerTests {
     static func finished(_ changes: [SpanChange]) -> [SpanRecord] {
         changes.compactMap { if case .finished(let s) = $0 { s } else { nil } }

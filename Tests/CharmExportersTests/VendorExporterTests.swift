@@ -3,7 +3,7 @@ import CharmTelemetry
 import CharmTestSupport
 import Testing
 
-@Suite("datadog exporter")
+@Suite("datadog exporter", .blocksThreads)
 struct DatadogExporterTests {
     @Test(
         "LLM Observability spans match Datadog's documented schema",
@@ -71,7 +71,7 @@ struct DatadogExporterTests {
     }
 }
 
-@Suite("langsmith exporter")
+@Suite("langsmith exporter", .blocksThreads)
 struct LangSmithExporterTests {
     @Test(
         "batch ingest validates with the langsmith SDK: ids, trace_id, parent_run_id, dotted_order",
@@ -124,7 +124,7 @@ struct LangSmithExporterTests {
     }
 }
 
-@Suite("sentry exporter")
+@Suite("sentry exporter", .blocksThreads)
 struct SentryExporterTests {
     @Test("DSN parsing and the envelope URL")
     func dsn() throws {

@@ -106,7 +106,7 @@ enum SDKParity {
     }
 }
 
-@Suite("parity with the vendors' own SDKs", .serialized)
+@Suite("parity with the vendors' own SDKs", .blocksThreads, .serialized)
 struct VendorParityTests {
     @Test("Datadog: our spans match ddtrace 4.16's LLM Observability spans field by field", .oracle(.ddtraceLLMObs))
     func datadog() async throws {
@@ -191,7 +191,7 @@ struct VendorParityTests {
     }
 }
 
-@Suite("run naming and intake settings")
+@Suite("run naming and intake settings", .blocksThreads)
 struct VendorNamingTests {
     @Test("a nested run is named after its own id, a top-level run after the agent")
     func runNames() {

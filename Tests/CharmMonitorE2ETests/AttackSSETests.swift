@@ -157,7 +157,7 @@ func summaryRun(_ r: Monitor.Result, _ id: String) throws -> [String: Any]? {
     (try Monitor.summary(r)["runs"] as? [[String: Any]] ?? []).first { $0["run_id"] as? String == id }
 }
 
-@Suite("Headless under attack: SSE servers that cut, flood and lie", .serialized)
+@Suite("Headless under attack: SSE servers that cut, flood and lie", .blocksThreads, .serialized)
 struct AttackSSETests {
     @Test("a cut right after `id: 6` loses nothing: the monitor asks for event 6 again (10.2)")
     func cutAfterID() throws {

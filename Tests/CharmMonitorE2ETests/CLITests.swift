@@ -1,9 +1,10 @@
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// The command line as a new user meets it: help and version never crash, every subcommand
 /// explains itself, and an agent piped into a reader that goes away lives on.
-@Suite("Command line")
+@Suite("Command line", .blocksThreads)
 struct CLITests {
     static let helpInvocations: [[String]] = [
         ["--help"], ["-h"], ["help"], ["watch", "--help"], ["help", "watch"], ["watch", "-h"],

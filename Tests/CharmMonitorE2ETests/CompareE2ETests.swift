@@ -77,7 +77,7 @@ enum CompareFixture {
     }
 }
 
-@Suite("charm-monitor diff (real binary)")
+@Suite("charm-monitor diff (real binary)", .blocksThreads)
 struct DiffCommandTests {
     @Test("two files: the aligned rows as text columns, the first divergence marked")
     func text() throws {
@@ -141,7 +141,7 @@ struct DiffCommandTests {
     }
 }
 
-@Suite("charm-monitor diff on a recording (real binary)")
+@Suite("charm-monitor diff on a recording (real binary)", .blocksThreads)
 struct DiffRecordingTests {
     /// A fresh database with `files` recorded in order, one headless session each.
     static func record(_ files: [String], name: String) throws -> String {
@@ -232,7 +232,7 @@ struct DiffRecordingTests {
 }
 
 /// The compare view under tmux: what a user marks, compares and opens.
-@Suite("Compare end to end (tmux)", .serialized, .oracle(.tmux))
+@Suite("Compare end to end (tmux)", .blocksThreads, .serialized, .oracle(.tmux))
 struct CompareInteractiveTests {
     @Test("m on one run, c on another: both columns, the first divergence highlighted, Enter shows the input diff")
     func markCompareDiff() throws {

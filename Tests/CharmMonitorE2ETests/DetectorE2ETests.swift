@@ -10,7 +10,7 @@ import Testing
 /// The detectors end to end: the real binary, headless, reading what charmos's LangChain
 /// callback handler writes as real LangChain tools and a streaming chat model run
 /// (Tests/Fixtures/charmos_detectors.py), piped live as an agent's stdout is.
-@Suite("Detectors: charm-monitor end to end", .serialized)
+@Suite("Detectors: charm-monitor end to end", .blocksThreads, .serialized)
 struct DetectorE2ETests {
     /// Small thresholds, so a stall takes a second or two, not 30.
     static let quickRules = "stall:\n  tool_seconds: 1\n  token_gap_seconds: 1\n"

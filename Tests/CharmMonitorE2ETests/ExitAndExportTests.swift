@@ -4,11 +4,12 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// Issue 10's exporter and exit points, on the real binary: real files, loopback servers,
 /// exec plugins and signals. Run them against another build with `CHARM_MONITOR_BINARY`.
-@Suite("Exit and export: nothing lost, stuck or silent", .serialized)
+@Suite("Exit and export: nothing lost, stuck or silent", .blocksThreads, .serialized)
 struct ExitAndExportTests {
     // MARK: 1. Finite sources wait for the exporters
 

@@ -41,7 +41,7 @@ func interleave(_ bytes: [UInt8], with garbage: [UInt8], separator: String) -> [
     return out
 }
 
-@Suite("Headless: charm-monitor end to end", .serialized)
+@Suite("Headless: charm-monitor end to end", .blocksThreads, .serialized)
 struct HeadlessTests {
     @Test("binary is built next to the tests")
     func binaryFound() {

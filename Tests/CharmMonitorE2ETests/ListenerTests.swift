@@ -31,7 +31,7 @@ func waitUntil(_ seconds: Double = 30, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-@Suite("Listeners: live sockets, loopback, many connections", .serialized)
+@Suite("Listeners: live sockets, loopback, many connections", .blocksThreads, .serialized)
 struct ListenerTests {
     private static func socketPath(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("charm-l-\(getpid())-\(name).sock").path

@@ -9,7 +9,7 @@ import Testing
 
 /// The detectors on OTLP input: real LangChain agents under OpenLLMetry
 /// (Tests/Fixtures/otlp/langchain_detectors.py) exported to charm-monitor --headless --otlp.
-@Suite("Detectors on OTLP input", .serialized)
+@Suite("Detectors on OTLP input", .blocksThreads, .serialized)
 struct OTLPDetectorTests {
     /// Runs the producer against a monitor started with `extra`; the summary and status.
     func scenario(_ extra: [String]) throws -> (summary: [String: Any], status: Int32, stderr: String, oracle: [[String: Any]]) {

@@ -7,7 +7,7 @@ import CharmTestSupport
 import Foundation
 import Testing
 
-@Suite("OTLP receiver: the OpenAI Agents SDK and LangChain, and many producers at once, exactly as their spans say", .serialized)
+@Suite("OTLP receiver: the OpenAI Agents SDK and LangChain, and many producers at once, exactly as their spans say", .blocksThreads, .serialized)
 struct OTLPFrameworkTests {
     /// Runs `script` against a monitor started with `receivers`, stops the monitor, and checks
     /// the summary's runs against the producer's in-memory oracle, field by field. Returns the

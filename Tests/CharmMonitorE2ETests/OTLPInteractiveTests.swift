@@ -23,7 +23,7 @@ private func freePort() throws -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-@Suite("OTLP in the UI (tmux): an agent framework's runs, calls, tokens and cost on screen", .serialized, .oracle(.tmux))
+@Suite("OTLP in the UI (tmux): an agent framework's runs, calls, tokens and cost on screen", .blocksThreads, .serialized, .oracle(.tmux))
 struct OTLPInteractiveTests {
     @Test(
         "pydantic-ai pointed at the monitor: its agents, tool calls, LLM calls, tokens and cost appear in the panes; Enter opens an LLM call",

@@ -2,7 +2,7 @@ import CharmTestSupport
 import Foundation
 import Testing
 
-@Suite("OTLP receiver: GenAI events in logs, exactly as the producer's own log records say", .serialized)
+@Suite("OTLP receiver: GenAI events in logs, exactly as the producer's own log records say", .blocksThreads, .serialized)
 struct OTLPLogsTests {
     /// JSON text, parsed and written back with sorted keys, so two spellings of the same
     /// value compare equal and a difference prints readably.

@@ -2,7 +2,7 @@ import CharmTestSupport
 import Foundation
 import Testing
 
-@Suite("OTLP receiver: real agent frameworks, exactly as their own spans say", .serialized)
+@Suite("OTLP receiver: real agent frameworks, exactly as their own spans say", .blocksThreads, .serialized)
 struct OTLPReceiverTests {
     /// Runs the pydantic-ai producer against `monitor` and checks the summary's runs against
     /// the producer's in-memory oracle, field by field.

@@ -1,8 +1,9 @@
 import Foundation
+import CharmTestSupport
 import Testing
 
 /// `charm-monitor plugin …` run as a user runs it.
-@Suite struct PluginCLITests {
+@Suite(.blocksThreads) struct PluginCLITests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 

@@ -7,7 +7,7 @@ import CharmTestSupport
 import Foundation
 import Testing
 
-@Suite("Recording: pruning never deletes another monitor's live session", .serialized)
+@Suite("Recording: pruning never deletes another monitor's live session", .blocksThreads, .serialized)
 struct RecordingPruneTests {
     @Test("two writers on one file, a 1-byte cap: the live session survives; a stale one and orphaned rows go")
     func twoWriters() throws {
@@ -60,7 +60,7 @@ struct RecordingPruneTests {
     }
 }
 
-@Suite("Recording: a database written by a newer schema is refused", .serialized)
+@Suite("Recording: a database written by a newer schema is refused", .blocksThreads, .serialized)
 struct RecordingNewerSchemaTests {
     @Test("a grdb_migrations row this version does not know: --record warns and records nothing into it")
     func newerSchemaRefused() throws {

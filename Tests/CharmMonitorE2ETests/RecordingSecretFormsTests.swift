@@ -7,7 +7,7 @@ import CharmTestSupport
 import Foundation
 import Testing
 
-@Suite("Recording: every form of secret stays out of the database, and nothing harmless is scrubbed", .serialized)
+@Suite("Recording: every form of secret stays out of the database, and nothing harmless is scrubbed", .blocksThreads, .serialized)
 struct RecordingSecretFormsTests {
     @Test("keys after JSON escapes, URL passwords and secret query values, a short --token, type and tool names: none reach db, -wal or -shm")
     func secretForms() throws {

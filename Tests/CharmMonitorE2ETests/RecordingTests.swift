@@ -7,7 +7,7 @@ import CharmTestSupport
 import Foundation
 import Testing
 
-@Suite("Recording: sessions to SQLite, opened again exactly, searched, queried read-only", .serialized)
+@Suite("Recording: sessions to SQLite, opened again exactly, searched, queried read-only", .blocksThreads, .serialized)
 struct RecordingTests {
     @Test(
         "a charmos session from the real SDK, recorded headless and opened again: the same summary, exactly",

@@ -8,7 +8,7 @@ import Foundation
 import Testing
 
 /// The interactive monitor records by default, and `open` shows a session as it ended.
-@Suite("Recording in the UI (tmux)", .serialized, .oracle(.tmux))
+@Suite("Recording in the UI (tmux)", .blocksThreads, .serialized, .oracle(.tmux))
 struct RecordingUITests {
     private static let environment = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
 

@@ -4,7 +4,7 @@ import Testing
 
 /// charmos 0.5.2's own Docker runner (`DockerBackend.stream_logs`, only the engine faked)
 /// is the oracle for what the monitor receives from Charm's runner.
-@Suite("Charm's runner stream, end to end", .oracle(.charmosRunner, .langchainCore))
+@Suite("Charm's runner stream, end to end", .blocksThreads, .oracle(.charmosRunner, .langchainCore))
 struct RunnerStreamTests {
     static func runnerOutput(_ arguments: [String] = []) throws -> [UInt8] {
         let script = Monitor.fixtures.appendingPathComponent("charmos_runner.py").path

@@ -64,6 +64,24 @@ final class TmuxHarness {
         try run(["capture-pane", "-p", "-e", "-t", session])
     }
 
+    /// A screen that still satisfies `predicate` once the frame it belongs to is drawn.
+    ///
+    /// tmux can be captured between two writes of one frame (the header drawn, the panes
+    /// not yet), so a caller that reads more than the text it waited for could see half a
+    /// frame. Captures again until two in a row agree (at most 5 times, 40 ms apart: a
+    /// screen that never stops changing, like a flood, gives the last capture that fits).
+    func settled(_ screen: String, _ predicate: (String) -> Bool) throws -> String {
+        var last = screen
+        for _ in 0..<5 {
+            Thread.sleep(forTimeInterval: 0.04)
+            let next = try capture()
+            guard predicate(next) else { return last }
+            if next == last { return next }
+            last = next
+        }
+        return last
+    }
+
     /// Polls the screen until it contains `text`; returns the screen, or throws with the
     /// last screen when `timeout` passes.
     @discardableResult
@@ -73,7 +91,7 @@ final class TmuxHarness {
         var screen = ""
         while clock.now < deadline {
             screen = try capture()
-            if screen.contains(text) { return screen }
+            if screen.contains(text) { return try settled(screen) { $0.contains(text) } }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw Failure(description: "timed out waiting for \"\(text)\"; screen was:\n\(screen)")
@@ -174,7 +192,7 @@ final class TmuxHarness {
     }
 }
 
-@Suite("Tmux harness", .oracle(.tmux))
+@Suite("Tmux harness", .blocksThreads, .oracle(.tmux))
 struct TmuxHarnessTests {
     @Test func capturesOutputAndSeesASaneTerminalAfterExit() throws {
         let harness = try TmuxHarness(command: "printf 'hello from tmux'; sleep 0.3", width: 60, height: 10)

@@ -10,7 +10,7 @@ import Testing
 /// The real `charm-monitor` binary under tmux: what a user sees and types. Serialized,
 /// because two cores cannot run several monitors at demo pace and keep timings honest.
 @Suite(
-    "UI end to end (tmux)", .serialized,
+    "UI end to end (tmux)", .blocksThreads, .serialized,
     .oracle(.tmux))
 struct UIInteractiveTests {
     /// The built binary, quoted for sh.
@@ -259,7 +259,7 @@ extension TmuxHarness {
         var screen = ""
         while Date() < deadline {
             screen = try capture()
-            if predicate(screen) { return screen }
+            if predicate(screen) { return try settled(screen, predicate) }
             usleep(50_000)
         }
         throw Failure(description: "timed out after \(timeout)s; screen was:\n\(screen)")

@@ -8,7 +8,7 @@ import Foundation
 import Testing
 
 /// The tools view and findings in the real monitor under tmux: what a user sees and types.
-@Suite("UI end to end (tmux): tools view and findings", .serialized, .oracle(.tmux))
+@Suite("UI end to end (tmux): tools view and findings", .blocksThreads, .serialized, .oracle(.tmux))
 struct UIToolsViewTests {
     private static let environment = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
 

@@ -9,7 +9,7 @@ import Testing
 
 /// `y` (OSC 52 into tmux's paste buffer, `set-clipboard on`) and `x` (a run's events to a
 /// file that `--file` replays) on the real binary under tmux.
-@Suite("UI yank and export (tmux)", .serialized, .oracle(.tmux))
+@Suite("UI yank and export (tmux)", .blocksThreads, .serialized, .oracle(.tmux))
 struct UIYankExportTests {
     private var monitor: String {
         get throws { TmuxHarness.quote(try #require(Monitor.binary, "charm-monitor binary not found next to the tests")) }
@@ -129,12 +129,12 @@ struct UIYankExportTests {
         try h.sendKeys("]")
         try h.waitFor("step 1/10 · 08:00:01.000")
         for _ in 0..<6 { try h.sendKeys("]") }
-        let running = try h.waitFor("step 7/10 · 08:00:07.000")
-        #expect(running.contains("● slow_tool"), "\(running)")
+        // tmux may capture a frame half drawn (the header before the panes), so wait for the
+        // whole frame; a pane that never shows the step's state still fails the wait.
+        let running = try h.waitUntil { $0.contains("step 7/10 · 08:00:07.000") && $0.contains("● slow_tool") }
         #expect(!running.contains("✓ slow_tool"))
         try h.sendKeys("]")
-        let ended = try h.waitFor("step 8/10 · 08:00:08.000")
-        #expect(ended.contains("✓ slow_tool"), "\(ended)")
+        try h.waitUntil { $0.contains("step 8/10 · 08:00:08.000") && $0.contains("✓ slow_tool") }
         try h.sendKeys("[")
         try h.waitUntil { $0.contains("step 7/10") && $0.contains("● slow_tool") }
         // Esc leaves stepping: the run as the file left it.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CharmTelemetry
 import Foundation
+import CharmTestSupport
 import Testing
 
 @testable import CharmOTLP
@@ -42,7 +43,7 @@ private func post(port: Int, path: String = "/v1/traces", body: [UInt8], headers
     return String(decoding: out, as: UTF8.self)
 }
 
-@Suite("OTLP/HTTP under load: bounded memory, 503 with Retry-After, and recovery", .serialized)
+@Suite("OTLP/HTTP under load: bounded memory, 503 with Retry-After, and recovery", .blocksThreads, .serialized)
 struct HTTPServerLimitsTests {
     private func server(_ options: OTLPReceiverOptions) async throws -> (OTLPHTTPServer, OTLPIngest) {
         let ingest = OTLPIngest { _, _ in }

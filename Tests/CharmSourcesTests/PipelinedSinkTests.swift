@@ -4,6 +4,7 @@ import CharmWire
 import Dispatch
 import Foundation
 import Synchronization
+import CharmTestSupport
 import Testing
 
 /// A sink that holds every delivery at a gate until the test opens it.
@@ -23,7 +24,7 @@ private final class GatedSink: SourceSink {
     }
 }
 
-@Suite("Sources: the pipelined sink between decoding and applying")
+@Suite("Sources: the pipelined sink between decoding and applying", .blocksThreads)
 struct PipelinedSinkTests {
     @Test("batches and state changes reach the inner sink in the order given, all of them once close returns")
     func orderAndDrain() {

@@ -7,9 +7,10 @@ import CharmSources
 import CharmTelemetry
 import Foundation
 import Synchronization
+import CharmTestSupport
 import Testing
 
-@Suite("Sources: files")
+@Suite("Sources: files", .blocksThreads)
 struct SourceFileTests {
     func append(_ path: String, _ text: String) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)

@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -33,7 +34,7 @@ private func bigOutput(_ i: Int) -> TelemetryEvent.Payload {
     .toolEnd(toolName: "read_file", output: String(repeating: "x", count: 8_192) + "\(i)")
 }
 
-@Suite("The dispatch ring keeps no event every exporter has taken")
+@Suite("The dispatch ring keeps no event every exporter has taken", .blocksThreads)
 struct DispatchRingMemoryTests {
     @Test("events every exporter has handled are let go")
     func handledEventsAreReleased() {
@@ -93,7 +94,7 @@ struct DispatchRingMemoryTests {
     }
 }
 
-@Suite("The ring's size, and sizes and durations that are too large")
+@Suite("The ring's size, and sizes and durations that are too large", .blocksThreads)
 struct DispatchRingSizeTests {
     @Test("the ring leaves two batches beyond the default window")
     func ringLeavesMargin() {

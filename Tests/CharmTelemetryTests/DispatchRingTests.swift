@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -45,7 +46,7 @@ private func manager(capacity: Int = 16_384) -> TelemetryManager {
         configuration: .init(queueCapacity: capacity))
 }
 
-@Suite("The dispatch ring: one write per event, a cursor per exporter")
+@Suite("The dispatch ring: one write per event, a cursor per exporter", .blocksThreads)
 struct DispatchRingTests {
     @Test("several producer threads: every exporter sees every event, in sequence order", arguments: 0..<4)
     func orderUnderConcurrentProducers(round: Int) {

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -21,7 +22,7 @@ private func eventually(_ condition: () -> Bool) -> Bool {
     return false
 }
 
-@Suite("A sleeping worker is woken by a dispatch alone")
+@Suite("A sleeping worker is woken by a dispatch alone", .blocksThreads)
 struct DispatchRingWakeTests {
     @Test("one dispatch reaches a worker asleep, with no flush to wake it")
     func dispatchWakesSleeper() {
@@ -57,7 +58,7 @@ private final class ShutdownProbe: TelemetryExporter, Sendable {
     func shutdown() { down.signal() }
 }
 
-@Suite("An exporter added after shutdown")
+@Suite("An exporter added after shutdown", .blocksThreads)
 struct AddAfterShutdownTests {
     @Test("is shut down at once, its thread ended, and gets nothing")
     func addAfterShutdown() {

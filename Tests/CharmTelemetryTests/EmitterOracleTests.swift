@@ -8,7 +8,7 @@ import CharmWire
 /// The emitter against the real Charm SDK: for the same hook calls, our lines must carry
 /// exactly charmos' `type` and `content`, and with our `telemetry` member removed they must
 /// be byte-for-byte the lines charmos 0.5.2 prints.
-@Suite struct EmitterOracleTests {
+@Suite(.blocksThreads) struct EmitterOracleTests {
     /// Hook calls as the oracle script takes them: [python hook, arg, arg].
     static let script: [[String]] = [
         ["on_tool_start", "web_search", #"{"query": "東京の天気", "top_k": 5}"#],

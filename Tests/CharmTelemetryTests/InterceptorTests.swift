@@ -5,7 +5,7 @@ import Testing
 @testable import CharmTelemetry
 
 /// Raw prints become `thinking` events exactly as charmos' StdoutInterceptor makes them.
-@Suite(.serialized) struct InterceptorTests {
+@Suite(.serialized, .blocksThreads) struct InterceptorTests {
     @Test(.oracle(.charmos)) func rawPrintsBecomeThinkingAndEventsPassThrough() throws {
         // Run in a child process: redirecting this test process's stdout would disturb the runner.
         let code = """

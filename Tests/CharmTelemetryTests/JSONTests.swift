@@ -5,7 +5,7 @@ import Testing
 @testable import CharmTelemetry
 import CharmWire
 
-@Suite struct JSONTests {
+@Suite(.blocksThreads) struct JSONTests {
     @Test func roundTripKeepsOrderAndValues() throws {
         let text = #"{"type": "final", "content": {"z": 1, "a": [true, false, null, -5, 2.5, 1e-05, "\u00e9\n\"/"]}, "format": "json"}"#
         let v = try JSONParser.parse(text)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -22,7 +23,7 @@ final class CountingExporter: TelemetryHookExporter {
 
 /// Managers end their worker threads: on `shutdown()`, and when dropped without it.
 /// Serialized because both tests read the process-wide counters above.
-@Suite(.serialized) struct ManagerLifetimeTests {
+@Suite(.serialized, .blocksThreads) struct ManagerLifetimeTests {
     /// Threads of this process. Other suites run alongside and start threads of their own,
     /// so bounds leave room for them; a leak here is a thousand threads, not a few.
     static func threadCount() -> Int {

@@ -1,10 +1,11 @@
 import Foundation
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
 
 /// What a full queue drops, and that a shut-down exporter takes nothing more.
-@Suite struct ManagerQueueTests {
+@Suite(.blocksThreads) struct ManagerQueueTests {
     func manager() -> TelemetryManager {
         TelemetryManager(context: ExporterContext(environment: [:]), emitter: nil, configuration: .init(queueCapacity: 4))
     }

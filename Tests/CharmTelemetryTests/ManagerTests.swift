@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -35,7 +36,7 @@ final class HungExporter: TelemetryHookExporter {
     func onAgentAction(tool: String, toolInput: String) { hang() }
 }
 
-@Suite struct ManagerTests {
+@Suite(.blocksThreads) struct ManagerTests {
     func manager(_ names: [String] = [], registry: ExporterRegistry = ExporterRegistry(), capacity: Int = 16_384) -> TelemetryManager {
         TelemetryManager(
             enabledExporters: names, registry: registry, context: ExporterContext(environment: [:]), emitter: nil,

@@ -3,7 +3,7 @@ import Testing
 
 /// The shared oracle mechanism itself: a missing oracle is an error naming what to install,
 /// never a quiet pass.
-@Suite struct OracleMechanismTests {
+@Suite(.blocksThreads) struct OracleMechanismTests {
     @Test func aMissingOracleThrowsNamingItsInstall() {
         let absent = Oracle(.python(module: "charm_no_such_module_for_tests"), install: "pip install nothing-at-all")
         #expect(!absent.isPresent)

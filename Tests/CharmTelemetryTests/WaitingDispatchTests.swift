@@ -2,6 +2,7 @@ import CharmTelemetry
 import Dispatch
 import Foundation
 import Synchronization
+import CharmTestSupport
 import Testing
 
 /// An exporter whose hooks block until the test opens its gate, and count what they get.
@@ -52,7 +53,7 @@ private func eventually(_ seconds: Double = 30, _ condition: () -> Bool) -> Bool
     return condition()
 }
 
-@Suite("Waiting dispatch: finite sources lose nothing, hung exporters cannot stop them")
+@Suite("Waiting dispatch: finite sources lose nothing, hung exporters cannot stop them", .blocksThreads)
 struct WaitingDispatchTests {
     private func manager(_ exporter: GatedExporter, capacity: Int) -> TelemetryManager {
         let m = TelemetryManager(registry: ExporterRegistry(), emitter: nil)

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import CharmTestSupport
 import Testing
 
 @testable import CharmTelemetry
@@ -11,7 +12,7 @@ import Glibc
 
 /// `Timestamp.now()` reads the system clock extrapolated from the cycle counter
 /// (`WallClock`): it must stay the system clock's time, and never run backwards.
-@Suite struct WallClockTests {
+@Suite(.blocksThreads) struct WallClockTests {
     /// The system clock in microseconds, as `Timestamp.now()` read it before `WallClock`.
     private static func systemMicros() -> Int64 {
         var ts = timespec()
