@@ -57,7 +57,7 @@ public struct TelemetryEvent: Sendable, Hashable {
         case agentAction(tool: String, toolInput: String)
         /// A call to a language model, reported when it ended. Not one of Charm's hooks:
         /// hook-style exporters never see it.
-        case llmCall(LLMCall)
+        indirect case llmCall(LLMCall)
 
         /// The hook these arguments belong to.
         package var hook: TelemetryHook {
