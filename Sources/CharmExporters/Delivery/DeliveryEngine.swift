@@ -13,7 +13,8 @@ import Synchronization
 /// by count, bytes or age, posts them one at a time (so a vendor sees them in order), and
 /// retries transient failures with exponential backoff and jitter, honouring `Retry-After`.
 /// A thread rather than a task because its waits (backoff, a hung server) must not hold a
-/// thread of the cooperative pool; requests go through AsyncHTTPClient's shared client.
+/// thread of the cooperative pool; requests go through `DeliveryClient.shared` (one event loop,
+/// which AsyncHTTPClient 1.37.0 needs to survive servers closing just after answering).
 ///
 /// What it holds is bounded by `policy.capacity`; beyond that new items are dropped and
 /// counted, as OpenTelemetry's BatchSpanProcessor does.
@@ -57,16 +58,16 @@ package final class DeliveryEngine<Item: Sendable>: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
 
-    /// An engine posting to `endpoint`; `redactor` scrubs its errors, `client` defaults to
-    /// AsyncHTTPClient's process-wide client (which needs no shutdown).
+    /// An engine posting to `endpoint`; `redactor` scrubs its errors.
     package init(
         endpoint: HTTPEndpoint, policy: DeliveryPolicy = DeliveryPolicy(), redactor: Redactor = Redactor(),
-        client: HTTPClient = .shared, name: String = "http", encode: @escaping Encoder
+        name: String = "http", encode: @escaping Encoder
     ) {
         self.endpoint = endpoint
         self.policy = policy
         self.encode = encode
-        self.client = client
+        // Not a parameter: a client on more than one event loop brings the crash back.
+        self.client = DeliveryClient.shared
         // Header values are credentials more often than not: scrub them all, and the URL's
         // user info and query values, which a refusing server may echo in its body.
         self.redactor = Redactor(
