@@ -12,6 +12,9 @@ final class TestHTTPServer: Sendable {
         case status(Int, headers: [(String, String)] = [], body: String = "")
         /// Never answer (the client must time out).
         case hang
+        /// Answer 200 `{}` as if the connection stayed open, then close it at a random moment
+        /// within `within`: the server that goes away just after answering.
+        case answerThenClose(within: Duration)
     }
 
     /// One request as received.
@@ -140,17 +143,28 @@ final class TestHTTPServer: Sendable {
                         body: body, receivedAt: .now))
                 switch reply {
                 case .hang: return
+                case .answerThenClose(let within):
+                    respond(context, code: 200, extra: [], text: "{}")
+                    let span = max(1, within.components.seconds * 1_000_000 + within.components.attoseconds / 1_000_000_000_000)
+                    let channel = context.channel
+                    context.eventLoop.scheduleTask(in: .microseconds(Int64.random(in: 0..<span))) {
+                        channel.close(promise: nil)
+                    }
                 case .status(let code, let extra, let text):
-                    var headers = HTTPHeaders()
-                    for (k, v) in extra { headers.add(name: k, value: v) }
-                    headers.add(name: "Content-Length", value: "\(text.utf8.count)")
-                    headers.add(name: "Content-Type", value: "application/json")
-                    let h = HTTPResponseHead(version: .http1_1, status: .init(statusCode: code), headers: headers)
-                    context.write(wrapOutboundOut(.head(h)), promise: nil)
-                    context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
-                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                    respond(context, code: code, extra: extra, text: text)
                 }
             }
+        }
+
+        private func respond(_ context: ChannelHandlerContext, code: Int, extra: [(String, String)], text: String) {
+            var headers = HTTPHeaders()
+            for (k, v) in extra { headers.add(name: k, value: v) }
+            headers.add(name: "Content-Length", value: "\(text.utf8.count)")
+            headers.add(name: "Content-Type", value: "application/json")
+            let h = HTTPResponseHead(version: .http1_1, status: .init(statusCode: code), headers: headers)
+            context.write(wrapOutboundOut(.head(h)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }
 }

@@ -1,0 +1,39 @@
+import CharmExporters
+import Testing
+
+/// The delivery engine against a server that closes each connection just after answering.
+///
+/// AsyncHTTPClient 1.37.0 crashed the whole process here ("A connection that we don't know
+/// was released?"): when the answer arrives before the client has finished its request
+/// body, the connection is handed back to the pool only once the request end's write is
+/// confirmed, and that confirmation hops from the request's event loop to the connection's.
+/// A close landing in between made the pool drop the connection first, then the late
+/// release hit a precondition. The engine's own client keeps both on one event loop.
+@Suite("delivery engine: servers closing just after answering")
+struct DeliveryCloseRaceTests {
+    @Test("hundreds of posts racing the server's close: no crash, every item sent")
+    func closeJustAfterAnswer() async throws {
+        let server = try await TestHTTPServer.start()
+        server.script([], then: .answerThenClose(within: .microseconds(400)))
+        var policy = Scenario.fastPolicy(maxBatchCount: 1, capacity: 10_000, attempts: 1_000)
+        policy.maxDelay = .zero
+        policy.initialBackoff = .milliseconds(1)
+        policy.maxBackoff = .milliseconds(5)
+        let perEngine = 400
+        // Several engines post at once, so requests and connections spread over event loops.
+        let engines = (0..<8).map { _ in DeliveryEngineTests.engine(server.baseURL, policy) }
+        for e in engines {
+            for i in 0..<perEngine { e.append(i, bytes: 8) }
+        }
+        for e in engines {
+            #expect(e.flush(deadline: .now + .seconds(120)))
+            #expect(e.status.sent == perEngine)
+            #expect(e.status.dropped == 0)
+            e.shutdown()
+        }
+        // A post the server answered may still be retried (its connection closed before the
+        // request end was written), so the server may see an item twice, never miss one.
+        #expect(Set(DeliveryEngineTests.received(server.requests)) == Set(0..<perEngine))
+        await server.stop()
+    }
+}
