@@ -1,4 +1,5 @@
 import CharmExporters
+import CharmTestSupport
 import Testing
 
 /// The delivery engine against a server that closes each connection just after answering.
@@ -9,7 +10,7 @@ import Testing
 /// confirmed, and that confirmation hops from the request's event loop to the connection's.
 /// A close landing in between made the pool drop the connection first, then the late
 /// release hit a precondition. The engine's own client keeps both on one event loop.
-@Suite("delivery engine: servers closing just after answering")
+@Suite("delivery engine: servers closing just after answering", .blocksThreads)
 struct DeliveryCloseRaceTests {
     @Test("hundreds of posts racing the server's close: no crash, every item sent")
     func closeJustAfterAnswer() async throws {
