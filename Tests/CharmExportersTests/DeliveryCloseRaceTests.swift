@@ -12,7 +12,7 @@ import Testing
 /// release hit a precondition. The engine's own client keeps both on one event loop.
 @Suite("delivery engine: servers closing just after answering", .blocksThreads)
 struct DeliveryCloseRaceTests {
-    @Test("hundreds of posts racing the server's close: no crash, every item sent")
+    @Test("3200 posts racing the server's close: no crash, every item sent")
     func closeJustAfterAnswer() async throws {
         let server = try await TestHTTPServer.start()
         server.script([], then: .answerThenClose(within: .microseconds(400)))
@@ -20,14 +20,20 @@ struct DeliveryCloseRaceTests {
         policy.maxDelay = .zero
         policy.initialBackoff = .milliseconds(1)
         policy.maxBackoff = .milliseconds(5)
+        // About one post in a thousand lands in the window (a connection on the other event
+        // loop than its request, closed between the write and its confirmation): 400 posts
+        // crashed about one run in three, 3200 every run in ten.
         let perEngine = 400
         // Several engines post at once, so requests and connections spread over event loops.
         let engines = (0..<8).map { _ in DeliveryEngineTests.engine(server.baseURL, policy) }
         for e in engines {
             for i in 0..<perEngine { e.append(i, bytes: 8) }
         }
+        // Alone this takes seconds; the bound only separates "returned" from "hung", and a
+        // full test run on 2 cores has been seen to stretch it past 100 s.
+        let deadline = ContinuousClock.now + .seconds(600)
         for e in engines {
-            #expect(e.flush(deadline: .now + .seconds(120)))
+            #expect(e.flush(deadline: deadline))
             #expect(e.status.sent == perEngine)
             #expect(e.status.dropped == 0)
             e.shutdown()
